@@ -1,0 +1,28 @@
+# Every third-party library comes from Debian's packages (scripts/setup).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(ICU REQUIRED COMPONENTS uc i18n data)
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(tl-expected REQUIRED)
+find_package(doctest REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
+
+# libphonenumber ships neither a CMake config nor a pkg-config file in Debian 12.
+find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)
+find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)
+add_library(phonenumber::phonenumber INTERFACE IMPORTED)
+target_include_directories(phonenumber::phonenumber INTERFACE ${PHONENUMBER_INCLUDE_DIR})
+target_link_libraries(phonenumber::phonenumber INTERFACE ${PHONENUMBER_LIBRARY})
+
+# libcsv: an RFC 4180 streaming parser (C), static library only.
+find_path(CSV_INCLUDE_DIR csv.h REQUIRED)
+find_library(CSV_LIBRARY NAMES libcsv.a csv REQUIRED)
+add_library(csv::csv INTERFACE IMPORTED)
+target_include_directories(csv::csv INTERFACE ${CSV_INCLUDE_DIR})
+target_link_libraries(csv::csv INTERFACE ${CSV_LIBRARY})
