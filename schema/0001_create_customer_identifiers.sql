@@ -14,5 +14,3 @@ CREATE TABLE customer_identifiers_p0 PARTITION OF customer_identifiers FOR VALUE
 CREATE TABLE customer_identifiers_p1 PARTITION OF customer_identifiers FOR VALUES WITH (MODULUS 4, REMAINDER 1);
 CREATE TABLE customer_identifiers_p2 PARTITION OF customer_identifiers FOR VALUES WITH (MODULUS 4, REMAINDER 2);
 CREATE TABLE customer_identifiers_p3 PARTITION OF customer_identifiers FOR VALUES WITH (MODULUS 4, REMAINDER 3);
-
-CREATE INDEX customer_identifiers_customer ON customer_identifiers (customer_id);
