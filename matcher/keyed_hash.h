@@ -30,6 +30,12 @@ class HashKey {
   explicit HashKey(std::vector<std::uint8_t> bytes, int version = 1);
 
   int version() const { return version_; }
+  // The same key bytes under another version number ([hashing] key_version).
+  HashKey with_version(int version) const {
+    HashKey copy = *this;
+    copy.version_ = version;
+    return copy;
+  }
   KeyedHash hash(Kind kind, std::string_view normalized) const;
 
  private:
