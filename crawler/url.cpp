@@ -147,11 +147,7 @@ tl::expected<UrlParts, std::string> parts_of(CURLU* handle, const UrlOptions& op
   return parts;
 }
 
-std::string to_string(const UrlParts& parts) {
-  std::string out = parts.scheme + "://" + parts.authority() + parts.path;
-  if (!parts.query.empty()) out += "?" + parts.query;
-  return out;
-}
+std::string to_string(const UrlParts& parts) { return parts.url(); }
 
 CurlUrl new_handle() {
   CurlUrl handle(curl_url());
@@ -172,6 +168,12 @@ tl::expected<UrlParts, std::string> parse_absolute(const std::string& url, const
 
 std::string UrlParts::authority() const {
   return port == 0 ? host : host + ":" + std::to_string(port);
+}
+
+std::string UrlParts::url() const {
+  std::string out = scheme + "://" + authority() + path;
+  if (!query.empty()) out += "?" + query;
+  return out;
 }
 
 tl::expected<UrlParts, std::string> parse_url(std::string_view url, const UrlOptions& options) {

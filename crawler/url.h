@@ -44,6 +44,8 @@ struct UrlParts {
   // "host" or "host:port" as it appears in the canonical URL; the key for
   // per-host politeness.
   std::string authority() const;
+  // The canonical URL these parts spell.
+  std::string url() const;
 };
 
 // Returns the canonical form of the absolute URL `url` (see above), or a
