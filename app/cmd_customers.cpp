@@ -1,0 +1,66 @@
+#include <fstream>
+#include <iostream>
+
+#include "app/command.h"
+#include "core/errors.h"
+#include "db/migrations.h"
+#include "matcher/customer_import.h"
+
+namespace leakwatch::app {
+namespace {
+
+struct ImportArgs {
+  std::string file;
+  bool hashed = false;
+  bool strict = false;
+};
+
+void run_import(Context& ctx, const ImportArgs& args) {
+  matcher::ImportOptions options;
+  options.hashed = args.hashed;
+  options.strict = args.strict;
+  options.default_region = ctx.config().default_region;
+  options.input_name = args.file;
+  const matcher::HashKey* key = nullptr;
+  if (!args.hashed) {
+    key = &ctx.hash_key();
+    options.key_version = key->version();
+  } else {
+    options.key_version = ctx.config().key_version;
+  }
+
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (args.file != "-") {
+    file.open(args.file, std::ios::binary);
+    if (!file) throw RuntimeError("cannot read " + args.file + ": " + std::strerror(errno));
+    in = &file;
+  }
+  std::ios::sync_with_stdio(false);
+  auto& db = ctx.database();
+  db::require_current_schema(db);
+  auto summary = matcher::import_customers(db, *in, key, options, [&](const matcher::RowRejection& r) {
+    std::cerr << "leakwatch: " << args.file << ":" << r.line << ": rejected: " << r.reason << "\n";
+  });
+  std::cout << "customers import " << args.file << ": " << summary.rows << " rows: " << summary.rows_imported
+            << " imported, " << summary.rows_skipped << " skipped (already present), " << summary.rows_rejected
+            << " rejected; " << summary.identifiers_new << " new identifiers\n";
+}
+
+}  // namespace
+
+void add_customers_command(CLI::App& root, Context& ctx, const Command& self) {
+  auto* customers = root.add_subcommand(std::string(self.name), std::string(self.summary));
+  customers->require_subcommand(1);
+  auto args = std::make_shared<ImportArgs>();
+  auto* import = customers->add_subcommand(
+      "import",
+      "import customers from a CSV (header: customer_id plus any of apple_id, email, phone, name); "
+      "identifiers are hashed on the fly, plaintext is never stored");
+  import->add_option("FILE", args->file, "CSV file, or - for standard input")->required();
+  import->add_flag("--hashed", args->hashed, "the file holds customer_id,kind,hash rows (hex keyed hashes)");
+  import->add_flag("--strict", args->strict, "any bad row is an error and nothing is imported");
+  import->callback([&ctx, args] { run_import(ctx, *args); });
+}
+
+}  // namespace leakwatch::app

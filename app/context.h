@@ -1,0 +1,48 @@
+// What every command may need, built lazily so that each command builds only
+// what it uses (`scan --all` opens no database, `db status` loads no key).
+// Not thread-safe: owned by main() and used by one command.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "app/config.h"
+#include "matcher/keyed_hash.h"
+
+namespace leakwatch::app {
+
+struct GlobalOptions {
+  std::optional<std::filesystem::path> config_path;  // --config
+  std::optional<std::string> database_url;           // --database
+};
+
+class Context {
+ public:
+  // `options` is filled by the command-line parser and must outlive the context.
+  explicit Context(const GlobalOptions& options) : options_(options) {}
+
+  const Config& config();
+  // --database, else $LEAKWATCH_DATABASE_URL, else [database] url, else ""
+  // (libpq then reads PG* variables).
+  std::string database_url();
+  // Connects on first use; throws RuntimeError naming the (redacted) URL.
+  pqxx::connection& database();
+  // $LEAKWATCH_HMAC_KEY_FILE, else [hashing] key_file. No key is a
+  // ConfigError, never a default key. Warns on stderr when the key file is
+  // readable by group or others.
+  const matcher::HashKey& hash_key();
+
+  int exit_code = 0;
+
+ private:
+  const GlobalOptions& options_;
+  std::optional<Config> config_;
+  std::unique_ptr<pqxx::connection> database_;
+  std::optional<matcher::HashKey> key_;
+};
+
+}  // namespace leakwatch::app

@@ -1,0 +1,84 @@
+#include "db/migrations.h"
+
+#include <cstdlib>
+#include <map>
+
+#include "core/errors.h"
+#include "db/connection.h"
+#include "db/schema_files.h"
+
+namespace leakwatch::db {
+namespace {
+
+constexpr const char* kCreateTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version integer PRIMARY KEY,"
+    " name text NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT now())";
+constexpr const char* kSelectApplied =
+    "SELECT version, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " FROM schema_migrations";
+constexpr const char* kTableExists = "SELECT to_regclass('schema_migrations') IS NOT NULL";
+
+int version_of(std::string_view name) { return std::atoi(std::string(name.substr(0, 4)).c_str()); }
+
+std::map<int, std::string> applied_versions(pqxx::connection& conn) {
+  pqxx::read_transaction tx(conn);
+  std::map<int, std::string> applied;
+  if (!tx.exec1(kTableExists)[0].as<bool>()) return applied;
+  for (const auto& row : tx.exec(kSelectApplied)) applied[row[0].as<int>()] = row[1].as<std::string>();
+  return applied;
+}
+
+}  // namespace
+
+std::vector<MigrationState> migration_status(pqxx::connection& conn) {
+  auto applied = applied_versions(conn);
+  std::vector<MigrationState> out;
+  for (const auto& file : schema_files()) {
+    MigrationState state{version_of(file.name), std::string(file.name), std::nullopt};
+    if (auto it = applied.find(state.version); it != applied.end()) state.applied_at = it->second;
+    out.push_back(std::move(state));
+  }
+  return out;
+}
+
+int migrate(pqxx::connection& conn, const std::function<void(const MigrationState&)>& on_applied) {
+  auto lock = AdvisoryLock::acquire(conn, kMigrateLockKey);
+  {
+    pqxx::work tx(conn);
+    tx.exec0(kCreateTable);
+    tx.commit();
+  }
+  auto applied = applied_versions(conn);
+  int count = 0;
+  for (const auto& file : schema_files()) {
+    int version = version_of(file.name);
+    if (applied.count(version)) continue;
+    MigrationState state{version, std::string(file.name), std::nullopt};
+    try {
+      pqxx::work tx(conn);
+      tx.exec0(std::string(file.sql));
+      tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version,
+                      state.name);
+      state.applied_at = tx.exec1("SELECT now()::text")[0].as<std::string>();
+      tx.commit();
+    } catch (const std::exception& e) {
+      throw RuntimeError("migration " + state.name + " failed: " + e.what());
+    }
+    ++count;
+    if (on_applied) on_applied(state);
+  }
+  return count;
+}
+
+void require_current_schema(pqxx::connection& conn) {
+  for (const auto& state : migration_status(conn)) {
+    if (!state.applied_at) {
+      throw RuntimeError("database schema is not up to date (" + state.name +
+                         " is pending): run `leakwatch db migrate`");
+    }
+  }
+}
+
+}  // namespace leakwatch::db
