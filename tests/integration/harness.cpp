@@ -1,0 +1,150 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include <pqxx/pqxx>
+
+extern char** environ;
+
+namespace leakwatch::testing {
+namespace {
+
+std::string test_server_url() {
+  const char* url = std::getenv("LEAKWATCH_TEST_DATABASE_URL");
+  if (url == nullptr || *url == '\0') {
+    throw std::runtime_error(
+        "LEAKWATCH_TEST_DATABASE_URL is not set: integration tests need a PostgreSQL server "
+        "(scripts/test starts one)");
+  }
+  return url;
+}
+
+// postgresql://user@host:port/db -> same with another database name.
+std::string with_database(const std::string& url, const std::string& db) {
+  auto slash = url.rfind('/');
+  return url.substr(0, slash + 1) + db;
+}
+
+}  // namespace
+
+TestDatabase::TestDatabase() {
+  static std::atomic<int> counter{0};
+  admin_url_ = test_server_url();
+  name_ = "lwtest_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  pqxx::connection conn(admin_url_);
+  pqxx::nontransaction tx(conn);
+  tx.exec0("DROP DATABASE IF EXISTS " + name_);
+  tx.exec0("CREATE DATABASE " + name_);
+  url_ = with_database(admin_url_, name_);
+}
+
+TestDatabase::~TestDatabase() {
+  try {
+    pqxx::connection conn(admin_url_);
+    pqxx::nontransaction tx(conn);
+    tx.exec0("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (...) {
+  }
+}
+
+std::string TestDatabase::query_value(const std::string& sql) const {
+  pqxx::connection conn(url_);
+  pqxx::nontransaction tx(conn);
+  auto r = tx.exec1(sql);
+  return r[0].is_null() ? std::string("NULL") : r[0].as<std::string>();
+}
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "leakwatch-test.XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path TempDir::write(const std::string& name, const std::string& content) const {
+  auto p = path_ / name;
+  std::ofstream out(p, std::ios::binary);
+  out << content;
+  return p;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+CliResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text,
+                      const std::map<std::string, std::string>& env, const std::filesystem::path& cwd) {
+  TempDir io;
+  auto in_path = io.write("stdin", stdin_text);
+  auto out_path = io.path() / "stdout";
+  auto err_path = io.path() / "stderr";
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int in = ::open(in_path.c_str(), O_RDONLY);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) _exit(126);
+    for (char** e = environ; *e != nullptr;) {
+      if (std::strncmp(*e, "LEAKWATCH_", 10) == 0 && std::strncmp(*e, "LEAKWATCH_TEST_", 15) != 0) {
+        std::string name(*e, std::strchr(*e, '=') - *e);
+        ::unsetenv(name.c_str());
+      } else {
+        ++e;
+      }
+    }
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  return r;
+}
+
+CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text,
+                  const std::map<std::string, std::string>& env, const std::filesystem::path& cwd) {
+  std::vector<std::string> argv{LEAKWATCH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, stdin_text, env, cwd);
+}
+
+std::filesystem::path write_key_file(const TempDir& dir, const std::string& name) {
+  std::random_device rd;
+  std::string hex;
+  const char* digits = "0123456789abcdef";
+  for (int i = 0; i < 64; ++i) hex.push_back(digits[rd() % 16]);
+  auto p = dir.write(name, hex + "\n");
+  std::filesystem::permissions(p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return p;
+}
+
+}  // namespace leakwatch::testing

@@ -1,0 +1,66 @@
+// Helpers for integration tests: a fresh database on the test server
+// ($LEAKWATCH_TEST_DATABASE_URL, started by scripts/test), the real
+// `leakwatch` binary run as a user would, temp dirs and key files.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace leakwatch::testing {
+
+// A database created for one test and dropped when the object dies.
+class TestDatabase {
+ public:
+  TestDatabase();
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+  const std::string& url() const { return url_; }
+  const std::string& name() const { return name_; }
+  // Runs `sql` (a single statement returning one value) and returns the value as text.
+  std::string query_value(const std::string& sql) const;
+
+ private:
+  std::string admin_url_;
+  std::string name_;
+  std::string url_;
+};
+
+// A temporary directory removed with its contents when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the leakwatch binary with `args`, `stdin_text` on its stdin, and `env`
+// added to the environment (LEAKWATCH_* variables of the test process are
+// cleared first so tests say what they use).
+CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "",
+                  const std::map<std::string, std::string>& env = {},
+                  const std::filesystem::path& cwd = {});
+
+// Runs any program the same way (e.g. pg_dump).
+CliResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text = "",
+                      const std::map<std::string, std::string>& env = {},
+                      const std::filesystem::path& cwd = {});
+
+// A fresh 32-byte key as hex, written to `dir/name` with mode 0600.
+std::filesystem::path write_key_file(const TempDir& dir, const std::string& name = "leakwatch.key");
+
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace leakwatch::testing

@@ -1,0 +1,95 @@
+#include <doctest/doctest.h>
+
+#include <random>
+#include <sstream>
+
+#include "harness.h"
+
+using namespace leakwatch::testing;
+
+namespace {
+
+struct Planted {
+  std::vector<std::string> needles;  // every form that must not appear in the database
+  std::string csv;
+};
+
+// Customers whose identifiers come in the forms real customer files hold.
+Planted plant_customers(int n) {
+  std::mt19937 rng(20170608);
+  const char* given[] = {"Wei", "Na", "Fang", "Min", "Jing", "Lei", "Qiang", "Yan"};
+  const char* family[] = {"Zhang", "Wang", "Li", "Liu", "Chen", "Yang", "Huang", "Zhao"};
+  const char* domains[] = {"iCloud.com", "qq.com", "163.com", "me.com", "Gmail.com"};
+  const char* prefixes[] = {"138", "139", "186", "150", "177", "135"};
+  Planted p;
+  std::ostringstream csv;
+  csv << "customer_id,apple_id,email,phone,name\n";
+  for (int i = 0; i < n; ++i) {
+    std::string g = given[rng() % 8], f = family[rng() % 8];
+    std::string local = f + "." + g + std::to_string(1000 + rng() % 9000);
+    std::string domain = domains[rng() % 5];
+    std::string email = local + "@" + domain;
+    std::string digits = std::string(prefixes[rng() % 6]);
+    for (int d = 0; d < 8; ++d) digits.push_back(static_cast<char>('0' + rng() % 10));
+    std::string phone_form;
+    switch (i % 4) {
+      case 0: phone_form = "+86 " + digits.substr(0, 3) + " " + digits.substr(3, 4) + " " + digits.substr(7); break;
+      case 1: phone_form = "0086-" + digits; break;
+      case 2: phone_form = "(+86)" + digits; break;
+      default: phone_form = digits; break;
+    }
+    std::string name = g + " " + f;
+    std::string lower_email = email;
+    for (char& c : lower_email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string lower_local = lower_email.substr(0, lower_email.find('@'));
+    if (i % 2 == 0) {
+      csv << "cust" << i << "," << email << ",," << phone_form << "," << name << "\n";
+    } else {
+      csv << "cust" << i << ",+86" << digits << "," << email << ",," << name << "\n";
+    }
+    for (const std::string& s : {email, lower_email, lower_local, local, phone_form, "+86" + digits, digits,
+                                 name, f + " " + g}) {
+      p.needles.push_back(s);
+    }
+    std::string lower_name = name;
+    for (char& c : lower_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    p.needles.push_back(lower_name);
+  }
+  p.csv = csv.str();
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("privacy: a pg_dump of the database holds none of the imported customers' plaintext") {
+  TestDatabase db;
+  TempDir dir;
+  auto key = write_key_file(dir);
+  std::map<std::string, std::string> env{{"LEAKWATCH_HMAC_KEY_FILE", key.string()},
+                                         {"LEAKWATCH_DATABASE_URL", db.url()}};
+  REQUIRE(run_cli({"db", "migrate"}, "", env).exit_code == 0);
+  Planted planted = plant_customers(300);
+  auto imported = run_cli({"customers", "import", "-"}, planted.csv, env);
+  REQUIRE_MESSAGE(imported.exit_code == 0, imported.err);
+  REQUIRE(imported.out.find("300 rows: 300 imported") != std::string::npos);
+  REQUIRE(std::stol(db.query_value("SELECT count(*) FROM customer_identifiers")) >= 900);
+
+  auto dump = run_program({"pg_dump", "--no-owner", db.url()});
+  REQUIRE_MESSAGE(dump.exit_code == 0, dump.err);
+  REQUIRE(dump.out.find("COPY public.customer_identifiers_p0") != std::string::npos);
+  // A dump that printed nothing would pass trivially: check it holds the hashes.
+  REQUIRE(dump.out.size() > 900 * 32);
+
+  int leaked = 0;
+  for (const auto& needle : planted.needles) {
+    if (dump.out.find(needle) != std::string::npos) {
+      ++leaked;
+      FAIL_CHECK("plaintext in the database dump: form #" << (&needle - planted.needles.data()));
+    }
+    if (imported.out.find(needle) != std::string::npos || imported.err.find(needle) != std::string::npos) {
+      ++leaked;
+      FAIL_CHECK("plaintext in leakwatch's output: form #" << (&needle - planted.needles.data()));
+    }
+  }
+  CHECK(leaked == 0);
+}
