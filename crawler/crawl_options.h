@@ -1,0 +1,75 @@
+// What a crawl is told to do: the sources and the [crawl] defaults, as plain
+// structs. The CLI (app/cmd_crawl.cpp) fills them from leakwatch.toml and
+// validates them; crawler/ never sees TOML.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leakwatch::crawler {
+
+inline constexpr const char* kDefaultProxy = "socks5h://127.0.0.1:9050";
+inline constexpr const char* kDefaultUserAgent =
+    "Mozilla/5.0 (Windows NT 10.0; rv:115.0) Gecko/20100101 Firefox/115.0";
+
+// CSS-like selectors for listing fields (crawler/html_document.h says which
+// forms are understood). Empty: not extracted; the page title stands in for
+// `title`.
+struct FieldSelectors {
+  std::string title;
+  std::string price;
+  std::string seller;
+};
+
+// The [crawl] table: defaults for every source, and the crawl's own limits.
+struct CrawlDefaults {
+  std::string proxy = kDefaultProxy;  // "" or "none": direct connections
+  int concurrency = 16;               // transfers in flight, all hosts together
+  int per_host_concurrency = 4;       // transfers in flight to one host
+  double rate = 4.0;                  // requests per second per host
+  int connect_timeout_s = 30;
+  int timeout_s = 60;                 // a whole transfer, redirects excluded
+  int64_t max_page_bytes = 5 * 1024 * 1024;  // decoded bytes kept per page
+  int max_redirects = 5;
+  int max_tries = 4;                  // per URL per pass, timeouts and 5xx included
+  int retry_base_ms = 1000;           // first backoff; doubles per try, with jitter
+  int max_retry_after_s = 120;        // a longer Retry-After reschedules the URL instead
+  int lease_s = 300;                  // how long a leased URL stays ours without renewal
+  int max_depth = 10;
+  int max_pages = 10000;              // frontier URLs per source
+  double revisit_hours = 24;
+  std::string user_agent = kDefaultUserAgent;
+};
+
+// One [[source]] table.
+struct SourceOptions {
+  std::string name;
+  std::vector<std::string> seeds;
+  std::vector<std::string> allow;  // RE2; empty: the seeds' hosts
+  std::vector<std::string> deny;   // RE2
+  std::vector<std::string> session_params;  // extra query parameters dropped from URLs
+  int max_depth = 10;
+  int max_pages = 10000;
+  double revisit_hours = 24;
+  double rate = 4.0;
+  std::string proxy;               // resolved: the source's, else [crawl]'s; "" = direct
+  std::string cookies;             // "k=v; k2=v2"
+  std::string cookie_file;         // Netscape cookie file
+  std::vector<std::string> headers;  // "Name: value"
+  std::string user_agent;
+  bool allow_private = false;
+  FieldSelectors fields;
+};
+
+struct CrawlOptions {
+  CrawlDefaults defaults;
+  std::vector<SourceOptions> sources;  // only the selected ones
+  std::optional<int64_t> max_pages;    // --max-pages: fetches in this run, all sources
+  bool progress_on_terminal = false;   // a rewritten progress line instead of log lines
+  int log_interval_s = 10;             // plain progress lines when not on a terminal
+};
+
+}  // namespace leakwatch::crawler

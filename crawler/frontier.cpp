@@ -1,0 +1,273 @@
+#include "crawler/frontier.h"
+
+#include <set>
+
+#include "core/errors.h"
+
+namespace leakwatch::crawler {
+namespace {
+
+constexpr const char* kUpsertSource =
+    "INSERT INTO crawl_sources (name) VALUES ($1)"
+    " ON CONFLICT (name) DO UPDATE SET last_crawl_at = now()";
+// Serialises enqueuers of one source, so that max_pages holds across workers.
+constexpr const char* kLockSource =
+    "SELECT pg_advisory_xact_lock(hashtext('leakwatch.frontier'), hashtext($1))";
+constexpr const char* kCountSource = "SELECT count(*) FROM frontier WHERE source = $1";
+constexpr const char* kEnqueue =
+    "INSERT INTO frontier (url, source, depth)"
+    " SELECT u, $1, $2 FROM unnest($3::text[]) AS u"
+    " WHERE NOT EXISTS (SELECT 1 FROM frontier f WHERE f.url = u) LIMIT $4"
+    " ON CONFLICT (url) DO NOTHING";
+constexpr const char* kRequeueRevisits =
+    "UPDATE frontier SET state = 'queued', next_attempt_at = now(), attempts = 0"
+    " WHERE source = $1 AND state IN ('done', 'failed')"
+    " AND fetched_at < now() - $2::float8 * interval '1 hour'";
+constexpr const char* kLeaseExpired =
+    "UPDATE frontier SET lease_owner = $2, lease_expires = now() + $4::int * interval '1 second'"
+    " WHERE id IN (SELECT id FROM frontier WHERE source = $1 AND state = 'leased'"
+    " AND lease_expires < now() ORDER BY lease_expires LIMIT $3 FOR UPDATE SKIP LOCKED)"
+    " RETURNING id, url, depth, attempts, coalesce(etag, ''), coalesce(last_modified, '')";
+constexpr const char* kLeaseQueued =
+    "UPDATE frontier SET state = 'leased', lease_owner = $2,"
+    " lease_expires = now() + $4::int * interval '1 second'"
+    " WHERE id IN (SELECT id FROM frontier WHERE source = $1 AND state = 'queued'"
+    " AND next_attempt_at <= now() ORDER BY depth, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+    " RETURNING id, url, depth, attempts, coalesce(etag, ''), coalesce(last_modified, '')";
+constexpr const char* kMarkDone =
+    "UPDATE frontier SET state = 'done', lease_owner = NULL, lease_expires = NULL,"
+    " attempts = attempts + 1, fetched_at = now(), http_status = $3, last_error = NULL,"
+    " etag = coalesce(NULLIF($4, ''), etag), last_modified = coalesce(NULLIF($5, ''), last_modified)"
+    " WHERE id = $1 AND lease_owner = $2";
+constexpr const char* kMarkFinal =
+    "UPDATE frontier SET state = $3, lease_owner = NULL, lease_expires = NULL,"
+    " attempts = attempts + 1, fetched_at = now(), http_status = NULLIF($4, 0), last_error = $5"
+    " WHERE id = $1 AND lease_owner = $2";
+constexpr const char* kMarkRetryLater =
+    "UPDATE frontier SET state = CASE WHEN attempts + 1 >= $6 THEN 'failed' ELSE 'queued' END,"
+    " lease_owner = NULL, lease_expires = NULL, attempts = attempts + 1, fetched_at = now(),"
+    " next_attempt_at = now() + $3::int * interval '1 second', http_status = NULLIF($4, 0),"
+    " last_error = $5 WHERE id = $1 AND lease_owner = $2";
+constexpr const char* kInsertPage =
+    "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, charset, title,"
+    " listing_title, price, seller, text, bytes, truncated)"
+    " VALUES (decode($1, 'hex'), $2, $3, $4, $5, $6, NULLIF($7, ''), NULLIF($8, ''),"
+    " NULLIF($9, ''), NULLIF($10, ''), NULLIF($11, ''), $12, $13, $14)"
+    " ON CONFLICT (content_hash) DO NOTHING RETURNING id";
+constexpr const char* kFindPage = "SELECT id FROM pages WHERE content_hash = decode($1, 'hex')";
+constexpr const char* kUpsertPageUrl =
+    "INSERT INTO page_urls (url, page_id, source) VALUES ($1, $2, $3)"
+    " ON CONFLICT (url) DO UPDATE SET page_id = EXCLUDED.page_id, last_seen = now()";
+constexpr const char* kUpsertLoginWall =
+    "INSERT INTO login_walls (source, url, reason) VALUES ($1, $2, $3)"
+    " ON CONFLICT (source) DO UPDATE SET hits = login_walls.hits + 1, last_seen = now()"
+    " RETURNING (xmax = 0)";
+constexpr const char* kRenewLeases =
+    "UPDATE frontier SET lease_expires = now() + $2::int * interval '1 second'"
+    " WHERE state = 'leased' AND lease_owner = $1";
+constexpr const char* kReleaseLeases =
+    "UPDATE frontier SET state = 'queued', lease_owner = NULL, lease_expires = NULL,"
+    " next_attempt_at = now() WHERE state = 'leased' AND lease_owner = $1";
+constexpr const char* kExpireOwner =
+    "UPDATE frontier SET lease_expires = now() - interval '1 second'"
+    " WHERE state = 'leased' AND lease_owner = $1";
+constexpr const char* kLeaseOwners =
+    "SELECT DISTINCT lease_owner FROM frontier WHERE state = 'leased' AND lease_owner <> $1"
+    " AND lease_expires >= now() AND source = ANY($2::text[])";
+constexpr const char* kState =
+    "SELECT count(*) FILTER (WHERE state = 'queued' AND next_attempt_at <= now()),"
+    " count(*) FILTER (WHERE state = 'queued' AND next_attempt_at > now()),"
+    " count(*) FILTER (WHERE state = 'leased' AND lease_owner <> $2 AND lease_expires >= now()),"
+    " count(*) FILTER (WHERE state = 'leased' AND lease_expires < now())"
+    " FROM frontier WHERE source = ANY($1::text[]) AND state IN ('queued', 'leased')";
+
+// Tries per URL across passes before a rescheduled URL counts as failed.
+constexpr int kMaxRescheduledAttempts = 5;
+
+std::string hex(const std::string& bytes) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+const char* state_name(Outcome::Kind kind) {
+  switch (kind) {
+    case Outcome::Kind::kSkipped: return "skipped";
+    case Outcome::Kind::kLoginWall: return "login_wall";
+    default: return "failed";
+  }
+}
+
+std::vector<LeasedUrl> to_leased(const pqxx::result& rows, const std::string& source) {
+  std::vector<LeasedUrl> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    LeasedUrl u;
+    u.id = row[0].as<int64_t>();
+    u.url = row[1].as<std::string>();
+    u.source = source;
+    u.depth = row[2].as<int>();
+    u.attempts = row[3].as<int>();
+    u.etag = row[4].as<std::string>();
+    u.last_modified = row[5].as<std::string>();
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string to_pg_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+Frontier::Frontier(pqxx::connection& conn, std::string worker, int lease_s)
+    : conn_(conn), worker_(std::move(worker)), lease_s_(lease_s) {}
+
+void Frontier::prepare_source(const std::string& source, const std::vector<std::string>& seeds,
+                              int64_t max_pages, double revisit_hours) {
+  pqxx::work tx(conn_);
+  tx.exec_params0(kUpsertSource, source);
+  tx.exec_params(kLockSource, source);
+  int64_t known = tx.exec_params1(kCountSource, source)[0].as<int64_t>();
+  int64_t room = std::max<int64_t>(0, max_pages - known);
+  tx.exec_params0(kEnqueue, source, 0, to_pg_array(seeds), room);
+  tx.exec_params0(kRequeueRevisits, source, revisit_hours);
+  tx.commit();
+}
+
+std::vector<LeasedUrl> Frontier::lease(const std::string& source, int n) {
+  if (n <= 0) return {};
+  pqxx::work tx(conn_);
+  auto out = to_leased(tx.exec_params(kLeaseExpired, source, worker_, n, lease_s_), source);
+  if (static_cast<int>(out.size()) < n) {
+    auto more = to_leased(
+        tx.exec_params(kLeaseQueued, source, worker_, n - static_cast<int>(out.size()), lease_s_), source);
+    for (auto& u : more) out.push_back(std::move(u));
+  }
+  tx.commit();
+  return out;
+}
+
+CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::vector<DiscoveredLinks>& links,
+                              const std::vector<std::pair<std::string, int64_t>>& max_pages) {
+  CommitResult result;
+  pqxx::work tx(conn_);
+  for (const auto& o : outcomes) {
+    switch (o.kind) {
+      case Outcome::Kind::kFetched: {
+        if (o.page) {
+          const FetchedPage& p = *o.page;
+          std::string hash = hex(p.content_hash);
+          auto inserted = tx.exec_params(kInsertPage, hash, p.url, p.final_url, o.source, p.status,
+                                         p.content_type, p.charset, p.title, p.listing_title, p.price,
+                                         p.seller, p.text, p.bytes, p.truncated);
+          int64_t page_id = 0;
+          if (!inserted.empty()) {
+            page_id = inserted[0][0].as<int64_t>();
+            result.pages_new++;
+          } else {
+            page_id = tx.exec_params1(kFindPage, hash)[0].as<int64_t>();
+            result.pages_duplicate++;
+          }
+          tx.exec_params0(kUpsertPageUrl, p.url, page_id, o.source);
+        }
+        tx.exec_params0(kMarkDone, o.frontier_id, worker_, o.http_status, o.etag, o.last_modified);
+        break;
+      }
+      case Outcome::Kind::kNotModified:
+        tx.exec_params0(kMarkDone, o.frontier_id, worker_, o.http_status, o.etag, o.last_modified);
+        break;
+      case Outcome::Kind::kRetryLater:
+        tx.exec_params0(kMarkRetryLater, o.frontier_id, worker_, o.retry_after_s, o.http_status, o.error,
+                        kMaxRescheduledAttempts);
+        break;
+      case Outcome::Kind::kLoginWall: {
+        auto row = tx.exec_params1(kUpsertLoginWall, o.source, o.login_url, o.error);
+        if (row[0].as<bool>()) result.new_login_walls.push_back(o.source);
+        tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status, o.error);
+        break;
+      }
+      case Outcome::Kind::kSkipped:
+      case Outcome::Kind::kFailed:
+        tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status, o.error);
+        break;
+    }
+  }
+  // Links grouped per source, each source's budget checked under its lock.
+  std::set<std::string> locked;
+  for (const auto& group : links) {
+    if (group.urls.empty()) continue;
+    int64_t limit = 0;
+    for (const auto& [name, pages] : max_pages) {
+      if (name == group.source) limit = pages;
+    }
+    if (!locked.count(group.source)) {
+      tx.exec_params(kLockSource, group.source);
+      locked.insert(group.source);
+    }
+    int64_t known = tx.exec_params1(kCountSource, group.source)[0].as<int64_t>();
+    int64_t room = limit - known;
+    if (room <= 0) continue;
+    auto r = tx.exec_params0(kEnqueue, group.source, group.depth, to_pg_array(group.urls), room);
+    result.urls_enqueued += static_cast<int>(r.affected_rows());
+  }
+  tx.commit();
+  return result;
+}
+
+void Frontier::renew_leases() {
+  pqxx::work tx(conn_);
+  tx.exec_params0(kRenewLeases, worker_, lease_s_);
+  tx.commit();
+}
+
+void Frontier::release_leases() {
+  pqxx::work tx(conn_);
+  tx.exec_params0(kReleaseLeases, worker_);
+  tx.commit();
+}
+
+std::vector<std::string> Frontier::lease_owners(const std::vector<std::string>& sources) {
+  pqxx::read_transaction tx(conn_);
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec_params(kLeaseOwners, worker_, to_pg_array(sources))) {
+    out.push_back(row[0].as<std::string>());
+  }
+  return out;
+}
+
+void Frontier::expire_leases_of(const std::string& owner) {
+  pqxx::work tx(conn_);
+  tx.exec_params0(kExpireOwner, owner);
+  tx.commit();
+}
+
+FrontierState Frontier::state(const std::vector<std::string>& sources) {
+  pqxx::read_transaction tx(conn_);
+  auto row = tx.exec_params1(kState, to_pg_array(sources), worker_);
+  FrontierState s;
+  s.ready = row[0].as<int64_t>();
+  s.deferred = row[1].as<int64_t>();
+  s.leased_by_others = row[2].as<int64_t>();
+  s.expired_leases = row[3].as<int64_t>();
+  return s;
+}
+
+}  // namespace leakwatch::crawler

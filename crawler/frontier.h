@@ -1,0 +1,142 @@
+// The crawl frontier in PostgreSQL (schema/0010_create_frontier.sql): URLs
+// to fetch, leased to workers with FOR UPDATE SKIP LOCKED and an expiry, and
+// the outcomes of fetches, committed in batches.
+//
+// Several processes (on several machines) may share one frontier: a URL is
+// leased to one worker at a time; a killed worker's leases expire and are
+// taken again; outcomes are written only by the lease's owner. A batch is one
+// transaction, so a kill loses at most the pages not yet committed.
+//
+// Not thread-safe: one Frontier per connection, used by one thread. The
+// connection must outlive the Frontier.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+namespace leakwatch::crawler {
+
+struct LeasedUrl {
+  int64_t id = 0;
+  std::string url;
+  std::string source;
+  int depth = 0;
+  int attempts = 0;  // earlier passes' tries
+  std::string etag;  // of the last successful fetch, for a conditional revisit
+  std::string last_modified;
+};
+
+// A page worth keeping (text, in scope, not a login wall).
+struct FetchedPage {
+  std::string url;        // the frontier URL
+  std::string final_url;  // after redirects
+  int status = 200;
+  std::string content_type;
+  std::string charset;
+  std::string title;
+  std::string listing_title;
+  std::string price;
+  std::string seller;
+  std::string text;          // visible text lines, UTF-8
+  std::string content_hash;  // 32 raw bytes (SHA-256 of the body)
+  int64_t bytes = 0;
+  bool truncated = false;
+};
+
+// What became of one leased URL.
+struct Outcome {
+  enum class Kind {
+    kFetched,      // `page` is stored (or its content already was), state done
+    kNotModified,  // 304 on a revisit: state done, nothing downstream
+    kSkipped,      // not text and the like: never fetched again
+    kFailed,       // gave up for this pass; re-queued at the next revisit
+    kRetryLater,   // e.g. a long Retry-After: queued again after `retry_after_s`
+    kLoginWall,    // a login form: recorded once per source, not content
+  };
+  int64_t frontier_id = 0;
+  std::string source;
+  Kind kind = Kind::kFetched;
+  int http_status = 0;
+  std::string error;          // why, for kSkipped/kFailed/kRetryLater/kLoginWall
+  std::string login_url;      // kLoginWall: the page that asks for a login
+  int retry_after_s = 0;      // kRetryLater
+  std::string etag;           // kFetched
+  std::string last_modified;  // kFetched
+  std::optional<FetchedPage> page;
+};
+
+// Links found on fetched pages, already canonical and in scope.
+struct DiscoveredLinks {
+  std::string source;
+  int depth = 0;  // the depth the new URLs get
+  std::vector<std::string> urls;
+};
+
+struct CommitResult {
+  int pages_new = 0;          // distinct contents stored for the first time
+  int pages_duplicate = 0;    // contents already stored under another URL
+  int urls_enqueued = 0;      // new frontier URLs
+  std::vector<std::string> new_login_walls;  // sources whose login wall is new
+};
+
+// Counts that decide whether a pass is over.
+struct FrontierState {
+  int64_t ready = 0;          // queued and due now
+  int64_t deferred = 0;       // queued for later (Retry-After, retries)
+  int64_t leased_by_others = 0;  // leased by another worker, lease not expired
+  int64_t expired_leases = 0;
+};
+
+class Frontier {
+ public:
+  // `worker` names this worker in lease_owner (unique per process).
+  Frontier(pqxx::connection& conn, std::string worker, int lease_s);
+
+  const std::string& worker() const { return worker_; }
+
+  // Records the source, adds its seeds (depth 0, within max_pages), and
+  // re-queues URLs fetched more than `revisit_hours` ago (and failed ones) so
+  // that this pass revisits them.
+  void prepare_source(const std::string& source, const std::vector<std::string>& seeds,
+                      int64_t max_pages, double revisit_hours);
+
+  // Leases up to `n` URLs of `source`: expired leases first, then queued
+  // URLs that are due, shallowest first. Returns fewer (or none) when no more
+  // are available; never blocks on rows other workers hold.
+  std::vector<LeasedUrl> lease(const std::string& source, int n);
+
+  // Writes outcomes and new links in one transaction. New URLs are added
+  // with ON CONFLICT DO NOTHING, up to `max_pages` frontier URLs per source
+  // (given per source in `max_pages`, same order as calls to
+  // prepare_source: looked up by name).
+  CommitResult commit(const std::vector<Outcome>& outcomes, const std::vector<DiscoveredLinks>& links,
+                      const std::vector<std::pair<std::string, int64_t>>& max_pages);
+
+  // Extends the expiry of every lease this worker holds.
+  void renew_leases();
+  // Gives back every lease this worker holds (queued again, due now).
+  void release_leases();
+
+  // Other workers holding live leases on URLs of `sources`.
+  std::vector<std::string> lease_owners(const std::vector<std::string>& sources);
+  // Expires every lease of `owner` now (a worker known to be dead), so that
+  // its URLs are leased again without waiting for the expiry.
+  void expire_leases_of(const std::string& owner);
+
+  FrontierState state(const std::vector<std::string>& sources);
+
+ private:
+  pqxx::connection& conn_;
+  std::string worker_;
+  int lease_s_;
+};
+
+// A Postgres text[] literal of `values` ("{\"a\",\"b\"}"), for binding one
+// parameter as `$n::text[]`.
+std::string to_pg_array(const std::vector<std::string>& values);
+
+}  // namespace leakwatch::crawler
