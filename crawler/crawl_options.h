@@ -18,7 +18,7 @@ inline constexpr const char* kDefaultUserAgent =
 // CSS-like selectors for listing fields (crawler/html_document.h says which
 // forms are understood). Empty: not extracted; the page title stands in for
 // `title`.
-struct FieldSelectors {
+struct ListingSelectors {
   std::string title;
   std::string price;
   std::string seller;
@@ -61,7 +61,7 @@ struct SourceOptions {
   std::vector<std::string> headers;  // "Name: value"
   std::string user_agent;
   bool allow_private = false;
-  FieldSelectors fields;
+  ListingSelectors fields;
 };
 
 struct CrawlOptions {

@@ -1,0 +1,377 @@
+#include "app/crawl_config.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <set>
+#include <span>
+#include <sstream>
+
+#include "core/errors.h"
+#include "db/migrations.h"
+
+namespace leakwatch::app {
+namespace {
+
+constexpr std::string_view kCrawlKeys[] = {
+    "proxy", "concurrency", "per_host_concurrency", "rate", "connect_timeout_s", "timeout_s",
+    "max_page_bytes", "max_redirects", "max_tries", "retry_base_ms", "max_retry_after_s", "lease_s",
+    "max_depth", "max_pages", "revisit_hours", "user_agent", "log_interval_s"};
+constexpr std::string_view kSourceKeys[] = {
+    "name", "seeds", "allow", "deny", "session_params", "max_depth", "max_pages", "revisit_hours",
+    "rate", "proxy", "cookies", "cookie_file", "headers", "user_agent", "allow_private", "fields"};
+constexpr std::string_view kFieldKeys[] = {"title", "price", "seller"};
+constexpr std::string_view kProxySchemes[] = {"socks5h://", "socks5://", "socks4a://", "socks4://",
+                                              "http://", "https://"};
+
+// Reads typed values from one table, naming FILE:LINE [section] key in errors.
+class TableReader {
+ public:
+  TableReader(const Config& config, const toml::table& table, std::string section)
+      : config_(config), table_(table), section_(std::move(section)) {}
+
+  [[noreturn]] void fail(const toml::node& node, std::string_view key, const std::string& what) const {
+    throw ConfigError(where(config_, node) + section_ + " " + std::string(key) + ": " + what);
+  }
+
+  void check_keys(std::span<const std::string_view> known) const {
+    for (const auto& [key, node] : table_) {
+      if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
+        fail(node, key.str(), "unknown key");
+      }
+    }
+  }
+
+  const toml::node* node(std::string_view key) const { return table_.get(key); }
+
+  void read(std::string_view key, std::string& out) const {
+    if (auto* n = node(key)) {
+      auto v = n->value<std::string>();
+      if (!v) fail(*n, key, "expected a string");
+      out = *v;
+    }
+  }
+  void read(std::string_view key, bool& out) const {
+    if (auto* n = node(key)) {
+      auto v = n->value<bool>();
+      if (!v) fail(*n, key, "expected true or false");
+      out = *v;
+    }
+  }
+  template <typename Int>
+  void read_int(std::string_view key, Int& out, int64_t min, int64_t max) const {
+    if (auto* n = node(key)) {
+      auto v = n->value<int64_t>();
+      if (!v || !n->is_integer()) fail(*n, key, "expected an integer");
+      if (*v < min || *v > max) {
+        fail(*n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      }
+      out = static_cast<Int>(*v);
+    }
+  }
+  void read_number(std::string_view key, double& out, double min, double max) const {
+    if (auto* n = node(key)) {
+      auto v = n->value<double>();
+      if (!v || !(n->is_integer() || n->is_floating_point())) fail(*n, key, "expected a number");
+      if (!(*v >= min && *v <= max)) {
+        std::ostringstream s;
+        s << "must be between " << min << " and " << max;
+        fail(*n, key, s.str());
+      }
+      out = *v;
+    }
+  }
+  void read_strings(std::string_view key, std::vector<std::string>& out) const {
+    if (auto* n = node(key)) {
+      const toml::array* a = n->as_array();
+      if (a == nullptr) fail(*n, key, "expected an array of strings");
+      out.clear();
+      for (const auto& item : *a) {
+        auto v = item.value<std::string>();
+        if (!v) fail(item, key, "expected an array of strings");
+        out.push_back(*v);
+      }
+    }
+  }
+
+ private:
+  const Config& config_;
+  const toml::table& table_;
+  std::string section_;
+};
+
+void check_proxy(const TableReader& r, std::string_view key, std::string& proxy) {
+  if (proxy == "none") proxy.clear();
+  if (proxy.empty()) return;
+  for (auto scheme : kProxySchemes) {
+    if (proxy.starts_with(scheme)) return;
+  }
+  r.fail(*r.node(key), key, "expected a proxy URL socks5h://, socks5://, socks4a://, http:// or https:// (or \"none\")");
+}
+
+crawler::CrawlDefaults read_defaults(const Config& config, int& log_interval_s) {
+  crawler::CrawlDefaults d;
+  const toml::node* sec = config.table.get("crawl");
+  if (sec == nullptr) return d;
+  if (!sec->is_table()) throw ConfigError(where(config, *sec) + "[crawl]: expected a table");
+  TableReader r(config, *sec->as_table(), "[crawl]");
+  r.check_keys(kCrawlKeys);
+  r.read("proxy", d.proxy);
+  check_proxy(r, "proxy", d.proxy);
+  r.read_int("concurrency", d.concurrency, 1, 1024);
+  r.read_int("per_host_concurrency", d.per_host_concurrency, 1, 1024);
+  r.read_number("rate", d.rate, 0.01, 10000);
+  r.read_int("connect_timeout_s", d.connect_timeout_s, 1, 3600);
+  r.read_int("timeout_s", d.timeout_s, 1, 86400);
+  r.read_int("max_page_bytes", d.max_page_bytes, 1024, int64_t{1} << 31);
+  r.read_int("max_redirects", d.max_redirects, 0, 50);
+  r.read_int("max_tries", d.max_tries, 1, 20);
+  r.read_int("retry_base_ms", d.retry_base_ms, 1, 600000);
+  r.read_int("max_retry_after_s", d.max_retry_after_s, 0, 86400);
+  r.read_int("lease_s", d.lease_s, 5, 86400);
+  r.read_int("max_depth", d.max_depth, 0, 1000);
+  r.read_int("max_pages", d.max_pages, 1, 1000000000);
+  r.read_number("revisit_hours", d.revisit_hours, 0, 1e6);
+  r.read("user_agent", d.user_agent);
+  r.read_int("log_interval_s", log_interval_s, 1, 86400);
+  return d;
+}
+
+crawler::SourceOptions read_source(const Config& config, const toml::table& t, const crawler::CrawlDefaults& d,
+                                   size_t index) {
+  crawler::SourceOptions s;
+  s.max_depth = d.max_depth;
+  s.max_pages = d.max_pages;
+  s.revisit_hours = d.revisit_hours;
+  s.rate = d.rate;
+  s.proxy = d.proxy;
+  s.user_agent = d.user_agent;
+  TableReader r(config, t, "[[source]] #" + std::to_string(index + 1));
+  r.check_keys(kSourceKeys);
+  if (r.node("name") == nullptr) {
+    throw ConfigError(where(config, t) + "[[source]] #" + std::to_string(index + 1) + ": name: missing");
+  }
+  r.read("name", s.name);
+  if (s.name.empty()) r.fail(*r.node("name"), "name", "must not be empty");
+  TableReader named(config, t, "[[source]] " + s.name + ":");
+  named.read_strings("seeds", s.seeds);
+  if (s.seeds.empty()) {
+    throw ConfigError(where(config, t) + "[[source]] " + s.name + ": seeds: at least one seed URL is needed");
+  }
+  named.read_strings("allow", s.allow);
+  named.read_strings("deny", s.deny);
+  named.read_strings("session_params", s.session_params);
+  named.read_int("max_depth", s.max_depth, 0, 1000);
+  named.read_int("max_pages", s.max_pages, 1, 1000000000);
+  named.read_number("revisit_hours", s.revisit_hours, 0, 1e6);
+  named.read_number("rate", s.rate, 0.01, 10000);
+  named.read("proxy", s.proxy);
+  check_proxy(named, "proxy", s.proxy);
+  named.read("cookies", s.cookies);
+  named.read("cookie_file", s.cookie_file);
+  if (!s.cookie_file.empty()) {
+    std::filesystem::path p(s.cookie_file);
+    if (p.is_relative() && !config.file.empty()) p = config.file.parent_path() / p;
+    if (!std::filesystem::is_regular_file(p)) named.fail(*named.node("cookie_file"), "cookie_file", "no such file " + p.string());
+    s.cookie_file = p.string();
+  }
+  if (const toml::node* h = named.node("headers")) {
+    if (const toml::table* table = h->as_table()) {
+      for (const auto& [key, value] : *table) {
+        auto v = value.value<std::string>();
+        if (!v) named.fail(value, "headers", "expected string values");
+        s.headers.push_back(std::string(key.str()) + ": " + *v);
+      }
+    } else {
+      named.read_strings("headers", s.headers);
+      for (const auto& header : s.headers) {
+        if (header.find(':') == std::string::npos) named.fail(*h, "headers", "expected \"Name: value\" strings");
+      }
+    }
+  }
+  named.read("user_agent", s.user_agent);
+  named.read("allow_private", s.allow_private);
+  if (const toml::node* f = named.node("fields")) {
+    const toml::table* ft = f->as_table();
+    if (ft == nullptr) named.fail(*f, "fields", "expected a table { title = \"...\", price = \"...\", seller = \"...\" }");
+    TableReader fr(config, *ft, "[[source]] " + s.name + ": fields.");
+    fr.check_keys(kFieldKeys);
+    fr.read("title", s.fields.title);
+    fr.read("price", s.fields.price);
+    fr.read("seller", s.fields.seller);
+  }
+  return s;
+}
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+std::string human_bytes(uint64_t bytes) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1);
+  if (bytes >= (1u << 30)) {
+    s << bytes / double(1u << 30) << " GiB";
+  } else if (bytes >= (1u << 20)) {
+    s << bytes / double(1u << 20) << " MiB";
+  } else if (bytes >= 1024) {
+    s << bytes / 1024.0 << " KiB";
+  } else {
+    s << bytes << " B";
+  }
+  return s.str();
+}
+
+std::string progress_line(const crawler::CrawlStats& st) {
+  std::ostringstream s;
+  int64_t errors = 0;
+  for (const auto& [k, n] : st.errors) errors += n;
+  double rate = st.seconds > 0 ? st.fetched / st.seconds : 0;
+  s << "crawl: " << st.fetched << " pages, " << st.queued << " queued, " << std::fixed << std::setprecision(1)
+    << rate << " pages/s, " << errors << " errors";
+  for (const auto& src : st.sources) s << " | " << src.name << " " << src.fetched << "/" << src.errors;
+  return s.str();
+}
+
+}  // namespace
+
+crawler::CrawlOptions read_crawl_options(const Config& config, const std::vector<std::string>& only) {
+  crawler::CrawlOptions options;
+  options.defaults = read_defaults(config, options.log_interval_s);
+  const toml::node* sources = config.table.get("source");
+  if (sources == nullptr) {
+    throw ConfigError((config.file.empty() ? std::string("no config file") : config.file.string()) +
+                      ": no [[source]] to crawl");
+  }
+  const toml::array* array = sources->as_array();
+  if (array == nullptr) throw ConfigError(where(config, *sources) + "source: expected [[source]] tables");
+  std::set<std::string> names;
+  std::vector<crawler::SourceOptions> all;
+  for (size_t i = 0; i < array->size(); ++i) {
+    const toml::node& node = *array->get(i);
+    if (!node.is_table()) throw ConfigError(where(config, node) + "[[source]]: expected a table");
+    auto s = read_source(config, *node.as_table(), options.defaults, i);
+    if (!names.insert(s.name).second) {
+      throw ConfigError(where(config, node) + "[[source]] " + s.name + ": name: used twice");
+    }
+    all.push_back(std::move(s));
+  }
+  for (const auto& name : only) {
+    if (!names.count(name)) {
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      throw ConfigError("--source " + name + ": no such source in " + config.file.string() + " (known: " + known + ")");
+    }
+  }
+  for (auto& s : all) {
+    if (only.empty() || std::find(only.begin(), only.end(), s.name) != only.end()) {
+      options.sources.push_back(std::move(s));
+    }
+  }
+  return options;
+}
+
+crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>& sources,
+                                   std::optional<int64_t> max_pages) {
+  crawler::CrawlOptions options = read_crawl_options(ctx.config(), sources);
+  options.max_pages = max_pages;
+  options.progress_on_terminal = isatty(STDERR_FILENO) != 0;
+  auto& db = ctx.database();
+  db::require_current_schema(db);
+
+  g_stop.store(false);
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  action.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills at once
+  sigemptyset(&action.sa_mask);
+  struct sigaction old_int {}, old_term {};
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+  struct RestoreSignals {
+    struct sigaction i, t;
+    ~RestoreSignals() {
+      sigaction(SIGINT, &i, nullptr);
+      sigaction(SIGTERM, &t, nullptr);
+    }
+  } restore{old_int, old_term};
+
+  auto last_log = std::chrono::steady_clock::now();
+  bool line_shown = false;
+  crawler::CrawlCallbacks callbacks;
+  callbacks.stop = &g_stop;
+  callbacks.notice = [&](std::string_view line) {
+    if (line_shown) std::cerr << "\r\033[K";
+    line_shown = false;
+    std::cerr << "leakwatch: " << line << "\n";
+  };
+  callbacks.progress = [&](const crawler::CrawlStats& st, bool final) {
+    if (options.progress_on_terminal) {
+      if (final) {
+        if (line_shown) std::cerr << "\r\033[K";
+        line_shown = false;
+      } else {
+        std::cerr << "\r\033[K" << progress_line(st) << std::flush;
+        line_shown = true;
+      }
+      return;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (!final && now - last_log >= std::chrono::seconds(options.log_interval_s)) {
+      std::cerr << "leakwatch: " << progress_line(st) << "\n";
+      last_log = now;
+    }
+  };
+
+  crawler::CrawlStats st;
+  try {
+    st = crawler::run_crawl(db, options, callbacks);
+  } catch (...) {
+    if (line_shown) std::cerr << "\r\033[K";
+    throw;
+  }
+
+  std::ostringstream summary;
+  summary << "crawl: " << st.fetched << " pages fetched (" << st.pages_new << " new, " << st.duplicates
+          << " duplicate content, " << st.not_modified << " not modified), " << human_bytes(st.bytes) << ", "
+          << st.enqueued << " new URLs, " << st.queued << " still queued, " << std::fixed << std::setprecision(1)
+          << st.seconds << " s";
+  if (st.seconds > 0) summary << " (" << st.fetched / st.seconds << " pages/s)";
+  summary << "\n";
+  int64_t errors = 0;
+  for (const auto& [k, n] : st.errors) errors += n;
+  summary << "crawl: " << errors << " errors";
+  if (!st.errors.empty()) {
+    summary << ":";
+    bool first = true;
+    for (const auto& [k, n] : st.errors) {
+      summary << (first ? " " : ", ") << k << " " << n;
+      first = false;
+    }
+  }
+  int retries = 0;
+  for (const auto& [k, n] : st.retries) retries += n;
+  summary << "; " << retries << " retries";
+  if (!st.retries.empty()) {
+    summary << " (";
+    bool first = true;
+    for (const auto& [k, n] : st.retries) {
+      summary << (first ? "" : ", ") << k << " " << n;
+      first = false;
+    }
+    summary << ")";
+  }
+  summary << "\n";
+  summary << "crawl: " << st.login_walls.size() << " login walls";
+  for (const auto& w : st.login_walls) summary << "\n  " << w;
+  summary << "\n";
+  if (g_stop.load()) summary << "crawl: stopped by a signal; the next `leakwatch crawl` continues\n";
+  std::cerr << summary.str();
+  return st;
+}
+
+}  // namespace leakwatch::app

@@ -1,0 +1,520 @@
+#include "crawler/crawl.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include <openssl/evp.h>
+#include <re2/re2.h>
+
+#include "core/errors.h"
+#include "crawler/charset.h"
+#include "crawler/fetcher.h"
+#include "crawler/frontier.h"
+#include "crawler/html_document.h"
+#include "crawler/scope.h"
+#include "crawler/url.h"
+
+namespace leakwatch::crawler {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Login pages are not content, and logout links end the session the cookies
+// carry: neither is crawled.
+constexpr const char* kLoginUrlPattern =
+    R"((?i)^[a-z]+://[^/]+/(?:[^?#]*[/_.-])?(?:log-?in|sign-?in|sign_in|log_in|logon|auth/login)(?:[/_.?#-]|$))";
+constexpr const char* kLogoutUrlPattern =
+    R"((?i)^[a-z]+://[^/]+/(?:[^?#]*[/_.-])?(?:log-?out|sign-?out|log_out|sign_out|logoff)(?:[/_.?#-]|$))";
+
+constexpr size_t kBatchOutcomes = 64;
+constexpr auto kBatchDelay = milliseconds(250);
+constexpr auto kProgressInterval = milliseconds(1000);
+constexpr auto kEmptyLeaseBackoff = milliseconds(300);
+constexpr auto kWaitForOthers = milliseconds(250);
+constexpr size_t kMaxTextBytes = 16 * 1024 * 1024;
+
+struct SourceRun {
+  const SourceOptions* options = nullptr;
+  std::unique_ptr<Scope> scope;
+  UrlOptions url_options;
+  FetchProfile profile;
+  crawler::FieldSelectors selectors;
+  Clock::time_point next_lease{};
+  SourceStats stats;
+};
+
+std::string sha256(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), size);
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// PostgreSQL text cannot hold NUL.
+std::string without_nul(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), '\0'), s.end());
+  return s;
+}
+
+std::string mime_of(std::string_view content_type) {
+  std::string m = lower(content_type.substr(0, content_type.find(';')));
+  while (!m.empty() && m.back() == ' ') m.pop_back();
+  while (!m.empty() && m.front() == ' ') m.erase(m.begin());
+  return m;
+}
+
+std::string worker_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::random_device rd;
+  char token[9];
+  snprintf(token, sizeof token, "%08x", rd());
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + token;
+}
+
+// A lease owner "host:pid:token" on this host whose process is gone.
+bool owner_is_dead(const std::string& owner) {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  auto first = owner.find(':');
+  auto second = owner.find(':', first + 1);
+  if (first == std::string::npos || second == std::string::npos) return false;
+  if (owner.substr(0, first) != host) return false;
+  pid_t pid = static_cast<pid_t>(std::atol(owner.substr(first + 1, second - first - 1).c_str()));
+  if (pid <= 0 || pid == getpid()) return false;
+  return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+// After the scheme's "://", the error's cause (fetch messages are "fetch URL: cause").
+std::string cause_of(const std::string& message) {
+  auto pos = message.find(": ");
+  return pos == std::string::npos ? message : message.substr(pos + 2);
+}
+
+class CrawlPass {
+ public:
+  CrawlPass(pqxx::connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks)
+      : options_(options),
+        callbacks_(callbacks),
+        frontier_(conn, worker_name(), options.defaults.lease_s),
+        fetcher_(fetcher_options(options.defaults)),
+        login_url_(kLoginUrlPattern),
+        logout_url_(kLogoutUrlPattern) {
+    for (const auto& source : options.sources) add_source(source);
+  }
+
+  CrawlStats run();
+
+ private:
+  static FetcherOptions fetcher_options(const CrawlDefaults& d) {
+    FetcherOptions f;
+    f.concurrency = d.concurrency;
+    f.per_host_concurrency = d.per_host_concurrency;
+    f.connect_timeout_s = d.connect_timeout_s;
+    f.timeout_s = d.timeout_s;
+    f.max_page_bytes = d.max_page_bytes;
+    f.max_redirects = d.max_redirects;
+    f.max_tries = d.max_tries;
+    f.retry_base_ms = d.retry_base_ms;
+    f.max_retry_after_s = d.max_retry_after_s;
+    return f;
+  }
+
+  void add_source(const SourceOptions& s);
+  void refill();
+  void handle(FetchResult&& result);
+  void add_links(SourceRun& run, int depth, std::vector<std::string> links);
+  void flush();
+  void report(bool final);
+  void reclaim_dead_leases();
+  bool stopping() const {
+    return (callbacks_.stop != nullptr && callbacks_.stop->load()) ||
+           (options_.max_pages && leased_ >= *options_.max_pages);
+  }
+  void count_error(SourceRun& run, const std::string& kind) {
+    stats_.errors[kind]++;
+    run.stats.errors++;
+  }
+
+  const CrawlOptions& options_;
+  const CrawlCallbacks& callbacks_;
+  Frontier frontier_;
+  Fetcher fetcher_;
+  RE2 login_url_;
+  RE2 logout_url_;
+  std::vector<std::unique_ptr<SourceRun>> sources_;
+  std::vector<std::string> source_names_;
+  std::vector<std::pair<std::string, int64_t>> max_pages_;
+  std::unordered_map<uint64_t, LeasedUrl> in_flight_;  // by frontier id
+  std::unordered_map<std::string, SourceRun*> by_name_;
+  std::vector<Outcome> outcomes_;
+  std::map<std::pair<std::string, int>, std::vector<std::string>> links_;  // (source, depth) -> URLs
+  Clock::time_point first_pending_{};
+  int64_t leased_ = 0;
+  CrawlStats stats_;
+  std::string first_error_;
+  Clock::time_point started_ = Clock::now();
+};
+
+void CrawlPass::add_source(const SourceOptions& s) {
+  auto run = std::make_unique<SourceRun>();
+  run->options = &s;
+  run->url_options.extra_session_params = s.session_params;
+  ScopeOptions scope;
+  scope.source = s.name;
+  scope.seeds = s.seeds;
+  scope.allow = s.allow;
+  scope.deny = s.deny;
+  scope.allow_private = s.allow_private;
+  scope.url_options = run->url_options;
+  run->scope = std::make_unique<Scope>(scope);
+
+  const Scope* sc = run->scope.get();
+  const RE2* login = &login_url_;
+  run->profile.proxy = s.proxy;
+  run->profile.cookies = s.cookies;
+  run->profile.cookie_file = s.cookie_file;
+  run->profile.headers = s.headers;
+  run->profile.user_agent = s.user_agent.empty() ? options_.defaults.user_agent : s.user_agent;
+  run->profile.allow_private = s.allow_private;
+  run->profile.rate = s.rate;
+  run->profile.redirect_allowed = [sc](std::string_view url) { return sc->in_scope(url); };
+  run->profile.is_login_url = [login](std::string_view url) { return RE2::PartialMatch(url, *login); };
+
+  auto selector = [&](const std::string& text, const char* field) -> std::optional<Selector> {
+    if (text.empty()) return std::nullopt;
+    auto parsed = Selector::parse(text);
+    if (!parsed) {
+      throw ConfigError("source " + s.name + ": fields." + field + " selector '" + text + "': " + parsed.error());
+    }
+    return *parsed;
+  };
+  run->selectors.title = selector(s.fields.title, "title");
+  run->selectors.price = selector(s.fields.price, "price");
+  run->selectors.seller = selector(s.fields.seller, "seller");
+  run->stats.name = s.name;
+
+  source_names_.push_back(s.name);
+  max_pages_.emplace_back(s.name, s.max_pages);
+  by_name_[s.name] = run.get();
+  sources_.push_back(std::move(run));
+}
+
+void CrawlPass::reclaim_dead_leases() {
+  for (const auto& owner : frontier_.lease_owners(source_names_)) {
+    if (owner_is_dead(owner)) {
+      frontier_.expire_leases_of(owner);
+      if (callbacks_.notice) callbacks_.notice("took back the leases of a stopped crawl (" + owner + ")");
+    }
+  }
+}
+
+void CrawlPass::refill() {
+  // Keep the fetcher's queue about two rounds deep, so that a host waiting
+  // on its rate does not idle the others.
+  const size_t target = static_cast<size_t>(options_.defaults.concurrency) * 2;
+  auto now = Clock::now();
+  for (auto& run : sources_) {
+    if (stopping() || fetcher_.pending() >= target) return;
+    if (run->next_lease > now) continue;
+    int n = static_cast<int>(target - fetcher_.pending());
+    if (options_.max_pages) n = static_cast<int>(std::min<int64_t>(n, *options_.max_pages - leased_));
+    auto leased = frontier_.lease(run->options->name, n);
+    if (leased.empty()) {
+      run->next_lease = now + kEmptyLeaseBackoff;
+      continue;
+    }
+    for (auto& u : leased) {
+      FetchRequest request;
+      request.id = static_cast<uint64_t>(u.id);
+      request.url = u.url;
+      request.profile = &run->profile;
+      request.etag = u.etag;
+      request.last_modified = u.last_modified;
+      fetcher_.submit(std::move(request));
+      in_flight_.emplace(static_cast<uint64_t>(u.id), std::move(u));
+      ++leased_;
+    }
+  }
+}
+
+bool looks_like_login_form_impl(std::string_view html_lower, std::string_view text) {
+  static const RE2 kPassword(R"(<input[^>]*type\s*=\s*["']?password)");
+  if (RE2::PartialMatch(html_lower, kPassword)) return true;
+  std::string t = lower(text.substr(0, 4096));
+  return t.find("session expired") != std::string::npos || t.find("session has expired") != std::string::npos ||
+         t.find("please log in") != std::string::npos;
+}
+
+void CrawlPass::handle(FetchResult&& r) {
+  auto node = in_flight_.extract(r.id);
+  if (node.empty()) return;
+  LeasedUrl leased = std::move(node.mapped());
+  SourceRun& run = *by_name_.at(leased.source);
+  stats_.bytes += r.body.size();
+  if (outcomes_.empty()) first_pending_ = Clock::now();
+
+  Outcome o;
+  o.frontier_id = leased.id;
+  o.source = leased.source;
+  o.http_status = static_cast<int>(r.status);
+
+  if (!r.ok()) {
+    if (first_error_.empty()) first_error_ = r.message;
+    switch (r.error) {
+      case FetchError::kProxyUnreachable:
+        throw RuntimeError("source " + leased.source + ": " + cause_of(r.message));
+      case FetchError::kLoginWall:
+        o.kind = Outcome::Kind::kLoginWall;
+        o.login_url = r.login_url;
+        o.error = "redirected to a login page";
+        break;
+      case FetchError::kNotText:
+      case FetchError::kPrivateAddress:
+      case FetchError::kRedirectOutOfScope:
+        o.kind = Outcome::Kind::kSkipped;
+        o.error = cause_of(r.message);
+        stats_.skipped++;
+        stats_.errors[std::string(to_string(r.error))]++;
+        break;
+      case FetchError::kRateLimited:
+        o.kind = Outcome::Kind::kRetryLater;
+        o.retry_after_s = std::max(1, r.retry_after_s);
+        o.error = cause_of(r.message);
+        stats_.deferred++;
+        count_error(run, std::string(to_string(r.error)));
+        break;
+      case FetchError::kHttpStatus:
+        o.kind = Outcome::Kind::kFailed;
+        o.error = cause_of(r.message);
+        stats_.failed++;
+        count_error(run, "HTTP " + std::to_string(r.status));
+        break;
+      default:
+        o.kind = Outcome::Kind::kFailed;
+        o.error = cause_of(r.message);
+        stats_.failed++;
+        count_error(run, std::string(to_string(r.error)));
+        break;
+    }
+    outcomes_.push_back(std::move(o));
+    return;
+  }
+
+  if (r.not_modified()) {
+    o.kind = Outcome::Kind::kNotModified;
+    stats_.not_modified++;
+    run.stats.fetched++;
+    outcomes_.push_back(std::move(o));
+    return;
+  }
+
+  std::string mime = mime_of(r.content_type);
+  DecodedText decoded = decode_to_utf8(r.body, r.content_type);
+  FetchedPage page;
+  page.url = leased.url;
+  page.final_url = r.final_url;
+  page.status = static_cast<int>(r.status);
+  page.content_type = r.content_type.empty() ? "text/html" : r.content_type;
+  page.charset = decoded.charset;
+  page.content_hash = sha256(r.body);
+  page.bytes = static_cast<int64_t>(r.body.size());
+  page.truncated = r.truncated;
+
+  bool is_html = mime == "text/html" || mime == "application/xhtml+xml" ||
+                 (mime.empty() && lower(std::string_view(decoded.utf8).substr(0, 512)).find("<html") != std::string::npos);
+  std::vector<std::string> links;
+  if (is_html) {
+    HtmlDocument doc(decoded.utf8, r.final_url);
+    std::string text = doc.text();
+    if (looks_like_login_form(lower(decoded.utf8), text)) {
+      o.kind = Outcome::Kind::kLoginWall;
+      o.login_url = r.final_url;
+      o.error = "the page asks for a login (password form or expired session)";
+      outcomes_.push_back(std::move(o));
+      return;
+    }
+    page.title = without_nul(doc.title());
+    ListingFields fields = doc.fields(run.selectors);
+    page.listing_title = without_nul(fields.title);
+    page.price = without_nul(fields.price);
+    page.seller = without_nul(fields.seller);
+    page.text = without_nul(std::move(text));
+    if (leased.depth < run.options->max_depth) links = doc.links(run.url_options);
+  } else {
+    page.text = decoded.utf8;
+    page.text.erase(std::remove(page.text.begin(), page.text.end(), '\r'), page.text.end());
+    page.text = without_nul(std::move(page.text));
+  }
+  if (page.text.size() > kMaxTextBytes) page.text.resize(kMaxTextBytes);
+  if (!is_valid_utf8(page.text)) page.text = convert_to_utf8(page.text, "UTF-8")->utf8;
+
+  o.kind = Outcome::Kind::kFetched;
+  o.etag = r.etag;
+  o.last_modified = r.last_modified;
+  o.page = std::move(page);
+  stats_.fetched++;
+  run.stats.fetched++;
+  outcomes_.push_back(std::move(o));
+  if (!links.empty()) add_links(run, leased.depth + 1, std::move(links));
+}
+
+void CrawlPass::add_links(SourceRun& run, int depth, std::vector<std::string> links) {
+  auto& bucket = links_[{run.options->name, depth}];
+  for (auto& url : links) {
+    if (!run.scope->in_scope(url)) continue;
+    if (RE2::PartialMatch(url, login_url_) || RE2::PartialMatch(url, logout_url_)) continue;
+    bucket.push_back(std::move(url));
+  }
+}
+
+void CrawlPass::flush() {
+  if (outcomes_.empty() && links_.empty()) return;
+  std::vector<DiscoveredLinks> links;
+  for (auto& [key, urls] : links_) {
+    std::sort(urls.begin(), urls.end());
+    urls.erase(std::unique(urls.begin(), urls.end()), urls.end());
+    links.push_back({key.first, key.second, std::move(urls)});
+  }
+  CommitResult result = frontier_.commit(outcomes_, links, max_pages_);
+  stats_.pages_new += result.pages_new;
+  stats_.duplicates += result.pages_duplicate;
+  stats_.enqueued += result.urls_enqueued;
+  for (const auto& o : outcomes_) {
+    if (o.kind != Outcome::Kind::kLoginWall) continue;
+    if (std::find(result.new_login_walls.begin(), result.new_login_walls.end(), o.source) ==
+        result.new_login_walls.end()) {
+      continue;
+    }
+    std::string line = o.source + ": " + o.login_url + " (" + o.error + ")";
+    bool seen = std::find(stats_.login_walls.begin(), stats_.login_walls.end(), line) != stats_.login_walls.end();
+    if (!seen) {
+      stats_.login_walls.push_back(line);
+      if (callbacks_.notice) callbacks_.notice("login wall: " + line);
+    }
+  }
+  // Walls met before this pass: counted once per source here too.
+  for (const auto& o : outcomes_) {
+    if (o.kind != Outcome::Kind::kLoginWall) continue;
+    bool known = false;
+    for (const auto& l : stats_.login_walls) known = known || l.starts_with(o.source + ": ");
+    if (!known) stats_.login_walls.push_back(o.source + ": " + o.login_url + " (" + o.error + ")");
+  }
+  outcomes_.clear();
+  links_.clear();
+  // New links may make sources leasable again.
+  if (result.urls_enqueued > 0) {
+    for (auto& run : sources_) run->next_lease = {};
+  }
+}
+
+void CrawlPass::report(bool final) {
+  stats_.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  stats_.bytes = fetcher_.bytes_received();
+  stats_.retries = fetcher_.retries();
+  stats_.sources.clear();
+  for (const auto& run : sources_) stats_.sources.push_back(run->stats);
+  if (callbacks_.progress) callbacks_.progress(stats_, final);
+}
+
+CrawlStats CrawlPass::run() {
+  for (const auto& run : sources_) {
+    const SourceOptions& s = *run->options;
+    frontier_.prepare_source(s.name, run->scope->seeds(), s.max_pages, s.revisit_hours);
+  }
+  reclaim_dead_leases();
+  auto last_progress = Clock::now();
+  auto last_renew = Clock::now();
+  const auto renew_every = std::chrono::seconds(std::max(1, options_.defaults.lease_s / 3));
+  try {
+    while (true) {
+      refill();
+      bool idle = fetcher_.pending() == 0;
+      auto results = fetcher_.poll(idle ? milliseconds(0) : milliseconds(100));
+      for (auto& r : results) handle(std::move(r));
+      auto now = Clock::now();
+      if (outcomes_.size() >= kBatchOutcomes || (!outcomes_.empty() && now - first_pending_ >= kBatchDelay) ||
+          (fetcher_.pending() == 0 && (!outcomes_.empty() || !links_.empty()))) {
+        flush();
+      }
+      if (now - last_renew >= renew_every) {
+        frontier_.renew_leases();
+        last_renew = now;
+      }
+      if (now - last_progress >= kProgressInterval) {
+        auto st = frontier_.state(source_names_);
+        stats_.queued = st.ready + st.deferred;
+        report(false);
+        last_progress = now;
+      }
+      if (fetcher_.pending() > 0) continue;
+      if (stopping()) break;
+      bool any_due = false;
+      for (const auto& run : sources_) any_due = any_due || run->next_lease <= now;
+      if (any_due) continue;
+      auto st = frontier_.state(source_names_);
+      if (st.ready == 0 && st.expired_leases == 0 && st.leased_by_others == 0) break;
+      if (st.ready > 0 || st.expired_leases > 0) {
+        for (auto& run : sources_) run->next_lease = {};
+        continue;
+      }
+      // Other workers hold leases: their pages may add links. Wait for them,
+      // unless they are dead.
+      reclaim_dead_leases();
+      std::this_thread::sleep_for(kWaitForOthers);
+      for (auto& run : sources_) run->next_lease = {};
+    }
+    flush();
+  } catch (...) {
+    // Keep what was fetched, give the rest back to the frontier.
+    try {
+      flush();
+    } catch (...) {
+    }
+    try {
+      frontier_.release_leases();
+    } catch (...) {
+    }
+    throw;
+  }
+  frontier_.release_leases();  // --max-pages or stop: nothing is left leased
+  auto st = frontier_.state(source_names_);
+  stats_.queued = st.ready + st.deferred;
+  report(true);
+  int64_t errors = 0;
+  for (const auto& [kind, n] : stats_.errors) errors += n;
+  if (stats_.fetched == 0 && stats_.not_modified == 0 && stats_.failed > 0) {
+    throw RuntimeError("no page could be fetched (" + std::to_string(errors) + " errors; first: " + first_error_ + ")");
+  }
+  return stats_;
+}
+
+}  // namespace
+
+bool looks_like_login_form(std::string_view html_lower, std::string_view text) {
+  return looks_like_login_form_impl(html_lower, text);
+}
+
+CrawlStats run_crawl(pqxx::connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks) {
+  CrawlPass pass(conn, options, callbacks);
+  return pass.run();
+}
+
+}  // namespace leakwatch::crawler
