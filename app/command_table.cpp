@@ -10,6 +10,7 @@ namespace leakwatch::app {
 void add_db_command(CLI::App&, Context&, const Command&);
 void add_customers_command(CLI::App&, Context&, const Command&);
 void add_help_command(CLI::App&, Context&, const Command&);
+void add_crawl_command(CLI::App&, Context&, const Command&);
 
 namespace {
 
@@ -17,6 +18,7 @@ const Command kCommands[] = {
     {"db", "apply or list schema migrations (db migrate | db status)", add_db_command},
     {"customers", "import the customer set, hashed on the fly (customers import FILE|-)",
      add_customers_command},
+    {"crawl", "fetch the sources' pages (crawl [--source NAME]... [--max-pages N])", add_crawl_command},
     {"help", "print this table of commands", add_help_command},
 };
 
