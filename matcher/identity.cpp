@@ -74,7 +74,8 @@ const std::array<std::string_view, 28> kFileExtensions = {
     "css", "js",  "mjs",  "json", "xml",  "html", "htm",  "php", "asp", "aspx",
     "jsp", "txt", "pdf",  "woff", "woff2", "ttf", "eot", "avif"};
 
-const std::array<std::string_view, 4> kReservedTlds = {"test", "invalid", "example", "localhost"};
+const std::array<std::string_view, 7> kReservedTlds = {"test",  "invalid", "example", "localhost",
+                                                        "local", "localdomain", "internal"};
 const std::array<std::string_view, 3> kExampleDomains = {"example.com", "example.org", "example.net"};
 
 bool is_atext(char c) {

@@ -1,6 +1,5 @@
 #include "matcher/mask.h"
 
-#include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 #include <unicode/utf8.h>
 
@@ -33,16 +32,23 @@ std::string mask_email(std::string_view email) {
 }
 
 std::string mask_phone(std::string_view e164) {
-  using i18n::phonenumbers::PhoneNumber;
   using i18n::phonenumbers::PhoneNumberUtil;
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-  PhoneNumber number;
+  // Country calling codes are prefix-free, so the first 1-3 digits that name
+  // a region are the code. No Parse(): masks are made for every hit.
   std::string national;
   std::string country;
-  if (!e164.empty() && e164.front() == '+' &&
-      util.Parse(std::string(e164), "ZZ", &number) == PhoneNumberUtil::NO_PARSING_ERROR) {
-    util.GetNationalSignificantNumber(number, &national);
-    country = std::to_string(number.country_code());
+  bool digits_only = e164.size() > 1 && e164.front() == '+' &&
+                     e164.substr(1).find_first_not_of("0123456789") == std::string_view::npos;
+  for (size_t len = 1; digits_only && len <= 3 && len + 1 < e164.size(); ++len) {
+    std::string code(e164.substr(1, len));
+    std::string region;
+    util.GetRegionCodeForCountryCode(std::stoi(code), &region);
+    if (region != "ZZ") {
+      country = code;
+      national = std::string(e164.substr(1 + len));
+      break;
+    }
   }
   if (national.empty()) {
     // Not E.164: show nothing but the last two characters.

@@ -1,0 +1,116 @@
+#include "matcher/email_candidates.h"
+
+#include <stdexcept>
+
+#include "matcher/identity_text.h"
+
+namespace leakwatch::matcher {
+
+namespace {
+
+constexpr std::size_t kMaxLocal = 64;
+constexpr std::size_t kMaxDomain = 253;
+// Enough for an obfuscated domain: " [dot] " costs 7 bytes per label.
+constexpr std::size_t kMaxObfuscatedTail = 512;
+
+#define LW_LABEL "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+#define LW_DOT_WORD R"((?:\s*[\[\(\{<]\s*(?i:dot)\s*[\]\)\}>]\s*|\s+(?i:dot)\s+))"
+constexpr const char kDomainPattern[] = "(?:" LW_LABEL "\\.)+[A-Za-z]{2,63}";
+constexpr const char kBracketedPattern[] =
+    R"(\s*(?:[\[\(\{<]\s*(?i:at)\s*[\]\)\}>]|&#0*64;|&#[xX]0*40;|%40)\s*)"
+    "(?:" LW_LABEL "(?:" LW_DOT_WORD "|\\.))+[A-Za-z]{2,63}";
+// " at " is ordinary English: only taken with an obfuscated dot as well.
+constexpr const char kSpelledPattern[] = R"(\s+(?i:at)\s+)"
+                                         "(?:" LW_LABEL LW_DOT_WORD ")+[A-Za-z]{2,63}";
+#undef LW_LABEL
+#undef LW_DOT_WORD
+
+bool is_local_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+         c == '%' || c == '+' || c == '-';
+}
+
+bool is_domain_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+void check_compiled(const RE2& re, const char* name) {
+  if (!re.ok()) throw std::logic_error(std::string("email pattern ") + name + ": " + re.error());
+}
+
+// The local part ending at `end` (exclusive): [begin, end), or nullopt when
+// there is none or it is too long to be one (a glued blob).
+std::optional<std::size_t> local_begin(std::string_view text, std::size_t end) {
+  std::size_t b = end;
+  while (b > 0 && is_local_char(text[b - 1])) {
+    --b;
+    if (end - b > kMaxLocal) return std::nullopt;
+  }
+  while (b < end && text[b] == '.') ++b;  // a sentence's dot is not the address's
+  if (b == end) return std::nullopt;
+  return b;
+}
+
+// After a domain: a letter, digit or '@' means the text runs on and this is
+// not a whole address; a '.' followed by a letter likewise.
+bool right_boundary_ok(std::string_view text, std::size_t end) {
+  if (end >= text.size()) return true;
+  char c = text[end];
+  if (is_domain_char(c) || c == '@') return false;
+  if (c == '.' && end + 1 < text.size() && is_domain_char(text[end + 1])) return false;
+  return true;
+}
+
+}  // namespace
+
+EmailCandidates::EmailCandidates()
+    : domain_(kDomainPattern), bracketed_(kBracketedPattern), spelled_(kSpelledPattern) {
+  check_compiled(domain_, "domain");
+  check_compiled(bracketed_, "bracketed");
+  check_compiled(spelled_, "spelled");
+}
+
+std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::size_t at) const {
+  auto begin = local_begin(text, at);
+  if (!begin) return std::nullopt;
+  std::size_t limit = std::min(text.size(), at + 1 + kMaxDomain + 1);
+  re2::StringPiece match;
+  if (!domain_.Match(re2::StringPiece(text.data(), limit), at + 1, limit, RE2::ANCHOR_START, &match, 1)) {
+    return std::nullopt;
+  }
+  std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
+  if (!right_boundary_ok(text, end)) return std::nullopt;
+  auto email = detail::validate_email(text.substr(*begin, end - *begin));
+  if (!email) return std::nullopt;
+  return EmailHit{*begin, end, std::move(*email)};
+}
+
+std::optional<EmailHit> EmailCandidates::obfuscated(std::string_view text, std::size_t pos) const {
+  const RE2* re = &bracketed_;
+  std::size_t local_end = pos;
+  if (text[pos] == 'a' || text[pos] == 'A') {
+    // " at ": the caller saw a space before; the local part ends before it.
+    re = &spelled_;
+    while (local_end > 0 && is_space(text[local_end - 1])) --local_end;
+  } else {
+    while (local_end > 0 && is_space(text[local_end - 1])) --local_end;
+  }
+  if (local_end == 0 || !is_local_char(text[local_end - 1])) return std::nullopt;
+  auto begin = local_begin(text, local_end);
+  if (!begin) return std::nullopt;
+  std::size_t limit = std::min(text.size(), local_end + kMaxObfuscatedTail);
+  re2::StringPiece match;
+  if (!re->Match(re2::StringPiece(text.data(), limit), local_end, limit, RE2::ANCHOR_START, &match, 1)) {
+    return std::nullopt;
+  }
+  std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
+  if (!right_boundary_ok(text, end)) return std::nullopt;
+  std::string deobfuscated = detail::deobfuscate_email(text.substr(*begin, end - *begin));
+  auto email = detail::validate_email(deobfuscated);
+  if (!email) return std::nullopt;
+  return EmailHit{*begin, end, std::move(*email)};
+}
+
+}  // namespace leakwatch::matcher

@@ -1,0 +1,92 @@
+// Extraction: finds leaked Apple IDs (emails, phone numbers) and phone numbers
+// in hostile text and returns them normalized, with the record (line) each
+// stands in, so that a later stage can tell which identifiers were sold
+// together. Names in a name field or column of the same record come along as
+// evidence (Kind::kName).
+//
+// How: one pass over each line with a byte-class table finds triggers ('@',
+// digit runs, '+', obfuscated "at" tokens); an anchored RE2 or a short digit
+// chain is cut out around each trigger and validated with the identity code
+// (libphonenumber for phones behind a Chinese-mobile fast path and a cache).
+// Nothing ever hands a whole page to a regex with captures or to
+// libphonenumber, and nothing backtracks: time is linear in the input.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "matcher/email_candidates.h"
+#include "matcher/identity.h"
+#include "matcher/name_fields.h"
+#include "matcher/phone_candidates.h"
+
+namespace leakwatch::matcher {
+
+struct ExtractorOptions {
+  // Region for numbers written without a country code (ISO 3166 alpha-2).
+  std::string default_region = "CN";
+  // Report names found in the same record as an identifier.
+  bool names = true;
+  // Upper bound on cached libphonenumber verdicts (non-mobile numbers).
+  std::size_t phone_cache_entries = 1 << 16;
+};
+
+// One identifier found in text.
+struct FoundIdentifier {
+  Identifier identifier;  // normalized; plaintext, never log it
+  std::size_t offset;     // byte offset of its first byte in the scanned text
+  std::size_t length;     // bytes it spans in the text, as written
+  std::size_t record;     // 0-based line index within the scanned text
+  std::string masked;     // mask(kind, value): the form fit for logs
+};
+
+using IdentifierSink = std::function<void(const FoundIdentifier&)>;
+
+// State carried from one chunk of an input to the next (the CSV header that
+// says which column holds names). One per input stream; not shared.
+struct ScanContext {
+  NameColumns name_columns;
+};
+
+// Finds Apple IDs and phone numbers in text and returns them normalized.
+// Thread-safe: one Extractor is shared by all workers; patterns compile and
+// the phone prefix table is built once, in the constructor.
+class Extractor {
+ public:
+  // Throws std::invalid_argument for an unknown region, std::logic_error if a
+  // pattern does not compile.
+  explicit Extractor(const ExtractorOptions& options = {});
+  Extractor(const Extractor&) = delete;
+  Extractor& operator=(const Extractor&) = delete;
+
+  // Calls `sink` once per identifier, in text order (by offset). Records are
+  // lines ('\n'; a trailing '\r' is ignored). `text` may be any bytes:
+  // invalid UTF-8, NUL bytes and binary junk are skipped, never an error.
+  void scan(std::string_view text, const IdentifierSink& sink) const;
+  // As above, for one chunk of a longer input split at line boundaries:
+  // `context` carries the name-column header to the next chunk, and
+  // `first_record` is added to record numbers.
+  void scan(std::string_view text, const IdentifierSink& sink, ScanContext* context,
+            std::size_t first_record = 0) const;
+
+  const ExtractorOptions& options() const { return options_; }
+
+ private:
+  struct Hit;
+  void scan_line(std::string_view line, std::size_t line_offset, std::size_t record, ScanContext* context,
+                 const IdentifierSink& sink) const;
+  // Appends hits found in `view` (ASCII-folded or original) to `hits`; returns
+  // false if it met a character that needs folding first (full-width forms,
+  // invisible separators) and `may_fold` is set.
+  bool find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits) const;
+
+  ExtractorOptions options_;
+  PhoneCandidates phones_;
+  EmailCandidates emails_;
+  NameFields names_;
+};
+
+}  // namespace leakwatch::matcher

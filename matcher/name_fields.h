@@ -1,0 +1,48 @@
+// Personal names that stand in a leaked record next to an identifier: a
+// "name"/"姓名"/"Name:" field in the line, or the value of a CSV/TSV/pipe
+// column whose header says it holds names. Names are evidence, never keys.
+// Thread-safe: patterns compile once; methods are const. Column layouts are
+// per-input state owned by the caller (NameColumns).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <re2/re2.h>
+
+namespace leakwatch::matcher {
+
+struct NameHit {
+  std::size_t begin;  // byte offset of the name in the line
+  std::size_t end;
+  std::string name;  // normalized (normalize_name)
+};
+
+// Which column holds names, learned from the last header line seen.
+struct NameColumns {
+  char delimiter = 0;  // 0: no header seen
+  std::size_t column = 0;
+};
+
+class NameFields {
+ public:
+  // Throws std::logic_error naming the pattern if one fails to compile.
+  NameFields();
+  NameFields(const NameFields&) = delete;
+  NameFields& operator=(const NameFields&) = delete;
+
+  // If `line` is a header row with a name column, records it in `columns` and
+  // returns true. Cheap on lines that do not mention a name.
+  bool learn_header(std::string_view line, NameColumns* columns) const;
+  // Names in `line`: "Name: ..." style fields, then the header's column.
+  std::vector<NameHit> find(std::string_view line, const NameColumns& columns) const;
+
+ private:
+  RE2 header_;
+  RE2 field_;
+};
+
+}  // namespace leakwatch::matcher

@@ -1,0 +1,210 @@
+#include "matcher/phone_candidates.h"
+
+#include <phonenumbers/phonenumberutil.h>
+
+#include <functional>
+#include <stdexcept>
+
+#include "matcher/identity_text.h"
+
+namespace leakwatch::matcher {
+
+namespace {
+
+constexpr std::size_t kMaxGroups = 12;
+constexpr std::size_t kMinDigits = 7;
+constexpr std::size_t kMaxDigits = 17;  // "00" + 15 digits of E.164
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_sep(char c) { return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '\t'; }
+
+struct Group {
+  std::size_t begin;
+  std::size_t end;
+  std::string_view sep_before;  // empty for the first group
+};
+
+bool is_cn_mobile_shape(std::string_view d) {
+  return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9';
+}
+
+}  // namespace
+
+PhoneCandidates::PhoneCandidates(std::string default_region, std::size_t cache_entries)
+    : region_(std::move(default_region)),
+      region_is_cn_(region_ == "CN"),
+      shard_capacity_(cache_entries / kShards + 1) {
+  if (i18n::phonenumbers::PhoneNumberUtil::GetInstance()->GetCountryCodeForRegion(region_) == 0) {
+    throw std::invalid_argument("unknown phone region \"" + region_ + "\" (expected ISO 3166 alpha-2, e.g. CN)");
+  }
+}
+
+std::optional<std::string> PhoneCandidates::parse_cached(const std::string& digits) const {
+  Shard& shard = shards_[std::hash<std::string>{}(digits) % kShards];
+  {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    auto it = shard.entries.find(digits);
+    if (it != shard.entries.end()) {
+      if (it->second.empty()) return std::nullopt;
+      return it->second;
+    }
+  }
+  // libphonenumber runs outside our lock: it has its own.
+  auto parsed = detail::parse_phone_digits(digits, region_);
+  std::string value = parsed ? *parsed : std::string();
+  {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    // A full shard starts over: simpler than LRU, and leak dumps repeat
+    // numbers locally, so recent entries are what matters.
+    if (shard.entries.size() >= shard_capacity_) shard.entries.clear();
+    shard.entries.emplace(digits, value);
+  }
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::string> PhoneCandidates::validate(const std::string& digits, bool single_group) const {
+  std::string_view d(digits);
+  bool international = false;
+  if (!d.empty() && d.front() == '+') {
+    international = true;
+    d.remove_prefix(1);
+  } else if (d.size() > 2 && d[0] == '0' && d[1] == '0') {
+    international = true;
+    d.remove_prefix(2);
+  }
+  if (d.size() < kMinDigits || d.size() > 15) return std::nullopt;
+
+  // Chinese mobiles: +86 / 0086 / 86 / nothing, then 1[3-9] and 9 digits.
+  std::string_view mobile;
+  if (international) {
+    if (d.size() == 13 && d[0] == '8' && d[1] == '6') mobile = d.substr(2);
+  } else if (d.size() == 13 && d[0] == '8' && d[1] == '6' && single_group) {
+    mobile = d.substr(2);
+  } else {
+    mobile = d;
+  }
+  if (is_cn_mobile_shape(mobile)) {
+    switch (cn_mobiles_.lookup(mobile)) {
+      case CnMobilePrefixes::Verdict::kValid:
+        return "+86" + std::string(mobile);
+      case CnMobilePrefixes::Verdict::kInvalid:
+        return std::nullopt;
+      case CnMobilePrefixes::Verdict::kAsk:
+        return parse_cached("+86" + std::string(mobile));
+    }
+  }
+  if (international) return parse_cached("+" + std::string(d));
+  // A bare unbroken digit run is most often an order number, a timestamp or
+  // an ID. In China only a trunk '0' (landline with area code) makes it a
+  // phone number; mobiles were handled above.
+  if (single_group && region_is_cn_ && d.front() != '0') return std::nullopt;
+  return parse_cached(std::string(d));
+}
+
+std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::vector<PhoneHit>* out) const {
+  const std::size_t n = text.size();
+  std::size_t i = pos;
+  bool plus = false;
+  if (text[i] == '+') {
+    plus = true;
+    ++i;
+    if (i < n && text[i] == ' ') ++i;
+    if (i >= n || !is_digit(text[i])) return pos + 1;
+  }
+  // Collect the chain: digit runs joined by short separator runs.
+  std::vector<Group> groups;
+  std::size_t sep_begin = i;
+  while (true) {
+    std::size_t b = i;
+    while (i < n && is_digit(text[i])) ++i;
+    if (groups.size() < kMaxGroups) groups.push_back({b, i, text.substr(sep_begin, b - sep_begin)});
+    std::size_t j = i;
+    while (j < n && j - i < 3 && is_sep(text[j])) ++j;
+    if (j == i || j >= n || !is_digit(text[j])) break;
+    std::string_view sep = text.substr(i, j - i);
+    // A dot mixed with other separators ends the chain (". " ends a sentence).
+    if (sep.find('.') != std::string_view::npos && sep.size() != 1) break;
+    sep_begin = i;
+    i = j;
+  }
+  const std::size_t chain_end = i;
+
+  std::size_t begin0 = pos;
+  if (plus && pos > 0 && text[pos - 1] == '(') begin0 = pos - 1;
+  char before = begin0 > 0 ? text[begin0 - 1] : ' ';
+  bool left_ok = !(is_alpha(before) || is_digit(before) || before == '_' || before == '@' || before == '+' ||
+                   before == '/' || before == '&' || before == '#' ||
+                   (before == '.' && begin0 >= 2 && is_digit(text[begin0 - 2])) ||
+                   (before == '-' && begin0 >= 2 && (is_digit(text[begin0 - 2]) || is_alpha(text[begin0 - 2]))));
+
+  auto digits_of = [&](std::size_t s, std::size_t e) {
+    std::string d;
+    if (s == 0 && plus) d.push_back('+');
+    for (std::size_t g = s; g <= e; ++g) d.append(text.substr(groups[g].begin, groups[g].end - groups[g].begin));
+    return d;
+  };
+  auto group_len = [&](std::size_t g) { return groups[g].end - groups[g].begin; };
+  // Whether group g alone is a Chinese mobile: then it is never glued to its
+  // neighbours ("2017-06-08 13812345678", two numbers side by side).
+  std::vector<bool> standalone(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    std::string_view d = text.substr(groups[g].begin, group_len(g));
+    standalone[g] = is_cn_mobile_shape(d) && cn_mobiles_.lookup(d) != CnMobilePrefixes::Verdict::kInvalid;
+  }
+
+  std::size_t s = 0;
+  while (s < groups.size()) {
+    bool found = false;
+    bool start_ok = s == 0 ? left_ok : groups[s].sep_before != ".";
+    if (start_ok) {
+      std::size_t total = (s == 0 && plus) ? 1 : 0;
+      std::size_t e_max = s;
+      for (std::size_t g = s; g < groups.size(); ++g) {
+        total += group_len(g);
+        if (total > kMaxDigits + 1) break;
+        e_max = g;
+      }
+      for (std::size_t e = e_max + 1; e-- > s;) {
+        // Right boundary.
+        if (e + 1 < groups.size()) {
+          if (groups[e + 1].sep_before == ".") continue;
+        } else {
+          char after = chain_end < text.size() ? text[chain_end] : ' ';
+          if (is_alpha(after) || after == '_' || after == '@' || after == '+' ||
+              (after == '.' && chain_end + 1 < text.size() && is_digit(text[chain_end + 1]))) {
+            continue;
+          }
+        }
+        bool dotted = false;
+        bool glued_mobile = false;
+        bool short_group = false;
+        for (std::size_t g = s; g <= e; ++g) {
+          if (g > s && groups[g].sep_before == ".") dotted = true;
+          if (e > s && standalone[g]) glued_mobile = true;
+          bool country_code = g == 0 && plus;
+          if (!country_code && group_len(g) < 3) short_group = true;
+        }
+        if (glued_mobile) continue;
+        // Dots only join phone-shaped groups: not IPv4 addresses, versions
+        // or prices.
+        if (dotted && short_group) continue;
+        std::string d = digits_of(s, e);
+        std::size_t count = d.size() - (d[0] == '+' ? 1 : 0);
+        if (count < kMinDigits || count > kMaxDigits) continue;
+        auto e164 = validate(d, s == e);
+        if (!e164) continue;
+        std::size_t begin = s == 0 ? begin0 : groups[s].begin;
+        out->push_back({begin, groups[e].end, std::move(*e164)});
+        s = e + 1;
+        found = true;
+        break;
+      }
+    }
+    if (!found) ++s;
+  }
+  return chain_end > pos ? chain_end : pos + 1;
+}
+
+}  // namespace leakwatch::matcher

@@ -1,0 +1,223 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "matcher/extractor.h"
+
+using leakwatch::matcher::Extractor;
+using leakwatch::matcher::ExtractorOptions;
+using leakwatch::matcher::FoundIdentifier;
+using leakwatch::matcher::Kind;
+using leakwatch::matcher::kind_name;
+
+namespace {
+
+const Extractor& extractor() {
+  static const Extractor e{ExtractorOptions{}};
+  return e;
+}
+
+std::vector<FoundIdentifier> scan_all(std::string_view text) {
+  std::vector<FoundIdentifier> out;
+  extractor().scan(text, [&](const FoundIdentifier& f) { out.push_back(f); });
+  return out;
+}
+
+// "kind:value" of every email and phone found, in order (names left out).
+std::vector<std::string> ids(std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto& f : scan_all(text)) {
+    if (f.identifier.kind == Kind::kName) continue;
+    out.push_back(std::string(kind_name(f.identifier.kind)) + ":" + f.identifier.value);
+  }
+  return out;
+}
+
+using V = std::vector<std::string>;
+const V kNone{};
+const std::string kMobile = "phone:+8613812345678";
+
+}  // namespace
+
+TEST_CASE("extractor: plain email in any case is found lowercased") {
+  CHECK(ids("contact Zhang.Wei@iCloud.COM today") == V{"email:zhang.wei@icloud.com"});
+}
+
+TEST_CASE("extractor: mailto link yields the address") {
+  CHECK(ids(R"(<a href="mailto:li.na@qq.com">mail</a>)") == V{"email:li.na@qq.com"});
+}
+
+TEST_CASE("extractor: obfuscated emails are found") {
+  CHECK(ids("name [at] icloud [dot] com") == V{"email:name@icloud.com"});
+  CHECK(ids("write to name(at)me.com please") == V{"email:name@me.com"});
+  CHECK(ids("name at qq dot com") == V{"email:name@qq.com"});
+  CHECK(ids("name&#64;qq.com") == V{"email:name@qq.com"});
+  CHECK(ids("https://x.onion/?u=name%40qq.com&x=1") == V{"email:name@qq.com"});
+}
+
+TEST_CASE("extractor: full-width ＠, letters and digits are found") {
+  CHECK(ids("邮箱：ｚｈａｎｇ１２３＠ｑｑ．ｃｏｍ") == V{"email:zhang123@qq.com"});
+  CHECK(ids("邮箱zhangwei＠163.com") == V{"email:zhangwei@163.com"});
+}
+
+TEST_CASE("extractor: Chinese characters glued to an address stay out of it") {
+  CHECK(ids("邮箱abc@outlook.com") == V{"email:abc@outlook.com"});
+}
+
+TEST_CASE("extractor: Chinese mobile in each written form is found") {
+  for (const char* text : {"13812345678", "138 1234 5678", "138-1234-5678", "138.1234.5678", "+86 138 1234 5678",
+                           "+8613812345678", "0086 138 1234 5678", "0086-13812345678", "(+86)13812345678",
+                           "(+86) 138-1234-5678", "+86-138-1234-5678", "8613812345678", "tel:+86-138-1234-5678",
+                           "手机13812345678", "手机：13812345678。", "phone,13812345678,x"}) {
+    CAPTURE(text);
+    CHECK(ids(text) == V{kMobile});
+  }
+}
+
+TEST_CASE("extractor: full-width digits and invisible separators in a mobile are found") {
+  CHECK(ids("电话：１３８１２３４５６７８") == V{kMobile});
+  CHECK(ids("＋８６ １３８ １２３４ ５６７８") == V{kMobile});
+  CHECK(ids("138\xE2\x80\x8B" "1234\xE2\x80\x8B" "5678") == V{kMobile});
+}
+
+TEST_CASE("extractor: international numbers with a + country code are found") {
+  CHECK(ids("call +1 (650) 253-0000 now") == V{"phone:+16502530000"});
+  CHECK(ids("UK +44 20 7946 0958") == V{"phone:+442079460958"});
+  CHECK(ids("HK: +852 9123 4567") == V{"phone:+85291234567"});
+}
+
+TEST_CASE("extractor: Apple ID that is a phone number is a phone") {
+  CHECK(ids("Apple ID: +8613812345678 pwd: x") == V{kMobile});
+}
+
+TEST_CASE("extractor: 11-digit 1[3-9] number is Chinese, not American") {
+  CHECK(ids("19529975288") == V{"phone:+8619529975288"});
+}
+
+TEST_CASE("extractor: image names are not emails") {
+  CHECK(ids(R"(<img src="logo@2x.png"> <img src="/i/icon@2x.png">)") == kNone);
+}
+
+TEST_CASE("extractor: localhost and reserved domains are not emails") {
+  CHECK(ids("user@localhost root@localhost.localdomain") == kNone);
+  CHECK(ids("see user@example.com or a@b.test or c@d.invalid") == kNone);
+}
+
+TEST_CASE("extractor: order numbers and timestamps are not phones") {
+  CHECK(ids("订单号 20170608123456 时间 1496910000") == kNone);
+  CHECK(ids("order 201706081381234567 shipped") == kNone);
+}
+
+TEST_CASE("extractor: mobiles glued inside longer digit runs or words are not found") {
+  CHECK(ids("x2013812345678") == kNone);
+  CHECK(ids("138123456789") == kNone);
+  CHECK(ids("ID13812345678") == kNone);
+  CHECK(ids("13812345678abc") == kNone);
+  CHECK(ids("SF1381234567800") == kNone);
+}
+
+TEST_CASE("extractor: numbers one digit short or long are not found") {
+  CHECK(ids("1381234567") == kNone);
+  CHECK(ids("138123456789") == kNone);
+  CHECK(ids("138 1234 567") == kNone);
+}
+
+TEST_CASE("extractor: prices are not phones") {
+  CHECK(ids("price ¥13.80 or $1380.00 or 13812345678.00 yuan") == kNone);
+}
+
+TEST_CASE("extractor: version strings and IPv4 addresses are not phones") {
+  CHECK(ids("iOS 13.8.1234 build") == kNone);
+  CHECK(ids("host 182.17.178.167 up") == kNone);
+}
+
+TEST_CASE("extractor: BTC addresses and hex hashes are not found") {
+  CHECK(ids("send to 1BoatSLRHtKNngkdXEeobR76b53LETtpyT now") == kNone);
+  CHECK(ids("sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") == kNone);
+  CHECK(ids("md5 13812345678abcdef0123456789abcde") == kNone);
+}
+
+TEST_CASE("extractor: IMEI and tracking numbers are not phones") {
+  CHECK(ids("IMEI 861234567890123") == kNone);
+  CHECK(ids("YT13812345678CN") == kNone);
+}
+
+TEST_CASE("extractor: an address with digits in its local part is one email, not a phone") {
+  CHECK(ids("13812345678@qq.com") == V{"email:13812345678@qq.com"});
+}
+
+TEST_CASE("extractor: two mobiles side by side are two") {
+  CHECK(ids("13812345678 13987654321") == V{kMobile, "phone:+8613987654321"});
+  CHECK(ids("13812345678,13987654321") == V{kMobile, "phone:+8613987654321"});
+}
+
+TEST_CASE("extractor: records are lines and offsets point into the text") {
+  std::string text = "header\r\nzhang@qq.com,13812345678\n\nli@163.com\n";
+  auto found = scan_all(text);
+  REQUIRE(found.size() == 3);
+  CHECK(found[0].record == 1);
+  CHECK(found[0].offset == text.find("zhang@qq.com"));
+  CHECK(found[0].length == 12);
+  CHECK(found[0].masked == "z***@qq.com");
+  CHECK(found[1].record == 1);
+  CHECK(found[1].offset == text.find("13812345678"));
+  CHECK(found[1].masked == "+86138****5678");
+  CHECK(found[2].record == 3);
+}
+
+TEST_CASE("extractor: offsets map back through full-width text") {
+  std::string text = "电话：１３８１２３４５６７８";
+  auto found = scan_all(text);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].offset == text.find("\xEF\xBC\x91"));
+  CHECK(found[0].offset + found[0].length == text.size());
+}
+
+TEST_CASE("extractor: a name column of a CSV dump is picked up as evidence") {
+  auto found = scan_all("id,姓名,手机,邮箱\n1,张伟,13812345678,zw@qq.com\n");
+  REQUIRE(found.size() == 3);
+  CHECK(found[0].identifier.kind == Kind::kName);
+  CHECK(found[0].identifier.value == "张伟");
+  CHECK(found[0].record == 1);
+  CHECK(found[0].masked == "张***");
+}
+
+TEST_CASE("extractor: a Name: field in the same record is picked up") {
+  auto found = scan_all("Name: Zhang Wei Phone: 13812345678");
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].identifier.kind == Kind::kName);
+  CHECK(found[0].identifier.value == "zhang wei");
+  auto cn = scan_all("姓名：李娜 手机：13812345678");
+  REQUIRE(cn.size() == 2);
+  CHECK(cn[0].identifier.value == "李娜");
+}
+
+TEST_CASE("extractor: names without an identifier in the record are not reported") {
+  CHECK(scan_all("Name: Zhang Wei\n").empty());
+}
+
+TEST_CASE("extractor: the name header carries across chunks through ScanContext") {
+  leakwatch::matcher::ScanContext context;
+  std::vector<FoundIdentifier> found;
+  auto sink = [&](const FoundIdentifier& f) { found.push_back(f); };
+  extractor().scan("name|phone\n", sink, &context, 0);
+  extractor().scan("Li Na|13812345678\n", sink, &context, 1);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].identifier.value == "li na");
+  CHECK(found[0].record == 1);
+}
+
+TEST_CASE("extractor: invalid UTF-8, NUL bytes and binary junk do not stop it") {
+  std::string text("\xff\xfe\x00\x01 zhang@qq.com \xc3\x28 13812345678 \xed\xa0\x80", 40);
+  CHECK(ids(text) == V{"email:zhang@qq.com", kMobile});
+  std::string junk;
+  for (int i = 0; i < 100000; ++i) junk.push_back(static_cast<char>((i * 7919) & 0xff));
+  CHECK_NOTHROW(scan_all(junk));
+}
+
+TEST_CASE("extractor: an unknown default region is refused") {
+  ExtractorOptions options;
+  options.default_region = "XX";
+  CHECK_THROWS_AS(Extractor{options}, std::invalid_argument);
+}
