@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "matcher/csv_reader.h"
 #include "matcher/identity.h"
+#include "matcher/import_spool.h"
 
 namespace leakwatch::matcher {
 namespace {
@@ -156,6 +157,45 @@ std::optional<std::string> parse_hashed_row(const Header& header, const CsvRecor
 
 }  // namespace
 
+namespace {
+
+const std::vector<std::string> kStagingColumns{"line", "hash", "kind", "customer_id", "key_version"};
+const std::vector<std::string> kTableColumns{"hash", "kind", "customer_id", "key_version"};
+
+// The slow path: replays the spooled rows into a staging table and merges
+// them in with ON CONFLICT DO NOTHING, in batches.
+void merge_through_staging(pqxx::work& tx, Spool& spool, int key_version, long valid_rows,
+                           ImportSummary* summary) {
+  tx.exec0(kCreateStaging);
+  spool.rewind();
+  SpooledRow row;
+  bool more = true;
+  long rows_with_new_total = 0;
+  while (more) {
+    long staged = 0;
+    {
+      pqxx::stream_to stream(tx, "import_staging", kStagingColumns);
+      while (staged < kBatchRows && (more = spool.next(&row))) {
+        stream << std::make_tuple(row.line, to_hex(row.hash), std::string(kind_name(row.kind)), row.customer_id,
+                                  key_version);
+        ++staged;
+      }
+      stream.complete();
+    }
+    pqxx::row r = tx.exec1(kFlushStaging);
+    summary->identifiers_new += r[0].as<long>();
+    summary->identifiers_present += r[2].as<long>() - r[0].as<long>();
+    rows_with_new_total += r[1].as<long>();
+    tx.exec0("TRUNCATE import_staging");
+  }
+  // A row split across two batches could be counted twice; never report more
+  // imported rows than there were.
+  summary->rows_imported = std::min(rows_with_new_total, valid_rows);
+  summary->rows_skipped = valid_rows - summary->rows_imported;
+}
+
+}  // namespace
+
 ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const HashKey* key,
                                const ImportOptions& options,
                                const std::function<void(const RowRejection&)>& on_reject) {
@@ -167,29 +207,18 @@ ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const H
 
   ImportSummary summary;
   pqxx::work tx(conn, "customers import");
-  tx.exec0(kCreateStaging);
-  auto stream = std::make_unique<pqxx::stream_to>(
-      tx, "import_staging", std::vector<std::string>{"line", "hash", "kind", "customer_id", "key_version"});
+  // Fast path: COPY straight into the table, as a raw COPY would, inside a
+  // savepoint. If any row is already stored (a re-import) the COPY fails on
+  // the primary key, and the spooled rows are merged through a staging table.
+  Spool spool;
+  auto fast = std::make_unique<pqxx::subtransaction>(tx, "import_fast_copy");
+  auto stream = std::make_unique<pqxx::stream_to>(*fast, "customer_identifiers", kTableColumns);
+  const std::string version = std::to_string(options.key_version);
+  long valid_rows = 0;
   long staged_rows = 0;
-  long valid_rows_in_batch = 0;
-
-  auto flush = [&] {
-    stream->complete();
-    stream.reset();
-    pqxx::row r = tx.exec1(kFlushStaging);
-    long added = r[0].as<long>();
-    long rows_with_new = r[1].as<long>();
-    long staged = r[2].as<long>();
-    summary.identifiers_new += added;
-    summary.identifiers_present += staged - added;
-    summary.rows_imported += rows_with_new;
-    summary.rows_skipped += valid_rows_in_batch - rows_with_new;
-    tx.exec0("TRUNCATE import_staging");
-    staged_rows = 0;
-    valid_rows_in_batch = 0;
-  };
 
   std::vector<Staged> staged;
+  SpooledRow spooled;
   while (reader.next(&record)) {
     ++summary.rows;
     staged.clear();
@@ -215,24 +244,42 @@ ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const H
       if (on_reject) on_reject(RowRejection{record.line, *reason});
       continue;
     }
-    if (!stream) {
-      stream = std::make_unique<pqxx::stream_to>(
-          tx, "import_staging", std::vector<std::string>{"line", "hash", "kind", "customer_id", "key_version"});
-    }
-    const std::string& customer_id = record.fields[header.customer_id];
+    ++valid_rows;
+    spooled.line = record.line;
+    spooled.customer_id = std::move(record.fields[header.customer_id]);
     for (const Staged& s : staged) {
-      *stream << std::make_tuple(record.line, to_hex(s.hash), std::string(kind_name(s.kind)), customer_id,
-                                 options.key_version);
+      spooled.hash = s.hash;
+      spooled.kind = s.kind;
+      spool.append(spooled);
+      if (stream) {
+        try {
+          *stream << std::make_tuple(to_hex(s.hash), std::string(kind_name(s.kind)), spooled.customer_id, version);
+        } catch (const pqxx::unique_violation&) {
+          stream.reset();  // the server gave up on the COPY; the spool has every row
+        }
+      }
       ++staged_rows;
     }
-    ++valid_rows_in_batch;
-    if (staged_rows >= kBatchRows) flush();
   }
-  if (!stream) {
-    stream = std::make_unique<pqxx::stream_to>(
-        tx, "import_staging", std::vector<std::string>{"line", "hash", "kind", "customer_id", "key_version"});
+
+  bool fast_ok = stream != nullptr;
+  try {
+    if (fast_ok) {
+      stream->complete();
+      stream.reset();
+      fast->commit();
+    }
+  } catch (const pqxx::unique_violation&) {
+    fast_ok = false;
   }
-  flush();
+  stream.reset();
+  fast.reset();  // rolls back to the savepoint if the fast path failed
+  if (fast_ok) {
+    summary.identifiers_new = staged_rows;
+    summary.rows_imported = valid_rows;
+  } else {
+    merge_through_staging(tx, spool, options.key_version, valid_rows, &summary);
+  }
   tx.commit();
   return summary;
 }
