@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 
+#include "matcher/cn_mobile_prefixes.h"
 #include "matcher/identity_text.h"
 
 namespace leakwatch::matcher {
@@ -286,6 +287,28 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
     input = digits;
   }
   if (input.size() < 3) return reject("phone number too short");
+  // Fast path for Chinese mobiles, the bulk of every customer file and leak:
+  // a prefix table derived from libphonenumber's own metadata answers without
+  // Parse's regexes (about 20 us a number otherwise).
+  static const CnMobilePrefixes kCnMobiles;
+  std::string_view national = input;
+  if (region == "CN" && national.size() == 11) {
+    // as is
+  } else if (national.starts_with("+86") && national.size() == 14) {
+    national.remove_prefix(3);
+  } else {
+    national = {};
+  }
+  if (national.size() == 11 && national[0] == '1') {
+    switch (kCnMobiles.lookup(national)) {
+      case CnMobilePrefixes::Verdict::kValid:
+        return "+86" + std::string(national);
+      case CnMobilePrefixes::Verdict::kInvalid:
+        return reject("not a valid phone number");
+      case CnMobilePrefixes::Verdict::kAsk:
+        break;
+    }
+  }
   PhoneNumber number;
   PhoneNumberUtil::ErrorType error = util.Parse(input, region, &number);
   if (error != PhoneNumberUtil::NO_PARSING_ERROR) {
