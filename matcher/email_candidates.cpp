@@ -48,7 +48,15 @@ std::optional<std::size_t> local_begin(std::string_view text, std::size_t end) {
     --b;
     if (end - b > kMaxLocal) return std::nullopt;
   }
-  while (b < end && text[b] == '.') ++b;  // a sentence's dot is not the address's
+  // "account----name@qq.com": dumps separate fields with dash runs, which
+  // no real address holds.
+  for (std::size_t k = end; k > b + 1; --k) {
+    if (text[k - 1] == '-' && text[k - 2] == '-') {
+      b = k;
+      break;
+    }
+  }
+  while (b < end && (text[b] == '.' || text[b] == '-')) ++b;  // a sentence's dot is not the address's
   if (b == end) return std::nullopt;
   return b;
 }
@@ -58,7 +66,7 @@ std::optional<std::size_t> local_begin(std::string_view text, std::size_t end) {
 bool right_boundary_ok(std::string_view text, std::size_t end) {
   if (end >= text.size()) return true;
   char c = text[end];
-  if (is_domain_char(c) || c == '@') return false;
+  if ((is_domain_char(c) && c != '-') || c == '@') return false;
   if (c == '.' && end + 1 < text.size() && is_domain_char(text[end + 1])) return false;
   return true;
 }

@@ -19,6 +19,13 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_sep(char c) { return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '\t'; }
 
+// '-' or '.' when the separator holds one, else ' ' (spaces, parentheses).
+char sep_kind(std::string_view sep) {
+  if (sep.find('-') != std::string_view::npos) return '-';
+  if (sep.find('.') != std::string_view::npos) return '.';
+  return ' ';
+}
+
 struct Group {
   std::size_t begin;
   std::size_t end;
@@ -96,10 +103,11 @@ std::optional<std::string> PhoneCandidates::validate(const std::string& digits, 
     }
   }
   if (international) return parse_cached("+" + std::string(d));
-  // A bare unbroken digit run is most often an order number, a timestamp or
-  // an ID. In China only a trunk '0' (landline with area code) makes it a
-  // phone number; mobiles were handled above.
-  if (single_group && region_is_cn_ && d.front() != '0') return std::nullopt;
+  // Bare digits are most often order numbers, timestamps, dates or IDs. In
+  // China only a trunk '0' (landline with area code) makes them a phone
+  // number; mobiles were handled above. (libphonenumber alone would also
+  // strip carrier-selection prefixes like "1228" and accept the rest.)
+  if (region_is_cn_ && d.front() != '0') return std::nullopt;
   return parse_cached(std::string(d));
 }
 
@@ -187,6 +195,14 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
           if (!country_code && group_len(g) < 3) short_group = true;
         }
         if (glued_mobile) continue;
+        // Without a country code, one number is written with one kind of
+        // separator; "2017-09-22 12" is a date and an hour.
+        if (!(s == 0 && plus) && e > s) {
+          char kind = sep_kind(groups[s + 1].sep_before);
+          bool consistent = true;
+          for (std::size_t g = s + 2; g <= e; ++g) consistent = consistent && sep_kind(groups[g].sep_before) == kind;
+          if (!consistent) continue;
+        }
         // Dots only join phone-shaped groups: not IPv4 addresses, versions
         // or prices.
         if (dotted && short_group) continue;

@@ -1,0 +1,148 @@
+// Extraction quality and speed, driven by scripts/bench/extract.sh (built
+// there with the compiler against the build tree's libleakwatch_matcher.a).
+//
+//   extract_tool score CORPUS LABELS   precision/recall against gen_corpus.py labels
+//   extract_tool speed CORPUS [THREADS] MB/s of Extractor::scan (+ keyed hash)
+//
+// Plaintext is printed only for misses and false positives of the labelled
+// synthetic corpus, which holds no real person's data.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "matcher/extractor.h"
+#include "matcher/keyed_hash.h"
+
+using namespace leakwatch::matcher;
+
+namespace {
+
+std::string read_all(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "extract_tool: cannot read " << path << "\n";
+    std::exit(2);
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int score(const char* corpus_path, const char* labels_path) {
+  std::string corpus = read_all(corpus_path);
+  std::multiset<std::tuple<std::size_t, std::string, std::string>> truth;
+  std::ifstream labels(labels_path);
+  std::string line;
+  while (std::getline(labels, line)) {
+    std::istringstream fields(line);
+    std::string n, kind, value;
+    std::getline(fields, n, '\t');
+    std::getline(fields, kind, '\t');
+    std::getline(fields, value, '\t');
+    truth.insert({std::stoul(n), kind, value});
+  }
+  Extractor extractor{ExtractorOptions{}};
+  std::multiset<std::tuple<std::size_t, std::string, std::string>> found;
+  extractor.scan(corpus, [&](const FoundIdentifier& f) {
+    if (f.identifier.kind == Kind::kName) return;
+    found.insert({f.record, std::string(kind_name(f.identifier.kind)), f.identifier.value});
+  });
+  std::size_t tp = 0;
+  std::vector<std::tuple<std::size_t, std::string, std::string>> fp, fn;
+  auto remaining = truth;
+  for (const auto& f : found) {
+    auto it = remaining.find(f);
+    if (it != remaining.end()) {
+      ++tp;
+      remaining.erase(it);
+    } else {
+      fp.push_back(f);
+    }
+  }
+  fn.assign(remaining.begin(), remaining.end());
+  // Show lines of the synthetic corpus for a few errors of each sort.
+  std::vector<std::string_view> lines;
+  for (std::size_t pos = 0; pos < corpus.size();) {
+    std::size_t nl = corpus.find('\n', pos);
+    if (nl == std::string::npos) nl = corpus.size();
+    lines.push_back(std::string_view(corpus).substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  auto show = [&](const char* what, const auto& list) {
+    for (std::size_t i = 0; i < list.size() && i < 15; ++i) {
+      const auto& [n, kind, value] = list[i];
+      std::cout << what << " line " << n << " " << kind << " " << value << "  | "
+                << (n < lines.size() ? lines[n] : std::string_view()) << "\n";
+    }
+  };
+  show("FP", fp);
+  show("FN", fn);
+  double precision = found.empty() ? 1.0 : static_cast<double>(tp) / static_cast<double>(found.size());
+  double recall = truth.empty() ? 1.0 : static_cast<double>(tp) / static_cast<double>(truth.size());
+  std::printf("corpus: %zu labelled identifiers, %zu found, %zu true positives, %zu false positives, %zu missed\n",
+              truth.size(), found.size(), tp, fp.size(), fn.size());
+  std::printf("precision %.4f (need >= 0.995)  recall %.4f (need >= 0.99)\n", precision, recall);
+  return precision >= 0.995 && recall >= 0.99 ? 0 : 1;
+}
+
+int speed(const char* corpus_path, unsigned threads) {
+  std::string corpus = read_all(corpus_path);
+  auto t_build = std::chrono::steady_clock::now();
+  Extractor extractor{ExtractorOptions{}};
+  double build_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_build).count();
+  HashKey key(std::vector<std::uint8_t>(32, 0x42));
+  // Chunks split at line boundaries, one worker per chunk range.
+  std::vector<std::string_view> chunks;
+  const std::size_t kChunk = 4 << 20;
+  for (std::size_t pos = 0; pos < corpus.size();) {
+    std::size_t end = std::min(corpus.size(), pos + kChunk);
+    std::size_t nl = corpus.find('\n', end);
+    end = nl == std::string::npos ? corpus.size() : nl + 1;
+    chunks.push_back(std::string_view(corpus).substr(pos, end - pos));
+    pos = end;
+  }
+  std::vector<std::size_t> counts(threads);
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::size_t n = 0;
+      std::uint8_t x = 0;
+      for (std::size_t c = t; c < chunks.size(); c += threads) {
+        extractor.scan(chunks[c], [&](const FoundIdentifier& f) {
+          ++n;
+          x ^= key.hash(f.identifier.kind, f.identifier.value)[0];
+        });
+      }
+      counts[t] = n + (x & 0);
+    });
+  }
+  for (auto& w : workers) w.join();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::size_t total = 0;
+  for (auto n : counts) total += n;
+  double mib = static_cast<double>(corpus.size()) / (1024.0 * 1024.0);
+  std::printf("extractor: %.1f MiB in %.3f s with %u thread(s): %.1f MiB/s, %zu identifiers (%.0f/s) "
+              "extracted, normalized, masked and HMAC-hashed; start-up %.1f ms\n",
+              mib, secs, threads, mib / secs, total, static_cast<double>(total) / secs, build_ms);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 4 && std::string(argv[1]) == "score") return score(argv[2], argv[3]);
+  if (argc >= 3 && std::string(argv[1]) == "speed") {
+    return speed(argv[2], argc >= 4 ? static_cast<unsigned>(std::stoul(argv[3])) : 1);
+  }
+  std::cerr << "usage: extract_tool score CORPUS LABELS | speed CORPUS [THREADS]\n";
+  return 2;
+}
