@@ -2,7 +2,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include <cerrno>
 #include <cstring>
@@ -79,27 +80,33 @@ HashKey HashKey::load(const std::filesystem::path& path, bool* loose_permissions
 
 HashKey::HashKey(std::vector<std::uint8_t> bytes, int version) : bytes_(std::move(bytes)), version_(version) {
   if (bytes_.size() < 32) throw std::invalid_argument("HMAC key shorter than 32 bytes");
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) throw std::runtime_error("HMAC is not available (OpenSSL)");
+  prepared_.reset(EVP_MAC_CTX_new(mac), EVP_MAC_CTX_free);
+  EVP_MAC_free(mac);  // the context holds its own reference
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+  if (!prepared_ || EVP_MAC_init(prepared_.get(), bytes_.data(), bytes_.size(), params) != 1) {
+    throw std::runtime_error("HMAC-SHA256 initialisation failed (OpenSSL)");
+  }
 }
 
 KeyedHash HashKey::hash(Kind kind, std::string_view normalized) const {
   // kind and value are fed as one message, "kind:value", so an email and a
   // phone with the same text never share a hash.
-  std::string message;
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_dup(prepared_.get()), EVP_MAC_CTX_free);
   std::string_view name = kind_name(kind);
-  message.reserve(name.size() + 1 + normalized.size());
-  message.append(name);
-  message.push_back(':');
-  message.append(normalized);
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  if (HMAC(EVP_sha256(), bytes_.data(), static_cast<int>(bytes_.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &digest_len) == nullptr ||
-      digest_len < 16) {
+  size_t digest_len = 0;
+  if (!ctx || EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(name.data()), name.size()) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(":"), 1) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(normalized.data()), normalized.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), digest, &digest_len, sizeof digest) != 1 || digest_len < 16) {
     throw std::runtime_error("HMAC-SHA256 failed (OpenSSL)");
   }
   KeyedHash out;
   std::memcpy(out.data(), digest, out.size());
-  OPENSSL_cleanse(message.data(), message.size());
+  OPENSSL_cleanse(digest, sizeof digest);
   return out;
 }
 

@@ -9,11 +9,14 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "matcher/identity.h"
+
+struct evp_mac_ctx_st;  // OpenSSL's EVP_MAC_CTX
 
 namespace leakwatch::matcher {
 
@@ -41,6 +44,9 @@ class HashKey {
  private:
   std::vector<std::uint8_t> bytes_;
   int version_;
+  // HMAC-SHA256 initialised with the key once; hash() duplicates it, so no
+  // digest lookup or key schedule is repeated per identifier.
+  std::shared_ptr<evp_mac_ctx_st> prepared_;
 };
 
 // 32 lowercase hex digits, the form PostgreSQL accepts for `uuid`.
