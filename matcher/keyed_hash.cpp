@@ -5,6 +5,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -81,27 +82,49 @@ HashKey HashKey::load(const std::filesystem::path& path, bool* loose_permissions
 HashKey::HashKey(std::vector<std::uint8_t> bytes, int version) : bytes_(std::move(bytes)), version_(version) {
   if (bytes_.size() < 32) throw std::invalid_argument("HMAC key shorter than 32 bytes");
   EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  if (mac == nullptr) throw std::runtime_error("HMAC is not available (OpenSSL)");
-  prepared_.reset(EVP_MAC_CTX_new(mac), EVP_MAC_CTX_free);
-  EVP_MAC_free(mac);  // the context holds its own reference
+  if (mac == nullptr) throw std::runtime_error("HMAC unavailable (OpenSSL EVP_MAC_fetch)");
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+  EVP_MAC_free(mac);  // the context keeps its own reference
+  if (ctx == nullptr) throw std::runtime_error("HMAC context allocation failed (OpenSSL)");
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
-  if (!prepared_ || EVP_MAC_init(prepared_.get(), bytes_.data(), bytes_.size(), params) != 1) {
-    throw std::runtime_error("HMAC-SHA256 initialisation failed (OpenSSL)");
+  if (EVP_MAC_init(ctx, bytes_.data(), bytes_.size(), params) != 1) {
+    EVP_MAC_CTX_free(ctx);
+    throw std::runtime_error("HMAC-SHA256 key setup failed (OpenSSL)");
   }
+  static std::atomic<std::uint64_t> next_serial{1};
+  serial_ = next_serial.fetch_add(1);
+  keyed_ = std::shared_ptr<const EVP_MAC_CTX>(ctx, [](const EVP_MAC_CTX* c) noexcept {
+    EVP_MAC_CTX_free(const_cast<EVP_MAC_CTX*>(c));
+  });
 }
 
 KeyedHash HashKey::hash(Kind kind, std::string_view normalized) const {
   // kind and value are fed as one message, "kind:value", so an email and a
   // phone with the same text never share a hash.
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_dup(prepared_.get()), EVP_MAC_CTX_free);
+  // Each thread keeps its own copy of the keyed context and re-arms it with
+  // EVP_MAC_init(ctx, NULL key): HMAC then restarts from the stored key state
+  // without allocating. The copy is tagged with the key's serial number.
+  struct ThreadContext {
+    std::uint64_t serial = 0;
+    EVP_MAC_CTX* ctx = nullptr;
+    ~ThreadContext() { EVP_MAC_CTX_free(ctx); }
+  };
+  thread_local ThreadContext local;
+  if (local.serial != serial_ || local.ctx == nullptr) {
+    EVP_MAC_CTX_free(local.ctx);
+    local.ctx = EVP_MAC_CTX_dup(keyed_.get());
+    local.serial = serial_;
+  }
+  EVP_MAC_CTX* ctx = local.ctx;
   std::string_view name = kind_name(kind);
   unsigned char digest[EVP_MAX_MD_SIZE];
   size_t digest_len = 0;
-  if (!ctx || EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(name.data()), name.size()) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(":"), 1) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(normalized.data()), normalized.size()) != 1 ||
-      EVP_MAC_final(ctx.get(), digest, &digest_len, sizeof digest) != 1 || digest_len < 16) {
+  if (ctx == nullptr || EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(name.data()), name.size()) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(":"), 1) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(normalized.data()), normalized.size()) != 1 ||
+      EVP_MAC_final(ctx, digest, &digest_len, sizeof digest) != 1 || digest_len < 16) {
     throw std::runtime_error("HMAC-SHA256 failed (OpenSSL)");
   }
   KeyedHash out;

@@ -10,11 +10,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "matcher/identity.h"
+
+struct evp_mac_ctx_st;  // OpenSSL's EVP_MAC_CTX
 
 struct evp_mac_ctx_st;  // OpenSSL's EVP_MAC_CTX
 
@@ -44,6 +47,10 @@ class HashKey {
  private:
   std::vector<std::uint8_t> bytes_;
   int version_;
+  // HMAC-SHA256 keyed once with bytes_; hash() duplicates it, so no
+  // algorithm fetch (and no OpenSSL lock) happens per identifier.
+  std::shared_ptr<const evp_mac_ctx_st> keyed_;
+  std::uint64_t serial_ = 0;  // identifies keyed_ in per-thread copies
   // HMAC-SHA256 initialised with the key once; hash() duplicates it, so no
   // digest lookup or key schedule is repeated per identifier.
   std::shared_ptr<evp_mac_ctx_st> prepared_;

@@ -67,7 +67,9 @@ std::vector<NameHit> NameFields::find(std::string_view line, const NameColumns& 
   std::vector<NameHit> hits;
   re2::StringPiece input(line.data(), line.size());
   re2::StringPiece value;
-  while (RE2::FindAndConsume(&input, field_, &value)) {
+  // The field pattern has a capture group: run it only where a key can be.
+  if (!mentions_name(line)) input = re2::StringPiece();
+  while (!input.empty() && RE2::FindAndConsume(&input, field_, &value)) {
     std::string_view v(value.data(), value.size());
     // "Name: Zhang Wei Phone: 138..." — the last word belongs to the next field.
     std::size_t after = static_cast<std::size_t>(value.data() - line.data()) + value.size();
