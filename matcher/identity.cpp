@@ -363,6 +363,23 @@ tl::expected<std::string, Rejection> normalize_phone(std::string_view text, std:
 tl::expected<std::string, Rejection> normalize_name(std::string_view text) {
   if (!detail::valid_utf8(text)) return reject("invalid UTF-8");
   if (text.size() > 4096) return reject("name longer than 256 bytes");
+  // Printable ASCII: NFKC is the identity and case folding is lowercasing.
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n' || c == '\r'; })) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+      if (is_ascii_space(c)) {
+        if (!out.empty() && out.back() != ' ') out.push_back(' ');
+      } else {
+        out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+      }
+    }
+    if (!out.empty() && out.back() == ' ') out.pop_back();
+    if (out.empty()) return reject("empty name");
+    if (out.size() > 256) return reject("name longer than 256 bytes");
+    return out;
+  }
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString folded = nfkc().normalize(u, status);

@@ -38,7 +38,11 @@ std::string mask_phone(std::string_view e164) {
   // a region are the code. No Parse(): masks are made for every hit.
   std::string national;
   std::string country;
-  bool digits_only = e164.size() > 1 && e164.front() == '+' &&
+  if (e164.size() == 14 && e164.substr(0, 3) == "+86") {  // the common case, without a lookup
+    country = "86";
+    national = std::string(e164.substr(3));
+  }
+  bool digits_only = national.empty() && e164.size() > 1 && e164.front() == '+' &&
                      e164.substr(1).find_first_not_of("0123456789") == std::string_view::npos;
   for (size_t len = 1; digits_only && len <= 3 && len + 1 < e164.size(); ++len) {
     std::string code(e164.substr(1, len));

@@ -1,6 +1,5 @@
 #include "matcher/name_fields.h"
 
-#include <cstring>
 #include <stdexcept>
 
 #include "matcher/identity.h"
@@ -21,11 +20,22 @@ constexpr const char kField[] =
     R"((?:\b(?i:name|full[ _]?name|real[ _]?name)|姓名|名字|收货人|联系人|收件人)\s*(?::|：|=)\s*)"
     R"(([\p{Han}·]{2,8}|[A-Za-z][A-Za-z'\-]*(?:\.? [A-Za-z][A-Za-z'\-]*){0,3}))";
 
+// One pass for every key the patterns can start from: "name" in any case
+// (its "ame"), 名 (姓名, 名字) and 人 (收货人, 联系人, 收件人).
 bool mentions_name(std::string_view line) {
-  auto has = [&](const char* needle) {
-    return memmem(line.data(), line.size(), needle, std::strlen(needle)) != nullptr;
-  };
-  return has("ame") || has("AME") || has("姓名") || has("名字") || has("收货人") || has("联系人") || has("收件人");
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  const std::size_t n = line.size();
+  for (std::size_t i = 0; i + 2 < n; ++i) {
+    unsigned char c = p[i];
+    if ((c | 0x20) == 'a') {
+      if ((p[i + 1] | 0x20) == 'm' && (p[i + 2] | 0x20) == 'e') return true;
+    } else if (c == 0xE5) {
+      if (p[i + 1] == 0x90 && p[i + 2] == 0x8D) return true;  // 名
+    } else if (c == 0xE4) {
+      if (p[i + 1] == 0xBA && p[i + 2] == 0xBA) return true;  // 人
+    }
+  }
+  return false;
 }
 
 std::vector<std::string_view> split(std::string_view line, char delimiter) {

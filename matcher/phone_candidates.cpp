@@ -164,12 +164,14 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
     if (i >= n || !is_digit(text[i])) return pos + 1;
   }
   // Collect the chain: digit runs joined by short separator runs.
-  std::vector<Group> groups;
+  // Fixed arrays: this runs for every digit run of the input.
+  std::array<Group, kMaxGroups> groups;
+  std::size_t ngroups = 0;
   std::size_t sep_begin = i;
   while (true) {
     std::size_t b = i;
     while (i < n && is_digit(text[i])) ++i;
-    if (groups.size() < kMaxGroups) groups.push_back({b, i, text.substr(sep_begin, b - sep_begin)});
+    if (ngroups < kMaxGroups) groups[ngroups++] = {b, i, text.substr(sep_begin, b - sep_begin)};
     std::size_t j = i;
     while (j < n && j - i < 3 && is_sep(text[j])) ++j;
     if (j == i || j >= n || !is_digit(text[j])) break;
@@ -198,27 +200,27 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
   auto group_len = [&](std::size_t g) { return groups[g].end - groups[g].begin; };
   // Whether group g alone is a Chinese mobile: then it is never glued to its
   // neighbours ("2017-06-08 13812345678", two numbers side by side).
-  std::vector<bool> standalone(groups.size());
-  for (std::size_t g = 0; g < groups.size(); ++g) {
+  std::array<bool, kMaxGroups> standalone{};
+  for (std::size_t g = 0; g < ngroups; ++g) {
     std::string_view d = text.substr(groups[g].begin, group_len(g));
     standalone[g] = is_cn_mobile_shape(d) && cn_mobiles_.lookup(d) != CnMobilePrefixes::Verdict::kInvalid;
   }
 
   std::size_t s = 0;
-  while (s < groups.size()) {
+  while (s < ngroups) {
     bool found = false;
     bool start_ok = s == 0 ? left_ok : groups[s].sep_before != ".";
     if (start_ok) {
       std::size_t total = (s == 0 && plus) ? 1 : 0;
       std::size_t e_max = s;
-      for (std::size_t g = s; g < groups.size(); ++g) {
+      for (std::size_t g = s; g < ngroups; ++g) {
         total += group_len(g);
         if (total > kMaxDigits + 1) break;
         e_max = g;
       }
       for (std::size_t e = e_max + 1; e-- > s;) {
         // Right boundary.
-        if (e + 1 < groups.size()) {
+        if (e + 1 < ngroups) {
           if (groups[e + 1].sep_before == ".") continue;
         } else {
           char after = chain_end < text.size() ? text[chain_end] : ' ';
