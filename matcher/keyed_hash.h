@@ -10,14 +10,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "matcher/identity.h"
-
-struct evp_mac_ctx_st;  // OpenSSL's EVP_MAC_CTX
 
 struct evp_mac_ctx_st;  // OpenSSL's EVP_MAC_CTX
 
@@ -51,9 +48,6 @@ class HashKey {
   // algorithm fetch (and no OpenSSL lock) happens per identifier.
   std::shared_ptr<const evp_mac_ctx_st> keyed_;
   std::uint64_t serial_ = 0;  // identifies keyed_ in per-thread copies
-  // HMAC-SHA256 initialised with the key once; hash() duplicates it, so no
-  // digest lookup or key schedule is repeated per identifier.
-  std::shared_ptr<evp_mac_ctx_st> prepared_;
 };
 
 // 32 lowercase hex digits, the form PostgreSQL accepts for `uuid`.
