@@ -170,6 +170,7 @@ class CrawlPass {
   int64_t leased_ = 0;
   CrawlStats stats_;
   std::string first_error_;
+  std::set<std::string> walls_reported_;
   Clock::time_point started_ = Clock::now();
 };
 
@@ -334,7 +335,6 @@ void CrawlPass::handle(FetchResult&& r) {
   page.status = static_cast<int>(r.status);
   page.content_type = r.content_type.empty() ? "text/html" : r.content_type;
   page.charset = decoded.charset;
-  page.content_hash = sha256(r.body);
   page.bytes = static_cast<int64_t>(r.body.size());
   page.truncated = r.truncated;
 
@@ -366,6 +366,9 @@ void CrawlPass::handle(FetchResult&& r) {
   if (page.text.size() > kMaxTextBytes) page.text.resize(kMaxTextBytes);
   if (!is_valid_utf8(page.text)) page.text = convert_to_utf8(page.text, "UTF-8")->utf8;
 
+  // The hash covers what extraction sees, not the bytes: forums put a fresh
+  // session id in every link, which must not make each visit a new page.
+  page.content_hash = sha256(page.title + "\n" + page.text);
   o.kind = Outcome::Kind::kFetched;
   o.etag = r.etag;
   o.last_modified = r.last_modified;
@@ -397,25 +400,14 @@ void CrawlPass::flush() {
   stats_.pages_new += result.pages_new;
   stats_.duplicates += result.pages_duplicate;
   stats_.enqueued += result.urls_enqueued;
+  // Once per source and pass; a notice only when the wall is new to the database.
   for (const auto& o : outcomes_) {
-    if (o.kind != Outcome::Kind::kLoginWall) continue;
-    if (std::find(result.new_login_walls.begin(), result.new_login_walls.end(), o.source) ==
-        result.new_login_walls.end()) {
-      continue;
-    }
+    if (o.kind != Outcome::Kind::kLoginWall || !walls_reported_.insert(o.source).second) continue;
     std::string line = o.source + ": " + o.login_url + " (" + o.error + ")";
-    bool seen = std::find(stats_.login_walls.begin(), stats_.login_walls.end(), line) != stats_.login_walls.end();
-    if (!seen) {
-      stats_.login_walls.push_back(line);
-      if (callbacks_.notice) callbacks_.notice("login wall: " + line);
-    }
-  }
-  // Walls met before this pass: counted once per source here too.
-  for (const auto& o : outcomes_) {
-    if (o.kind != Outcome::Kind::kLoginWall) continue;
-    bool known = false;
-    for (const auto& l : stats_.login_walls) known = known || l.starts_with(o.source + ": ");
-    if (!known) stats_.login_walls.push_back(o.source + ": " + o.login_url + " (" + o.error + ")");
+    stats_.login_walls.push_back(line);
+    bool is_new = std::find(result.new_login_walls.begin(), result.new_login_walls.end(), o.source) !=
+                  result.new_login_walls.end();
+    if (is_new && callbacks_.notice) callbacks_.notice("login wall: " + line);
   }
   outcomes_.clear();
   links_.clear();

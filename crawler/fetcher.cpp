@@ -64,6 +64,14 @@ bool is_onion(std::string_view url) {
   return parts && (parts->host.ends_with(".onion"));
 }
 
+// Why a .onion name did not resolve, when the proxy setting explains it.
+std::string onion_hint(std::string_view url, const std::string& proxy) {
+  if (!is_onion(url) || proxy.starts_with("socks5h://") || proxy.starts_with("socks4a://")) return "";
+  if (proxy.empty()) return " (a .onion host needs a Tor proxy: proxy = \"socks5h://127.0.0.1:9050\")";
+  return " (a .onion name must be resolved by the proxy: use socks5h://, not " + proxy.substr(0, proxy.find(':')) +
+         "://)";
+}
+
 }  // namespace
 
 std::string_view to_string(FetchError error) {
@@ -416,24 +424,24 @@ void Fetcher::Impl::finish(CURL* easy, CURLcode code) {
         }
         retry_or_fail(FetchError::kConnection, "connection", curl_message);
         return;
-      case CURLE_COULDNT_RESOLVE_HOST: {
-        std::string cause = curl_message;
-        if (is_onion(t->current_url)) {
-          cause += p.proxy.starts_with("socks5h://") || p.proxy.starts_with("socks4a://")
-                       ? ""
-                       : (p.proxy.empty() ? " (a .onion host needs a Tor proxy: proxy = \"socks5h://127.0.0.1:9050\")"
-                                          : " (a .onion name must be resolved by the proxy: use socks5h://, not " +
-                                                p.proxy.substr(0, p.proxy.find(':')) + "://)");
-        }
-        complete(std::move(t), FetchError::kResolve, cause);
+      case CURLE_COULDNT_RESOLVE_HOST:
+        complete(std::move(t), FetchError::kResolve, curl_message + onion_hint(t->current_url, p.proxy));
         return;
-      }
       case CURLE_OPERATION_TIMEDOUT:
         retry_or_fail(FetchError::kTimeout, "timeout", "timeout after " + std::to_string(options.timeout_s) + " s: " + curl_message);
         return;
-      case CURLE_PROXY:
+      case CURLE_PROXY: {
+        long proxy_code = 0;
+        curl_easy_getinfo(easy, CURLINFO_PROXY_ERROR, &proxy_code);
+        if (proxy_code == CURLPX_RESOLVE_HOST) {
+          // socks5:// and socks4:// resolve the name here, before the proxy sees it.
+          complete(std::move(t), FetchError::kResolve,
+                   "proxy " + p.proxy + ": " + curl_message + onion_hint(t->current_url, p.proxy));
+          return;
+        }
         retry_or_fail(FetchError::kProxy, "proxy", "proxy " + p.proxy + ": " + curl_message);
         return;
+      }
       case CURLE_RECV_ERROR:
       case CURLE_SEND_ERROR:
       case CURLE_GOT_NOTHING:

@@ -42,7 +42,7 @@ struct FetchedPage {
   std::string price;
   std::string seller;
   std::string text;          // visible text lines, UTF-8
-  std::string content_hash;  // 32 raw bytes (SHA-256 of the body)
+  std::string content_hash;  // 32 raw bytes (SHA-256 of title + "\n" + text)
   int64_t bytes = 0;
   bool truncated = false;
 };

@@ -39,8 +39,9 @@ CREATE INDEX frontier_queued ON frontier (source, depth, id) WHERE state = 'queu
 CREATE INDEX frontier_leased ON frontier (source, lease_expires) WHERE state = 'leased';
 CREATE INDEX frontier_done ON frontier (source, fetched_at) WHERE state = 'done';
 
--- Fetched content, stored once per distinct body (content_hash = SHA-256 of
--- the decoded body). `text` holds the visible text lines (UTF-8, one record a
+-- Fetched content, stored once per distinct content (content_hash = SHA-256
+-- of the title and the visible text, so that session ids in links do not
+-- make a page new). `text` holds the visible text lines (UTF-8, one record a
 -- line) and is set to NULL by `leakwatch purge` after the retention window.
 CREATE TABLE pages (
   id                bigserial   PRIMARY KEY,

@@ -1,0 +1,150 @@
+#include "fixture_market.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "harness.h"
+
+extern char** environ;
+
+namespace leakwatch::testing {
+namespace {
+
+int wait_for_port_file(const std::filesystem::path& file, ChildProcess& child, const std::string& what) {
+  for (int i = 0; i < 200; ++i) {
+    std::ifstream in(file);
+    int port = 0;
+    if (in >> port && port > 0) return port;
+    if (!child.running()) throw std::runtime_error(what + " exited before listening");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error(what + " did not write its port file");
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                           const std::filesystem::path& out_file, const std::filesystem::path& err_file) {
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    for (char** e = environ; *e != nullptr;) {
+      if (std::strncmp(*e, "LEAKWATCH_", 10) == 0) {
+        std::string name(*e, std::strchr(*e, '=') - *e);
+        ::unsetenv(name.c_str());
+      } else {
+        ++e;
+      }
+    }
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    _exit(127);
+  }
+}
+
+ChildProcess::~ChildProcess() {
+  if (running()) {
+    kill_now();
+    wait();
+  }
+}
+
+bool ChildProcess::running() {
+  if (status_ != -1 || pid_ <= 0) return false;
+  int status = 0;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return false;
+  }
+  return true;
+}
+
+int ChildProcess::wait() {
+  if (status_ != -1) return status_;
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return status_;
+}
+
+void ChildProcess::kill_now() {
+  if (status_ == -1 && pid_ > 0) ::kill(pid_, SIGKILL);
+}
+
+FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptions& o) : dir_(dir) {
+  std::string scripts = std::string(LEAKWATCH_SOURCE_DIR) + "/scripts/fixture_market/";
+  std::ostringstream rate, slow, huge;
+  rate << o.rate_limit;
+  slow << o.slow_s;
+  huge << o.huge_mb;
+  server_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"python3", scripts + "server.py", "--port", "0", "--port-file",
+                               (dir / "market.port").string(), "--pages", std::to_string(o.pages),
+                               "--latency-ms", std::to_string(o.latency_ms), "--rate-limit", rate.str(),
+                               "--slow-s", slow.str(), "--huge-mb", huge.str()},
+      std::map<std::string, std::string>{}, dir / "market.out", dir / "market.err");
+  port_ = wait_for_port_file(dir / "market.port", *server_, "fixture market");
+  proxy_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"python3", scripts + "socks5_proxy.py", "--port", "0", "--port-file",
+                               (dir / "proxy.port").string(), "--target-port", std::to_string(port_),
+                               "--log-file", (dir / "proxy.log").string()},
+      std::map<std::string, std::string>{}, dir / "proxy.out", dir / "proxy.err");
+  proxy_port_ = wait_for_port_file(dir / "proxy.port", *proxy_, "SOCKS5 proxy");
+}
+
+nlohmann::json FixtureMarket::manifest() const { return nlohmann::json::parse(http_get(port_, "/__manifest")); }
+
+nlohmann::json FixtureMarket::requests() const { return nlohmann::json::parse(http_get(port_, "/__requests")); }
+
+std::vector<nlohmann::json> FixtureMarket::proxy_log() const {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(dir_ / "proxy.log");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  }
+  return out;
+}
+
+std::string http_get(int port, const std::string& path) {
+  auto r = run_program({"curl", "-sS", "--noproxy", "*", "--max-time", "30",
+                        "http://127.0.0.1:" + std::to_string(port) + path});
+  if (r.exit_code != 0) throw std::runtime_error("GET " + path + ": " + r.err);
+  return r.out;
+}
+
+int unused_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace leakwatch::testing

@@ -1,0 +1,77 @@
+// Crawl-test helpers: the fixture market (scripts/fixture_market/server.py)
+// and its SOCKS5 proxy as child processes on free loopback ports, HTTP GETs
+// of its JSON endpoints, and `leakwatch` started in the background (for
+// kill -9 and concurrent runs).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace leakwatch::testing {
+
+// A child process; killed (SIGKILL) and reaped on destruction if still running.
+class ChildProcess {
+ public:
+  // Starts `argv` with `env` added to (and LEAKWATCH_* removed from) the
+  // environment; stdout and stderr go to `out_file` and `err_file`.
+  ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+               const std::filesystem::path& out_file, const std::filesystem::path& err_file);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Waits for the exit and returns the exit code (128 + signal when killed).
+  int wait();
+  void kill_now();  // SIGKILL
+  bool running();
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+};
+
+struct MarketOptions {
+  int pages = 20;
+  int latency_ms = 0;
+  double rate_limit = 20;  // requests/s per host before 429; 0: none
+  double slow_s = 1.0;
+  double huge_mb = 3.0;
+};
+
+// The fixture market and a SOCKS5 proxy in front of it, for one test.
+class FixtureMarket {
+ public:
+  FixtureMarket(const std::filesystem::path& dir, const MarketOptions& options = {});
+  int port() const { return port_; }
+  int proxy_port() const { return proxy_port_; }
+  std::string proxy(const std::string& scheme = "socks5h") const {
+    return scheme + "://127.0.0.1:" + std::to_string(proxy_port_);
+  }
+  nlohmann::json manifest() const;
+  nlohmann::json requests() const;
+  // The proxy's CONNECT log (one JSON object per line).
+  std::vector<nlohmann::json> proxy_log() const;
+
+ private:
+  std::filesystem::path dir_;
+  std::unique_ptr<ChildProcess> server_;
+  std::unique_ptr<ChildProcess> proxy_;
+  int port_ = 0;
+  int proxy_port_ = 0;
+};
+
+// GETs http://127.0.0.1:port/path (the `curl` program) and returns the body.
+std::string http_get(int port, const std::string& path);
+
+// A loopback TCP port nothing listens on (bound, then closed).
+int unused_port();
+
+}  // namespace leakwatch::testing
