@@ -1,6 +1,15 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "matcher/extractor.h"
@@ -220,4 +229,55 @@ TEST_CASE("extractor: an unknown default region is refused") {
   ExtractorOptions options;
   options.default_region = "XX";
   CHECK_THROWS_AS(Extractor{options}, std::invalid_argument);
+}
+
+
+TEST_CASE("extractor: labelled corpus from gen_corpus.py scores precision >= 0.995 and recall >= 0.99") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("leakwatch-corpus-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string command = "python3 '" LEAKWATCH_SOURCE_DIR "/scripts/gen_corpus.py' --lines 20000 --out '" +
+                        dir.string() + "' 2>/dev/null";
+  int rc = std::system(command.c_str());
+  if (rc != 0) {
+    fs::remove_all(dir);
+    FAIL("scripts/gen_corpus.py failed (python3 missing?): exit ", rc);
+  }
+  std::ifstream corpus_in(dir / "corpus.txt", std::ios::binary);
+  std::ostringstream corpus;
+  corpus << corpus_in.rdbuf();
+  using Row = std::tuple<std::size_t, std::string, std::string>;
+  std::multiset<Row> truth;
+  std::ifstream labels(dir / "labels.tsv");
+  std::string line;
+  while (std::getline(labels, line)) {
+    std::istringstream fields(line);
+    std::string n, kind, value;
+    std::getline(fields, n, '\t');
+    std::getline(fields, kind, '\t');
+    std::getline(fields, value, '\t');
+    truth.insert({std::stoul(n), kind, value});
+  }
+  fs::remove_all(dir);
+  REQUIRE(truth.size() > 10000);
+
+  std::size_t found = 0;
+  std::size_t true_positives = 0;
+  extractor().scan(corpus.str(), [&](const FoundIdentifier& f) {
+    if (f.identifier.kind == Kind::kName) return;
+    ++found;
+    auto it = truth.find({f.record, std::string(kind_name(f.identifier.kind)), f.identifier.value});
+    if (it != truth.end()) {
+      ++true_positives;
+      truth.erase(it);
+    }
+  });
+  std::size_t labelled = true_positives + truth.size();
+  double precision = static_cast<double>(true_positives) / static_cast<double>(found);
+  double recall = static_cast<double>(true_positives) / static_cast<double>(labelled);
+  MESSAGE("corpus: ", labelled, " labelled, ", found, " found, precision ", precision, ", recall ", recall);
+  std::printf("extractor corpus: %zu labelled, %zu found, precision %.4f, recall %.4f\n", labelled, found,
+              precision, recall);
+  CHECK(precision >= 0.995);
+  CHECK(recall >= 0.99);
 }
