@@ -133,6 +133,17 @@ class Gen:
         ]
         return forms[style]
 
+    def cn_landline(self):
+        """(as written, E.164): big-city landlines with their area code."""
+        r = self.r
+        area, first = r.choice([("10", "5678"), ("21", "5678"), ("20", "38"), ("571", "8"), ("755", "2")])
+        local = r.choice(first) + "".join(str(r.randrange(10)) for _ in range(7))
+        e164 = "+86" + area + local
+        written = r.choice([f"0{area}-{local}", f"0{area}-{local[:4]} {local[4:]}", f"(0{area}) {local[:4]} {local[4:]}",
+                            f"0{area} {local}", f"0{area}{local}", f"+86 {area} {local[:4]} {local[4:]}",
+                            f"+86-{area}-{local}"])
+        return written, e164
+
     def intl(self):
         """(as written, E.164) for US, UK, HK numbers with a + country code."""
         r = self.r
@@ -150,7 +161,7 @@ class Gen:
             n = "7" + r.choice("123") + "".join(str(r.randrange(10)) for _ in range(8))
             written = r.choice([f"+44 {n[:4]} {n[4:]}", f"+44{n}", f"0044 {n[:4]} {n[4:]}"])
             return written, "+44" + n
-        n = r.choice(["61", "62", "63", "64", "65", "66", "68", "69", "92", "94", "96", "97"]) + \
+        n = r.choice(["61", "63", "64", "65", "69", "92", "94", "96", "97"]) + \
             "".join(str(r.randrange(10)) for _ in range(6))
         written = r.choice([f"+852 {n[:4]} {n[4:]}", f"+852{n}", f"(+852) {n}"])
         return written, "+852" + n
@@ -158,7 +169,18 @@ class Gen:
     # ---- lookalikes (never identifiers) -----------------------------------
     def lookalike(self):
         r = self.r
-        k = r.randrange(22)
+        k = r.randrange(26)
+        if k == 22:  # bank card in groups of four
+            return " ".join("".join(str(r.randrange(10)) for _ in range(4)) for _ in range(4)) + \
+                r.choice(["", " " + str(r.randrange(100, 999))])
+        if k == 23:  # resident ID number
+            return f"33{r.randrange(1000, 9999)}19{r.randrange(60, 99)}{r.randrange(1, 13):02d}{r.randrange(1, 29):02d}" + \
+                f"{r.randrange(100, 999)}{r.choice('0123456789X')}"
+        if k == 24:
+            return r.choice([f"2017.0{r.randrange(1, 10)}.{r.randrange(10, 29)}", f"2017/0{r.randrange(1, 10)}/{r.randrange(10, 29)}",
+                             f"{r.randrange(8, 11)}:00-{r.randrange(18, 23)}:00"])
+        if k == 25:
+            return f"{r.randrange(1, 99)},{r.randrange(100, 999)},{r.randrange(100, 999)}"
         if k == 0:
             return r.choice(["logo@2x.png", "icon@2x.png", "banner@3x.jpg", "sprite@2x.webp", "avatar@2x.gif",
                              "bg@1.5x.svg"])
@@ -225,7 +247,7 @@ class Gen:
             national, e164 = self.cn_mobile()
             ids.append(("phone", e164))
             return self.write_cn(national)
-        w, e = self.intl()
+        w, e = self.intl() if r.random() < 0.6 else self.cn_landline()
         ids.append(("phone", e))
         return w
 

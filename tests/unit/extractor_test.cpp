@@ -96,6 +96,26 @@ TEST_CASE("extractor: international numbers with a + country code are found") {
   CHECK(ids("HK: +852 9123 4567") == V{"phone:+85291234567"});
 }
 
+TEST_CASE("extractor: Chinese landlines with a trunk 0 and area code are found") {
+  CHECK(ids("电话 010-62345678") == V{"phone:+861062345678"});
+  CHECK(ids("tel 021-6234 5678") == V{"phone:+862162345678"});
+  CHECK(ids("(0571) 8765 4321") == V{"phone:+8657187654321"});
+}
+
+TEST_CASE("extractor: bank cards and ID numbers written in groups are not phones") {
+  CHECK(ids("card 4709 3399 1944 2410 937") == kNone);
+  CHECK(ids("card 0755 7922 9181 0560 132") == kNone);
+  CHECK(ids("ID 330106199003071234 or 33010619900307123X") == kNone);
+}
+
+TEST_CASE("extractor: dates, times and thousands are not phones") {
+  CHECK(ids("2017-09-22 12:27:19 2017.06.08 2017/06/08 09:00-22:00 13,812,345") == kNone);
+}
+
+TEST_CASE("extractor: a TSV field after a mobile does not hide it") {
+  CHECK(ids("177 6625 6925\t3733577a3fba052a") == V{"phone:+8617766256925"});
+}
+
 TEST_CASE("extractor: Apple ID that is a phone number is a phone") {
   CHECK(ids("Apple ID: +8613812345678 pwd: x") == V{kMobile});
 }
