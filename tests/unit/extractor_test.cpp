@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "matcher/extractor.h"
+#include "matcher/stream_scan.h"
 
 using leakwatch::matcher::Extractor;
 using leakwatch::matcher::ExtractorOptions;
@@ -300,4 +302,56 @@ TEST_CASE("extractor: labelled corpus from gen_corpus.py scores precision >= 0.9
               precision, recall);
   CHECK(precision >= 0.995);
   CHECK(recall >= 0.99);
+}
+
+TEST_CASE("extractor: scan_stream gives the same identifiers, offsets and records as one scan, any thread count") {
+  std::string text = "id,name,phone\n";
+  for (int i = 0; i < 400; ++i) {
+    text += std::to_string(i) + ",Li Na," + std::to_string(13812345000LL + i) + "\n";
+    if (i % 7 == 0) text += "noise 2017-06-08 logo@2x.png zw" + std::to_string(i) + "@qq.com\n";
+    if (i == 200) text += "uid|姓名|手机\n";
+    if (i > 200 && i % 5 == 0) text += "9|张伟|+86 139 0000 " + std::to_string(1000 + i) + "\n";
+  }
+  text += "tail 13912345678";  // no final newline
+  auto key = [](const FoundIdentifier& f) {
+    return std::string(kind_name(f.identifier.kind)) + ":" + f.identifier.value + "@" + std::to_string(f.offset) +
+           "#" + std::to_string(f.record);
+  };
+  std::vector<std::string> expected;
+  extractor().scan(text, [&](const FoundIdentifier& f) { expected.push_back(key(f)); });
+  REQUIRE(expected.size() > 500);
+  for (unsigned threads : {1u, 2u, 4u}) {
+    for (std::size_t chunk : {std::size_t{50}, std::size_t{997}, std::size_t{1} << 20}) {
+      CAPTURE(threads);
+      CAPTURE(chunk);
+      std::istringstream in(text);
+      std::vector<std::string> got;
+      leakwatch::matcher::StreamScanOptions options;
+      options.threads = threads;
+      options.chunk_bytes = chunk;
+      auto stats = leakwatch::matcher::scan_stream(in, extractor(), options,
+                                                   [&](const FoundIdentifier& f) { got.push_back(key(f)); });
+      REQUIRE(stats);
+      CHECK(stats->bytes == text.size());
+      CHECK(stats->records == static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+      CHECK(stats->identifiers == got.size());
+      CHECK(got == expected);
+    }
+  }
+}
+
+TEST_CASE("extractor: scan_stream cuts an endless line instead of holding it all") {
+  std::string text(3000, 'x');
+  text += " 13812345678\n";
+  std::istringstream in(text);
+  leakwatch::matcher::StreamScanOptions options;
+  options.chunk_bytes = 100;
+  options.max_line_bytes = 1000;
+  std::vector<std::string> got;
+  auto stats = leakwatch::matcher::scan_stream(in, extractor(), options, [&](const FoundIdentifier& f) {
+    got.push_back(f.identifier.value);
+    CHECK(f.record == 0);
+  });
+  REQUIRE(stats);
+  CHECK(got == std::vector<std::string>{"+8613812345678"});
 }
