@@ -32,6 +32,7 @@ enum ByteClass : std::uint8_t {
   kEntity,       // '&', '%': maybe "&#64;" or "%40"
   kLetterA,      // maybe " at "
   kFoldLead,     // lead byte of full-width forms and invisible separators
+  kHanLead,      // 0xE4/0xE5: maybe 人 or 名, keys of name fields
 };
 
 constexpr std::array<std::uint8_t, 256> make_classes() {
@@ -45,6 +46,7 @@ constexpr std::array<std::uint8_t, 256> make_classes() {
   // U+2000..U+2FFF (zero-width spaces, word joiner) and U+F000..U+FFFF
   // (full-width forms, BOM) start with these.
   t[0xE2] = t[0xEF] = kFoldLead;
+  t[0xE4] = t[0xE5] = kHanLead;
   return t;
 }
 constexpr std::array<std::uint8_t, 256> kClasses = make_classes();
@@ -118,7 +120,7 @@ void fold_line(std::string_view line, std::string* folded, std::vector<std::size
 Extractor::Extractor(const ExtractorOptions& options)
     : options_(options), phones_(options.default_region, options.phone_cache_entries) {}
 
-bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits) const {
+bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits, bool* mentions_name) const {
   const std::size_t n = view.size();
   const auto* p = reinterpret_cast<const std::uint8_t*>(view.data());
   std::vector<PhoneHit> phone_hits;
@@ -165,6 +167,7 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
         break;
       }
       case kLetterA: {
+        if (i + 2 < n && (p[i + 1] | 0x20) == 'm' && (p[i + 2] | 0x20) == 'e') *mentions_name = true;
         std::optional<EmailHit> e;
         if (i > 0 && is_space(view[i - 1]) && i + 2 < n && lower(view[i + 1]) == 't' && is_space(view[i + 2])) {
           e = emails_.obfuscated(view, i);
@@ -172,6 +175,13 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
         i = e ? add_email(std::move(*e)) : i + 1;
         break;
       }
+      case kHanLead:
+        if (i + 2 < n && ((p[i] == 0xE5 && p[i + 1] == 0x90 && p[i + 2] == 0x8D) ||   // 名
+                          (p[i] == 0xE4 && p[i + 1] == 0xBA && p[i + 2] == 0xBA))) {  // 人
+          *mentions_name = true;
+        }
+        ++i;
+        break;
       case kFoldLead:
         if (may_fold && needs_fold(view, i)) return false;
         ++i;
@@ -188,23 +198,25 @@ void Extractor::scan_line(std::string_view line, std::size_t line_offset, std::s
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty()) return;
   std::vector<Hit> hits;
-  if (!find_in(line, true, &hits)) {
+  bool mentions_name = false;
+  if (!find_in(line, true, &hits, &mentions_name)) {
     hits.clear();
+    mentions_name = false;
     std::string folded;
     std::vector<std::size_t> map;
     fold_line(line, &folded, &map);
-    find_in(folded, false, &hits);
+    find_in(folded, false, &hits, &mentions_name);
     for (Hit& h : hits) {
       h.begin = map[h.begin];
       h.end = map[h.end];
     }
   }
   if (hits.empty()) {
-    if (options_.names) names_.learn_header(line, &context->name_columns);
+    if (options_.names) names_.learn_header(line, mentions_name, &context->name_columns);
     return;
   }
   if (options_.names) {
-    for (NameHit& name : names_.find(line, context->name_columns)) {
+    for (NameHit& name : names_.find(line, mentions_name, context->name_columns)) {
       hits.push_back({name.begin, name.end, Kind::kName, std::move(name.name)});
     }
     std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.begin < b.begin; });

@@ -80,8 +80,9 @@ class Extractor {
                  const IdentifierSink& sink) const;
   // Appends hits found in `view` (ASCII-folded or original) to `hits`; returns
   // false if it met a character that needs folding first (full-width forms,
-  // invisible separators) and `may_fold` is set.
-  bool find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits) const;
+  // invisible separators) and `may_fold` is set. Sets `*mentions_name` when
+  // it passes a name-field key (NameFields::mentions_name).
+  bool find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits, bool* mentions_name) const;
 
   ExtractorOptions options_;
   PhoneCandidates phones_;

@@ -20,9 +20,11 @@ constexpr const char kField[] =
     R"((?:\b(?i:name|full[ _]?name|real[ _]?name)|姓名|名字|收货人|联系人|收件人)\s*(?::|：|=)\s*)"
     R"(([\p{Han}·]{2,8}|[A-Za-z][A-Za-z'\-]*(?:\.? [A-Za-z][A-Za-z'\-]*){0,3}))";
 
+}  // namespace
+
 // One pass for every key the patterns can start from: "name" in any case
 // (its "ame"), 名 (姓名, 名字) and 人 (收货人, 联系人, 收件人).
-bool mentions_name(std::string_view line) {
+bool NameFields::mentions_name(std::string_view line) {
   const auto* p = reinterpret_cast<const unsigned char*>(line.data());
   const std::size_t n = line.size();
   for (std::size_t i = 0; i + 2 < n; ++i) {
@@ -37,6 +39,8 @@ bool mentions_name(std::string_view line) {
   }
   return false;
 }
+
+namespace {
 
 std::vector<std::string_view> split(std::string_view line, char delimiter) {
   std::vector<std::string_view> cells;
@@ -57,8 +61,8 @@ NameFields::NameFields() : header_(kHeaderCell), field_(kField) {
   if (!field_.ok()) throw std::logic_error("name pattern field: " + field_.error());
 }
 
-bool NameFields::learn_header(std::string_view line, NameColumns* columns) const {
-  if (line.size() > kMaxHeaderLine || !mentions_name(line)) return false;
+bool NameFields::learn_header(std::string_view line, bool mentions, NameColumns* columns) const {
+  if (!mentions || line.size() > kMaxHeaderLine) return false;
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   for (char delimiter : {',', '\t', '|', ';'}) {
     if (line.find(delimiter) == std::string_view::npos) continue;
@@ -73,12 +77,12 @@ bool NameFields::learn_header(std::string_view line, NameColumns* columns) const
   return false;
 }
 
-std::vector<NameHit> NameFields::find(std::string_view line, const NameColumns& columns) const {
+std::vector<NameHit> NameFields::find(std::string_view line, bool mentions, const NameColumns& columns) const {
   std::vector<NameHit> hits;
   re2::StringPiece input(line.data(), line.size());
   re2::StringPiece value;
   // The field pattern has a capture group: run it only where a key can be.
-  if (!mentions_name(line)) input = re2::StringPiece();
+  if (!mentions) input = re2::StringPiece();
   while (!input.empty() && RE2::FindAndConsume(&input, field_, &value)) {
     std::string_view v(value.data(), value.size());
     // "Name: Zhang Wei Phone: 138..." — the last word belongs to the next field.

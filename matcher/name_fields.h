@@ -34,11 +34,16 @@ class NameFields {
   NameFields(const NameFields&) = delete;
   NameFields& operator=(const NameFields&) = delete;
 
+  // Whether `line` holds a key the patterns start from ("name" in any case,
+  // 名, 人). learn_header and find only look for fields when `mentions` is
+  // true; callers that have already scanned the line pass what they saw.
+  static bool mentions_name(std::string_view line);
+
   // If `line` is a header row with a name column, records it in `columns` and
-  // returns true. Cheap on lines that do not mention a name.
-  bool learn_header(std::string_view line, NameColumns* columns) const;
+  // returns true.
+  bool learn_header(std::string_view line, bool mentions, NameColumns* columns) const;
   // Names in `line`: "Name: ..." style fields, then the header's column.
-  std::vector<NameHit> find(std::string_view line, const NameColumns& columns) const;
+  std::vector<NameHit> find(std::string_view line, bool mentions, const NameColumns& columns) const;
 
  private:
   RE2 header_;
