@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <openssl/evp.h>
 #include <re2/re2.h>
@@ -38,7 +39,7 @@ constexpr const char* kLogoutUrlPattern =
     R"((?i)^[a-z]+://[^/]+/(?:[^?#]*[/_.-])?(?:log-?out|sign-?out|log_out|sign_out|logoff)(?:[/_.?#-]|$))";
 
 constexpr size_t kBatchOutcomes = 64;
-constexpr auto kBatchDelay = milliseconds(250);
+constexpr auto kBatchDelay = milliseconds(50);
 constexpr auto kProgressInterval = milliseconds(1000);
 constexpr auto kEmptyLeaseBackoff = milliseconds(300);
 constexpr auto kWaitForOthers = milliseconds(250);
@@ -51,6 +52,7 @@ struct SourceRun {
   FetchProfile profile;
   crawler::FieldSelectors selectors;
   Clock::time_point next_lease{};
+  int64_t pending = 0;  // leased by this pass and not yet handled
   SourceStats stats;
 };
 
@@ -228,14 +230,20 @@ void CrawlPass::reclaim_dead_leases() {
 }
 
 void CrawlPass::refill() {
-  // Keep the fetcher's queue about two rounds deep, so that a host waiting
-  // on its rate does not idle the others.
-  const size_t target = static_cast<size_t>(options_.defaults.concurrency) * 2;
+  // A queue a little deeper than the concurrency keeps every slot busy; a
+  // deeper one only delays the URLs found meanwhile (a pagination's next
+  // page waits behind the whole queue). Lease in chunks of a few.
+  const size_t concurrency = static_cast<size_t>(options_.defaults.concurrency);
+  const size_t target = concurrency + std::max<size_t>(4, concurrency / 2);
+  if (fetcher_.pending() + std::max<size_t>(2, concurrency / 4) > target) return;
   auto now = Clock::now();
   for (auto& run : sources_) {
     if (stopping() || fetcher_.pending() >= target) return;
     if (run->next_lease > now) continue;
-    int n = static_cast<int>(target - fetcher_.pending());
+    // One source's slow host must not fill the queue that the others need.
+    const int64_t source_cap = 2 * static_cast<int64_t>(options_.defaults.per_host_concurrency);
+    if (run->pending >= source_cap) continue;
+    int n = static_cast<int>(std::min<int64_t>(target - fetcher_.pending(), source_cap - run->pending));
     if (options_.max_pages) n = static_cast<int>(std::min<int64_t>(n, *options_.max_pages - leased_));
     auto leased = frontier_.lease(run->options->name, n);
     if (leased.empty()) {
@@ -252,6 +260,7 @@ void CrawlPass::refill() {
       fetcher_.submit(std::move(request));
       in_flight_.emplace(static_cast<uint64_t>(u.id), std::move(u));
       ++leased_;
+      ++run->pending;
     }
   }
 }
@@ -269,6 +278,7 @@ void CrawlPass::handle(FetchResult&& r) {
   if (node.empty()) return;
   LeasedUrl leased = std::move(node.mapped());
   SourceRun& run = *by_name_.at(leased.source);
+  --run.pending;
   stats_.bytes += r.body.size();
   if (outcomes_.empty()) first_pending_ = Clock::now();
 
@@ -392,9 +402,14 @@ void CrawlPass::flush() {
   if (outcomes_.empty() && links_.empty()) return;
   std::vector<DiscoveredLinks> links;
   for (auto& [key, urls] : links_) {
-    std::sort(urls.begin(), urls.end());
-    urls.erase(std::unique(urls.begin(), urls.end()), urls.end());
-    links.push_back({key.first, key.second, std::move(urls)});
+    // Document order is kept: it decides the order of fetching within a
+    // depth, and a page's first links (rel=next) are often the way on.
+    std::unordered_set<std::string_view> seen;
+    std::vector<std::string> unique;
+    for (auto& u : urls) {
+      if (seen.insert(u).second) unique.push_back(u);
+    }
+    links.push_back({key.first, key.second, std::move(unique)});
   }
   CommitResult result = frontier_.commit(outcomes_, links, max_pages_);
   stats_.pages_new += result.pages_new;
@@ -442,8 +457,12 @@ CrawlStats CrawlPass::run() {
       auto results = fetcher_.poll(idle ? milliseconds(0) : milliseconds(100));
       for (auto& r : results) handle(std::move(r));
       auto now = Clock::now();
+      // Batch commits, but not at the cost of starving the fetcher: when it
+      // runs low, the links waiting in the batch are the next work
+      // (paginations are chains, one page deeper each).
+      bool starving = fetcher_.pending() < static_cast<size_t>(options_.defaults.concurrency) && !links_.empty();
       if (outcomes_.size() >= kBatchOutcomes || (!outcomes_.empty() && now - first_pending_ >= kBatchDelay) ||
-          (fetcher_.pending() == 0 && (!outcomes_.empty() || !links_.empty()))) {
+          starving || (fetcher_.pending() == 0 && (!outcomes_.empty() || !links_.empty()))) {
         flush();
       }
       if (now - last_renew >= renew_every) {
