@@ -173,7 +173,10 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
   while (true) {
     std::size_t b = i;
     while (i < n && is_digit(text[i])) ++i;
-    if (ngroups < kMaxGroups) groups[ngroups++] = {b, i, text.substr(sep_begin, b - sep_begin)};
+    groups[ngroups++] = {b, i, text.substr(sep_begin, b - sep_begin)};
+    // A longer chain ends here; the rest is scanned as a chain of its own,
+    // so a number at the end of a long list of figures is still seen.
+    if (ngroups == kMaxGroups) break;
     std::size_t j = i;
     while (j < n && j - i < 3 && is_sep(text[j])) ++j;
     if (j == i || j >= n || !is_digit(text[j])) break;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -355,4 +356,22 @@ TEST_CASE("extractor: scan_stream cuts an endless line instead of holding it all
   });
   REQUIRE(stats);
   CHECK(got == std::vector<std::string>{"+8613812345678"});
+}
+
+TEST_CASE("extractor: a number after a long run of grouped figures is still found") {
+  CHECK(ids("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20, 13812345678") == V{kMobile});
+}
+
+TEST_CASE("extractor: hostile 4 MB lines stay linear") {
+  for (std::string unit : {"1 ", "a@", "x [at] ", "@", "(at)", "9", "\xEF\xBC\x91", "a.", "-1", "名:"}) {
+    CAPTURE(unit);
+    std::string line;
+    while (line.size() < (4u << 20)) line += unit;
+    line += " 13812345678\n";
+    auto start = std::chrono::steady_clock::now();
+    auto found = ids(line);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(seconds < 5.0);
+    if (unit != "9" && unit != "-1" && unit != "a.") CHECK(found == V{kMobile});
+  }
 }
