@@ -210,7 +210,10 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
         break;
     }
   }
-  // Links grouped per source, each source's budget checked under its lock.
+  // Links grouped per source. The budget is counted exactly (under the
+  // source's lock) only near max_pages; far from it an estimate will do,
+  // and spares a count over the whole frontier at every commit (other
+  // workers' additions since our last count may overshoot it a little).
   std::set<std::string> locked;
   for (const auto& group : links) {
     if (group.urls.empty()) continue;
@@ -218,15 +221,19 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
     for (const auto& [name, pages] : max_pages) {
       if (name == group.source) limit = pages;
     }
-    if (!locked.count(group.source)) {
-      tx.exec_params(kLockSource, group.source);
-      locked.insert(group.source);
+    int64_t& known = known_urls_[group.source];
+    if (known == 0 || known + static_cast<int64_t>(group.urls.size()) >= limit) {
+      if (!locked.count(group.source)) {
+        tx.exec_params(kLockSource, group.source);
+        locked.insert(group.source);
+      }
+      known = tx.exec_params1(kCountSource, group.source)[0].as<int64_t>();
     }
-    int64_t known = tx.exec_params1(kCountSource, group.source)[0].as<int64_t>();
     int64_t room = limit - known;
     if (room <= 0) continue;
     auto r = tx.exec_params0(kEnqueue, group.source, group.depth, to_pg_array(group.urls), room);
     result.urls_enqueued += static_cast<int>(r.affected_rows());
+    known += static_cast<int64_t>(r.affected_rows());
   }
   tx.commit();
   return result;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -133,6 +134,7 @@ class Frontier {
   pqxx::connection& conn_;
   std::string worker_;
   int lease_s_;
+  std::map<std::string, int64_t> known_urls_;  // per source, an estimate (see commit())
 };
 
 // A Postgres text[] literal of `values` ("{\"a\",\"b\"}"), for binding one

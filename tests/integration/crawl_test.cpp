@@ -3,6 +3,8 @@
 // real binary, a real PostgreSQL, and the market's own request log.
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -345,4 +347,55 @@ TEST_CASE("crawl: config errors name the file and line, and exit 2") {
   auto bad_proxy = t.crawl();
   CHECK(bad_proxy.exit_code == 2);
   CHECK(bad_proxy.err.find("proxy") != std::string::npos);
+}
+
+TEST_CASE("crawl: --max-pages stops the pass after N fetches, and --source picks sources") {
+  CrawlSetup t(MarketOptions{.pages = 20, .rate_limit = 0});
+  t.config(t.all_markets());
+  auto r = t.crawl({"--max-pages", "7", "--source", "shop"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(t.count("SELECT count(*) FROM frontier WHERE fetched_at IS NOT NULL") == 7);
+  CHECK(t.count("SELECT count(*) FROM frontier WHERE source <> 'shop'") == 0);
+  CHECK(t.count("SELECT count(*) FROM frontier WHERE state = 'leased'") == 0);
+  CHECK(t.count("SELECT count(*) FROM frontier WHERE state = 'queued'") > 0);
+}
+
+TEST_CASE("crawl: SIGTERM stops a crawl cleanly: what was fetched is committed, leases are given back") {
+  CrawlSetup t(MarketOptions{.pages = 60, .latency_ms = 150, .rate_limit = 0});
+  t.config(t.all_markets(), "concurrency = 4");
+  auto crawl = t.crawl_in_background("term");
+  for (int i = 0; i < 300 && t.count("SELECT count(*) FROM pages") < 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(crawl->running());
+  ::kill(crawl->pid(), SIGTERM);
+  int code = crawl->wait();
+  std::string err = read_file(t.dir.path() / "term.err");
+  INFO(err);
+  CHECK(code == 0);
+  CHECK(err.find("stopped by a signal") != std::string::npos);
+  CHECK(t.count("SELECT count(*) FROM frontier WHERE state = 'leased'") == 0);
+  CHECK(t.count("SELECT count(*) FROM frontier WHERE state = 'queued'") > 0);
+  CHECK(t.count("SELECT count(*) FROM page_urls") == t.count("SELECT count(*) FROM frontier WHERE state = 'done'"));
+}
+
+TEST_CASE("crawl: cookie_file (Netscape format), headers, user agent and listing field selectors") {
+  CrawlSetup t(MarketOptions{.pages = 5, .rate_limit = 0});
+  t.dir.write("cookies.txt", "# Netscape HTTP Cookie File\nshop.onion\tFALSE\t/\tFALSE\t0\tsession\tdemo\n");
+  t.config(CrawlSetup::source("shop",
+                              "cookie_file = \"cookies.txt\"\n"
+                              "headers = { Accept-Language = \"zh-CN\" }\n"
+                              "user_agent = \"leakwatch-test\"\n"
+                              "max_depth = 2\n"
+                              "fields = { title = \"h1.title\", price = \"span.price\", seller = \".seller\" }\n"));
+  auto r = t.crawl();
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(t.count("SELECT count(*) FROM login_walls") == 0);
+  CHECK(t.count("SELECT count(*) FROM pages WHERE url LIKE 'http://shop.onion/listing/%'") == 5);
+  CHECK(t.count("SELECT count(*) FROM pages WHERE url LIKE 'http://shop.onion/listing/%'"
+                " AND listing_title <> '' AND price <> '' AND seller <> ''") == 5);
+  CHECK(t.db.query_value("SELECT price FROM pages WHERE url = 'http://shop.onion/listing/1'").find("$") !=
+        std::string::npos);
 }
