@@ -11,6 +11,7 @@ void add_db_command(CLI::App&, Context&, const Command&);
 void add_customers_command(CLI::App&, Context&, const Command&);
 void add_help_command(CLI::App&, Context&, const Command&);
 void add_crawl_command(CLI::App&, Context&, const Command&);
+void add_scan_command(CLI::App&, Context&, const Command&);
 
 namespace {
 
@@ -19,6 +20,8 @@ const Command kCommands[] = {
     {"customers", "import the customer set, hashed on the fly (customers import FILE|-)",
      add_customers_command},
     {"crawl", "fetch the sources' pages (crawl [--source NAME]... [--max-pages N])", add_crawl_command},
+    {"scan", "match a dump against the customers, ad hoc (scan [--format text|json] [--all] [FILE...])",
+     add_scan_command},
     {"help", "print this table of commands", add_help_command},
 };
 
