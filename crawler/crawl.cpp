@@ -53,6 +53,7 @@ struct SourceRun {
   crawler::FieldSelectors selectors;
   Clock::time_point next_lease{};
   int64_t pending = 0;  // leased by this pass and not yet handled
+  std::string first_error;
   SourceStats stats;
 };
 
@@ -150,9 +151,10 @@ class CrawlPass {
     return (callbacks_.stop != nullptr && callbacks_.stop->load()) ||
            (options_.max_pages && leased_ >= *options_.max_pages);
   }
-  void count_error(SourceRun& run, const std::string& kind) {
+  void count_error(SourceRun& run, const std::string& kind, const std::string& message) {
     stats_.errors[kind]++;
     run.stats.errors++;
+    if (run.first_error.empty()) run.first_error = message;
   }
 
   const CrawlOptions& options_;
@@ -310,19 +312,19 @@ void CrawlPass::handle(FetchResult&& r) {
         o.retry_after_s = std::max(1, r.retry_after_s);
         o.error = cause_of(r.message);
         stats_.deferred++;
-        count_error(run, std::string(to_string(r.error)));
+        count_error(run, std::string(to_string(r.error)), r.message);
         break;
       case FetchError::kHttpStatus:
         o.kind = Outcome::Kind::kFailed;
         o.error = cause_of(r.message);
         stats_.failed++;
-        count_error(run, "HTTP " + std::to_string(r.status));
+        count_error(run, "HTTP " + std::to_string(r.status), r.message);
         break;
       default:
         o.kind = Outcome::Kind::kFailed;
         o.error = cause_of(r.message);
         stats_.failed++;
-        count_error(run, std::string(to_string(r.error)));
+        count_error(run, std::string(to_string(r.error)), r.message);
         break;
     }
     outcomes_.push_back(std::move(o));
@@ -511,6 +513,12 @@ CrawlStats CrawlPass::run() {
   report(true);
   int64_t errors = 0;
   for (const auto& [kind, n] : stats_.errors) errors += n;
+  for (const auto& run : sources_) {
+    if (run->stats.fetched == 0 && !run->first_error.empty() && callbacks_.notice) {
+      callbacks_.notice("source " + run->options->name + ": no page could be fetched (" +
+                        std::to_string(run->stats.errors) + " errors; first: " + run->first_error + ")");
+    }
+  }
   if (stats_.fetched == 0 && stats_.not_modified == 0 && stats_.failed > 0) {
     throw RuntimeError("no page could be fetched (" + std::to_string(errors) + " errors; first: " + first_error_ + ")");
   }
