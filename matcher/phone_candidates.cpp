@@ -266,9 +266,10 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
         // Dots only join phone-shaped groups: not IPv4 addresses, versions
         // or prices.
         if (dotted && short_group) continue;
-        std::string d = digits_of(s, e);
-        std::size_t count = d.size() - (d[0] == '+' ? 1 : 0);
+        std::size_t count = 0;
+        for (std::size_t g = s; g <= e; ++g) count += group_len(g);
         if (count < kMinDigits || count > kMaxDigits) continue;
+        std::string d = digits_of(s, e);
         auto e164 = validate(d, s == e);
         if (!e164) continue;
         std::size_t begin = s == 0 ? begin0 : groups[s].begin;

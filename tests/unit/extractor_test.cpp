@@ -371,7 +371,7 @@ TEST_CASE("extractor: hostile 4 MB lines stay linear") {
     auto start = std::chrono::steady_clock::now();
     auto found = ids(line);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    CHECK(seconds < 5.0);
+    CHECK(seconds < 30.0);  // a linearity guard (quadratic would take hours), loose for sanitizer builds
     if (unit != "9" && unit != "-1" && unit != "a.") CHECK(found == V{kMobile});
   }
 }
