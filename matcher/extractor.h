@@ -15,11 +15,13 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "matcher/email_candidates.h"
 #include "matcher/identity.h"
+#include "matcher/keyed_hash.h"
 #include "matcher/name_fields.h"
 #include "matcher/phone_candidates.h"
 
@@ -32,6 +34,9 @@ struct ExtractorOptions {
   bool names = true;
   // Upper bound on cached libphonenumber verdicts (non-mobile numbers).
   std::size_t phone_cache_entries = 1 << 16;
+  // When set, every identifier also gets its keyed hash (FoundIdentifier::
+  // hash), computed on the scanning thread. Must outlive the Extractor.
+  const HashKey* key = nullptr;
 };
 
 // One identifier found in text.
@@ -41,6 +46,7 @@ struct FoundIdentifier {
   std::size_t length;     // bytes it spans in the text, as written
   std::size_t record;     // 0-based line index within the scanned text
   std::string masked;     // mask(kind, value): the form fit for logs
+  std::optional<KeyedHash> hash;  // set when ExtractorOptions::key is
 };
 
 using IdentifierSink = std::function<void(const FoundIdentifier&)>;

@@ -42,3 +42,8 @@ else
 fi
 "$work/extract_tool" speed "$f" 1
 "$work/extract_tool" speed "$f" 2
+"$work/extract_tool" stream "$f" 2
+t_stream=$(t "$work/extract_tool" stream "$f" 2)
+if [ -n "${t_rg:-}" ]; then
+  awk -v a="$t_stream" -v b="$t_rg" 'BEGIN { printf "ratio scan_stream / rg (wall time): %.2f (goal <= 1.0)\n", a / b }'
+fi
