@@ -21,7 +21,7 @@ constexpr const char* kEnqueue =
     " ON CONFLICT (url) DO NOTHING";
 constexpr const char* kRequeueRevisits =
     "UPDATE frontier SET state = 'queued', next_attempt_at = now(), attempts = 0"
-    " WHERE source = $1 AND state IN ('done', 'failed')"
+    " WHERE source = $1 AND state IN ('done', 'failed', 'login_wall')"
     " AND fetched_at < now() - $2::float8 * interval '1 hour'";
 constexpr const char* kLeaseExpired =
     "UPDATE frontier SET lease_owner = $2, lease_expires = now() + $4::int * interval '1 second'"

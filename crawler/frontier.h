@@ -100,7 +100,8 @@ class Frontier {
   const std::string& worker() const { return worker_; }
 
   // Records the source, adds its seeds (depth 0, within max_pages), and
-  // re-queues URLs fetched more than `revisit_hours` ago (and failed ones) so
+  // re-queues URLs fetched more than `revisit_hours` ago (failed ones and
+  // login walls too: cookies may have been renewed) so
   // that this pass revisits them.
   void prepare_source(const std::string& source, const std::vector<std::string>& seeds,
                       int64_t max_pages, double revisit_hours);

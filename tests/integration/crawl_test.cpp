@@ -220,6 +220,16 @@ TEST_CASE("crawl: a login wall is recorded once per source and not stored as con
     CHECK(again.exit_code == 0);
     CHECK(t.count("SELECT count(*) FROM login_walls") == 1);
     CHECK(t.count("SELECT count(*) FROM pages WHERE url LIKE '%/listing/%'") == 0);
+    CHECK(t.count("SELECT count(*) FROM frontier WHERE state = 'login_wall'") == 10);
+  }
+  SUBCASE("with the right cookie, the next revisit gets the listings") {
+    t.config(CrawlSetup::source("shop", "cookies = \"session=demo\"\nrevisit_hours = 0\n"));
+    auto again = t.crawl();
+    INFO(again.err);
+    CHECK(again.exit_code == 0);
+    CHECK(again.err.find("0 login walls") != std::string::npos);
+    CHECK(t.count("SELECT count(*) FROM pages WHERE url LIKE '%/listing/%'") == 10);
+    CHECK(t.count("SELECT count(*) FROM frontier WHERE state = 'login_wall'") == 0);
   }
 }
 
