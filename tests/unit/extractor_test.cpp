@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "matcher/extractor.h"
+#include "matcher/keyed_hash.h"
 #include "matcher/stream_scan.h"
 
 using leakwatch::matcher::Extractor;
@@ -374,4 +375,18 @@ TEST_CASE("extractor: hostile 4 MB lines stay linear") {
     CHECK(seconds < 30.0);  // a linearity guard (quadratic would take hours), loose for sanitizer builds
     if (unit != "9" && unit != "-1" && unit != "a.") CHECK(found == V{kMobile});
   }
+}
+
+TEST_CASE("extractor: with a key set, each identifier carries its keyed hash") {
+  leakwatch::matcher::HashKey key(std::vector<std::uint8_t>(32, 7));
+  ExtractorOptions options;
+  options.key = &key;
+  Extractor keyed(options);
+  std::vector<FoundIdentifier> found;
+  keyed.scan("Zhang.Wei@iCloud.com 138-1234-5678", [&](const FoundIdentifier& f) { found.push_back(f); });
+  REQUIRE(found.size() == 2);
+  REQUIRE(found[0].hash.has_value());
+  CHECK(*found[0].hash == key.hash(Kind::kEmail, "zhang.wei@icloud.com"));
+  CHECK(*found[1].hash == key.hash(Kind::kPhone, "+8613812345678"));
+  CHECK_FALSE(scan_all("a@qq.com")[0].hash.has_value());
 }
