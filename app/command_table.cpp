@@ -12,6 +12,9 @@ void add_customers_command(CLI::App&, Context&, const Command&);
 void add_help_command(CLI::App&, Context&, const Command&);
 void add_crawl_command(CLI::App&, Context&, const Command&);
 void add_scan_command(CLI::App&, Context&, const Command&);
+void add_extract_command(CLI::App&, Context&, const Command&);
+void add_match_command(CLI::App&, Context&, const Command&);
+void add_report_command(CLI::App&, Context&, const Command&);
 
 namespace {
 
@@ -22,6 +25,11 @@ const Command kCommands[] = {
     {"crawl", "fetch the sources' pages (crawl [--source NAME]... [--max-pages N])", add_crawl_command},
     {"scan", "match a dump against the customers, ad hoc (scan [--format text|json] [--all] [FILE...])",
      add_scan_command},
+    {"extract", "find identifiers in crawled pages, store them as sightings (hashes only)", add_extract_command},
+    {"match", "join sightings with the customer set into exposures (retroactive)", add_match_command},
+    {"report", "breach-notification report of exposures (report [--since TIME] [--all] [--format json|csv|html] "
+     "[-o FILE] [--mark-notified])",
+     add_report_command},
     {"help", "print this table of commands", add_help_command},
 };
 

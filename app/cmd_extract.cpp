@@ -1,0 +1,39 @@
+// `leakwatch extract`: finds identifiers in crawled pages not yet read by the
+// current extractor version and stores them as sightings (hash + masked
+// form). Several `extract` processes may run at once; see
+// matcher/extract_stage.h.
+#include <iostream>
+
+#include "app/command.h"
+#include "core/errors.h"
+#include "db/migrations.h"
+#include "matcher/extract_stage.h"
+
+namespace leakwatch::app {
+
+// For `extract` and `run`: extracts every pending page and prints the
+// summary line on stderr.
+matcher::ExtractStats run_extract_stage(Context& ctx) {
+  const matcher::HashKey& key = ctx.hash_key();
+  matcher::ExtractorOptions options;
+  options.default_region = ctx.config().default_region;
+  std::unique_ptr<matcher::Extractor> extractor;
+  try {
+    extractor = std::make_unique<matcher::Extractor>(options);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("[identity] default_region: ") + e.what());
+  }
+  auto& db = ctx.database();
+  db::require_current_schema(db);
+  auto st = matcher::run_extract(db, *extractor, key);
+  std::cerr << "extract: " << st.pages << " pages, " << st.identifiers << " identifiers and " << st.names
+            << " names found, " << st.sightings_new << " new sightings\n";
+  return st;
+}
+
+void add_extract_command(CLI::App& root, Context& ctx, const Command& self) {
+  auto* extract = root.add_subcommand(std::string(self.name), std::string(self.summary));
+  extract->callback([&ctx] { run_extract_stage(ctx); });
+}
+
+}  // namespace leakwatch::app

@@ -1,0 +1,130 @@
+// `leakwatch report [--since TIME] [--all] [--format json|csv|html] [-o FILE]
+// [--mark-notified] [--group-by customer]`: the breach-notification report.
+// The report is rendered in memory, written (atomically with -o: a temp file
+// in the same folder, then rename), and only then is the transaction that
+// read and marked the rows committed: a report that fails notifies nothing.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/command.h"
+#include "core/errors.h"
+#include "db/migrations.h"
+#include "matcher/report_csv.h"
+#include "matcher/report_html.h"
+#include "matcher/report_json.h"
+#include "matcher/report_query.h"
+
+namespace leakwatch::app {
+namespace {
+
+struct ReportArgs {
+  std::optional<std::string> since;
+  bool all = false;
+  std::string format = "json";
+  std::optional<std::string> output;
+  bool mark_notified = false;
+  std::optional<std::string> group_by;
+};
+
+std::string utc_now() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+// Writes `content` to `path` through a temp file in the same folder, flushed
+// to disk and renamed over it, so readers see the old file or the new one.
+void write_atomically(const std::filesystem::path& path, const std::string& content) {
+  std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
+  std::filesystem::path temp = dir / ("." + path.filename().string() + ".tmp" + std::to_string(getpid()));
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temp, ignored);
+      throw RuntimeError("cannot write " + temp.string() + ": " + std::strerror(errno));
+    }
+  }
+  if (std::FILE* f = std::fopen(temp.c_str(), "rb")) {
+    ::fsync(fileno(f));
+    std::fclose(f);
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::filesystem::remove(temp, ec);
+    throw RuntimeError("cannot write " + path.string() + ": " + ec.message());
+  }
+}
+
+std::string scope_text(const ReportArgs& args) {
+  std::string scope = args.all ? "all exposures" : "exposures not yet notified";
+  if (args.since) scope += ", first seen since " + *args.since;
+  return scope;
+}
+
+void run_report(Context& ctx, const ReportArgs& args) {
+  auto& db = ctx.database();
+  db::require_current_schema(db);
+  pqxx::work tx(db, "report");
+  matcher::ReportFilter filter;
+  filter.all = args.all;
+  filter.mark_notified = args.mark_notified;
+  if (args.since) filter.since = matcher::resolve_since(tx, *args.since);
+  auto rows = matcher::read_exposures(tx, filter);
+
+  std::ostringstream text;
+  const bool grouped = args.group_by.has_value();
+  if (args.format == "json") {
+    matcher::write_report_json(text, rows, grouped);
+  } else if (args.format == "csv") {
+    matcher::write_report_csv(text, rows);
+  } else {
+    matcher::write_report_html(text, rows, matcher::HtmlReportInfo{utc_now(), scope_text(args)});
+  }
+  if (args.output && *args.output != "-") {
+    write_atomically(*args.output, text.str());
+  } else {
+    std::cout << text.str() << std::flush;
+    if (!std::cout) throw RuntimeError("cannot write the report to standard output");
+  }
+  try {
+    tx.commit();
+  } catch (const pqxx::failure& e) {
+    throw RuntimeError(std::string("report: marking exposures as notified failed: ") + e.what());
+  }
+  std::cerr << "report: " << rows.size() << " exposures" << (args.mark_notified ? ", marked as notified" : "");
+  if (args.output && *args.output != "-") std::cerr << ", written to " << *args.output;
+  std::cerr << "\n";
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& root, Context& ctx, const Command& self) {
+  auto* report = root.add_subcommand(std::string(self.name), std::string(self.summary));
+  auto args = std::make_shared<ReportArgs>();
+  report->add_option("--since", args->since,
+                     "only exposures first seen at or after TIME (2024-05-01, '2024-05-01 12:00+08', 7d, 24h)");
+  report->add_flag("--all", args->all, "include exposures already notified");
+  report->add_option("--format", args->format, "json (default), csv or html")
+      ->check(CLI::IsMember({"json", "csv", "html"}));
+  report->add_option("-o,--output", args->output, "write to FILE (atomically) instead of standard output");
+  report->add_flag("--mark-notified", args->mark_notified,
+                   "mark exactly the reported exposures as notified, in the transaction that reads them");
+  report->add_option("--group-by", args->group_by, "customer: one entry per customer (JSON), rows by customer")
+      ->check(CLI::IsMember({"customer"}));
+  report->callback([&ctx, args] { run_report(ctx, *args); });
+}
+
+}  // namespace leakwatch::app

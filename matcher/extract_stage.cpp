@@ -1,0 +1,98 @@
+#include "matcher/extract_stage.h"
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/errors.h"
+#include "matcher/identity.h"
+
+namespace leakwatch::matcher {
+namespace {
+
+// The oldest pages first, so a backlog drains in crawl order; pages leased by
+// another worker are skipped, not waited for.
+constexpr const char* kLeasePages =
+    "SELECT id, text, fetched_at FROM pages WHERE extracted_version < $1"
+    " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED";
+constexpr const char* kNewBatch = "SELECT gen_random_uuid()";
+constexpr const char* kMoveStaged =
+    "WITH moved AS (DELETE FROM sightings_staging WHERE batch = $1"
+    "  RETURNING page_id, record, hash, key_version, kind, masked, seen_at),"
+    " ins AS (INSERT INTO sightings (page_id, record, hash, key_version, kind, masked, seen_at)"
+    "  SELECT DISTINCT ON (page_id, record, hash, key_version) page_id, record, hash, key_version, kind,"
+    "   masked, seen_at FROM moved ORDER BY page_id, record, hash, key_version"
+    "  ON CONFLICT DO NOTHING RETURNING 1)"
+    " SELECT count(*) FROM ins";
+constexpr const char* kMarkExtracted = "UPDATE pages SET extracted_version = $1 WHERE id = ANY($2::bigint[])";
+
+const std::vector<std::string> kStagingColumns{"batch",       "page_id", "record", "hash",
+                                               "key_version", "kind",    "masked", "seen_at"};
+
+std::string bigint_array(const std::vector<int64_t>& ids) {
+  std::string out = "{";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "}";
+}
+
+// Extracts one leased batch inside `tx`; returns false when nothing was left.
+bool extract_batch(pqxx::work& tx, const Extractor& extractor, const HashKey& key, const ExtractOptions& options,
+                   ExtractStats* stats) {
+  pqxx::result pages = tx.exec_params(kLeasePages, kExtractorVersion, options.batch_pages);
+  if (pages.empty()) return false;
+  std::string batch = tx.exec1(kNewBatch)[0].as<std::string>();
+  std::vector<int64_t> ids;
+  ids.reserve(pages.size());
+  const int key_version = key.version();
+  {
+    pqxx::stream_to stream(tx, "sightings_staging", kStagingColumns);
+    for (const auto& page : pages) {
+      const int64_t page_id = page[0].as<int64_t>();
+      ids.push_back(page_id);
+      if (page[1].is_null()) continue;  // text purged: nothing left to read
+      const std::string seen_at = page[2].as<std::string>();
+      extractor.scan(std::string_view(page[1].c_str(), page[1].size()), [&](const FoundIdentifier& found) {
+        const Identifier& id = found.identifier;
+        if (id.kind == Kind::kName) {
+          ++stats->names;
+        } else {
+          ++stats->identifiers;
+        }
+        stream << std::make_tuple(batch, page_id, static_cast<int64_t>(found.record),
+                                  to_hex(key.hash(id.kind, id.value)), key_version, std::string(kind_name(id.kind)),
+                                  found.masked, seen_at);
+      });
+    }
+    stream.complete();
+  }
+  stats->sightings_new += tx.exec_params1(kMoveStaged, batch)[0].as<int64_t>();
+  tx.exec_params(kMarkExtracted, kExtractorVersion, bigint_array(ids));
+  stats->pages += static_cast<int64_t>(ids.size());
+  return true;
+}
+
+}  // namespace
+
+ExtractStats run_extract(pqxx::connection& conn, const Extractor& extractor, const HashKey& key,
+                         const ExtractOptions& options, const std::function<void(const ExtractStats&)>& progress) {
+  ExtractStats stats;
+  try {
+    for (;;) {
+      pqxx::work tx(conn, "extract");
+      ExtractStats batch_stats = stats;
+      if (!extract_batch(tx, extractor, key, options, &batch_stats)) break;
+      tx.commit();
+      stats = batch_stats;
+      ++stats.batches;
+      if (progress) progress(stats);
+    }
+  } catch (const pqxx::failure& e) {
+    throw RuntimeError(std::string("extract: database: ") + e.what());
+  }
+  return stats;
+}
+
+}  // namespace leakwatch::matcher

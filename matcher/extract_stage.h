@@ -1,0 +1,48 @@
+// The extract stage: runs the Extractor over crawled pages that the current
+// extractor version has not seen yet and stores what it finds as sightings
+// (keyed hash + masked form; names in the same record as kind 'name').
+//
+// Pages are leased in batches with FOR UPDATE SKIP LOCKED, so several workers
+// (processes or machines) share the work; each batch is COPYed into
+// sightings_staging, moved into sightings with ON CONFLICT DO NOTHING and the
+// pages' extracted_version is bumped, all in one transaction. Killing a
+// worker loses at most its open batch, which the next run takes again:
+// resumable and idempotent. Plaintext identifiers never leave memory.
+//
+// Not thread-safe; the connection, key and extractor must outlive the call.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include <pqxx/pqxx>
+
+#include "matcher/extractor.h"
+#include "matcher/keyed_hash.h"
+
+namespace leakwatch::matcher {
+
+// Bumped whenever extraction finds more or different identifiers, so that
+// `extract` re-reads stored pages (whose text has not been purged).
+inline constexpr int kExtractorVersion = 1;
+
+struct ExtractOptions {
+  int batch_pages = 200;  // pages leased per transaction
+};
+
+struct ExtractStats {
+  int64_t pages = 0;          // pages extracted (text purged ones included)
+  int64_t identifiers = 0;    // emails and phones found, repeats included
+  int64_t names = 0;          // names found next to them
+  int64_t sightings_new = 0;  // rows added to sightings
+  int64_t batches = 0;
+};
+
+// Extracts every page with extracted_version < kExtractorVersion. Throws
+// leakwatch::RuntimeError on a database failure (committed batches stay).
+// `progress` (optional) is called after each committed batch.
+ExtractStats run_extract(pqxx::connection& conn, const Extractor& extractor, const HashKey& key,
+                         const ExtractOptions& options = {},
+                         const std::function<void(const ExtractStats&)>& progress = {});
+
+}  // namespace leakwatch::matcher

@@ -1,0 +1,49 @@
+// Reading exposures for breach-notification reports, optionally marking the
+// rows read as notified in the same statement (UPDATE ... RETURNING), so two
+// concurrent reports never notify the same exposure twice and a report that
+// fails before its transaction commits notifies nothing.
+//
+// Not thread-safe; the transaction must outlive the call.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+namespace leakwatch::matcher {
+
+// One exposure as reports show it. Listing fields are hostile text from the
+// market: writers escape them. Times are ISO 8601 UTC ("2024-05-01T12:00:00Z").
+struct ExposureRow {
+  std::string customer_id;
+  std::string kind;    // "email" | "phone"
+  std::string masked;  // masked identifier, never the plaintext
+  std::string source;
+  std::string url;
+  std::optional<std::string> title;   // listing title, else page title
+  std::optional<std::string> price;
+  std::optional<std::string> seller;
+  std::string first_seen;
+  std::string last_seen;
+  std::string confidence;  // "confirmed" | "single"
+};
+
+struct ReportFilter {
+  bool all = false;                  // include exposures already notified
+  std::optional<std::string> since;  // only exposures first seen at or after this timestamptz
+  bool mark_notified = false;        // set notified_at on the rows returned
+};
+
+// Resolves a --since value: "7d", "24h", "30m" (ago), or anything PostgreSQL
+// reads as timestamptz ("2024-05-01", "2024-05-01 12:00+08"). Returns the
+// absolute time as text; throws leakwatch::ConfigError for anything else.
+std::string resolve_since(pqxx::work& tx, const std::string& since);
+
+// The exposures selected by `filter`, ordered by customer, kind, URL. With
+// mark_notified, the rows are marked in `tx` (commit it after the report is
+// written). Throws leakwatch::RuntimeError on a database failure.
+std::vector<ExposureRow> read_exposures(pqxx::work& tx, const ReportFilter& filter);
+
+}  // namespace leakwatch::matcher
