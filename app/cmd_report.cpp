@@ -41,8 +41,11 @@ std::string utc_now() {
   return buffer;
 }
 
+}  // namespace
+
 // Writes `content` to `path` through a temp file in the same folder, flushed
 // to disk and renamed over it, so readers see the old file or the new one.
+// For `report -o` and `run --metrics-file`.
 void write_atomically(const std::filesystem::path& path, const std::string& content) {
   std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
   std::filesystem::path temp = dir / ("." + path.filename().string() + ".tmp" + std::to_string(getpid()));
@@ -67,6 +70,8 @@ void write_atomically(const std::filesystem::path& path, const std::string& cont
     throw RuntimeError("cannot write " + path.string() + ": " + ec.message());
   }
 }
+
+namespace {
 
 std::string scope_text(const ReportArgs& args) {
   std::string scope = args.all ? "all exposures" : "exposures not yet notified";

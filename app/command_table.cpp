@@ -15,6 +15,8 @@ void add_scan_command(CLI::App&, Context&, const Command&);
 void add_extract_command(CLI::App&, Context&, const Command&);
 void add_match_command(CLI::App&, Context&, const Command&);
 void add_report_command(CLI::App&, Context&, const Command&);
+void add_run_command(CLI::App&, Context&, const Command&);
+void add_purge_command(CLI::App&, Context&, const Command&);
 
 namespace {
 
@@ -30,6 +32,9 @@ const Command kCommands[] = {
     {"report", "breach-notification report of exposures (report [--since TIME] [--all] [--format json|csv|html] "
      "[-o FILE] [--mark-notified])",
      add_report_command},
+    {"run", "crawl + extract + match under a lock, for cron (run [--wait] [--json] [--metrics-file PATH])",
+     add_run_command},
+    {"purge", "drop raw page text past the retention window (purge [--days N])", add_purge_command},
     {"help", "print this table of commands", add_help_command},
 };
 

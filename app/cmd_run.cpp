@@ -1,0 +1,186 @@
+// `leakwatch run [--wait] [--json] [--metrics-file PATH]`: what cron calls.
+// crawl, extract and match, in order, under the PostgreSQL advisory lock
+// db::kRunLockKey: a second run while one holds it exits 0 at once (or waits
+// with --wait), so overlapping cron runs are harmless. Each run is a row in
+// `runs` (start, end, per-stage counts, errors, status); a run killed midway
+// is marked 'abandoned' by the next one, whose stages resume its work.
+// Exit 0 when every stage ran (pages may have failed: the counts say how
+// many), 1 when a stage could not run.
+#include <chrono>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/command.h"
+#include "app/crawl_config.h"
+#include "core/errors.h"
+#include "db/connection.h"
+#include "db/migrations.h"
+#include "matcher/extract_stage.h"
+#include "matcher/match_stage.h"
+
+namespace leakwatch::app {
+
+matcher::ExtractStats run_extract_stage(Context& ctx);
+matcher::MatchStats run_match_stage(Context& ctx);
+void write_atomically(const std::filesystem::path& path, const std::string& content);
+
+namespace {
+
+constexpr const char* kAbandonRuns =
+    "UPDATE runs SET status = 'abandoned', finished_at = now() WHERE status = 'running'";
+constexpr const char* kStartRun = "INSERT INTO runs DEFAULT VALUES RETURNING id, extract(epoch FROM started_at)";
+constexpr const char* kFinishRun =
+    "UPDATE runs SET finished_at = now(), status = $2, stages = $3::jsonb, errors = $4::jsonb WHERE id = $1"
+    " RETURNING extract(epoch FROM finished_at)";
+
+struct RunArgs {
+  bool wait = false;
+  bool json = false;
+  std::string metrics_file;
+};
+
+struct RunRecord {
+  int64_t id = 0;
+  double started = 0;
+  double finished = 0;
+  std::string status;
+  nlohmann::ordered_json stages = nlohmann::ordered_json::object();
+  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+};
+
+nlohmann::ordered_json crawl_json(const crawler::CrawlStats& st) {
+  int64_t errors = 0;
+  for (const auto& [kind, n] : st.errors) errors += n;
+  return {{"fetched", st.fetched},   {"pages_new", st.pages_new}, {"duplicates", st.duplicates},
+          {"not_modified", st.not_modified}, {"failed", st.failed}, {"errors", errors},
+          {"skipped", st.skipped},   {"enqueued", st.enqueued},   {"queued", st.queued},
+          {"bytes", st.bytes},       {"seconds", st.seconds}};
+}
+
+// Runs one stage; a failure is recorded (message only: messages never hold
+// identifiers) and the later stages still run on what is committed.
+template <typename Stage>
+void run_stage(RunRecord* run, const char* name, Stage&& stage) {
+  auto start = std::chrono::steady_clock::now();
+  try {
+    run->stages[name] = stage();
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const std::exception& e) {
+    std::cerr << "leakwatch: error: " << name << ": " << e.what() << "\n";
+    run->errors.push_back({{"stage", name}, {"error", e.what()}});
+    run->stages[name] = {{"failed", true}};
+  }
+  run->stages[name]["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void metric(std::ostream& out, const std::string& name, const std::string& help, double value,
+            const std::string& labels = "") {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n"
+      << name << labels << " " << std::setprecision(15) << value << "\n";
+}
+
+// Prometheus text format for node_exporter's textfile collector.
+std::string metrics_text(const RunRecord& run) {
+  std::ostringstream out;
+  auto count = [&](const char* stage, const char* key) -> double {
+    if (!run.stages.contains(stage) || !run.stages[stage].contains(key)) return 0;
+    return run.stages[stage][key].get<double>();
+  };
+  metric(out, "leakwatch_run_id", "id of the last run in the runs table", static_cast<double>(run.id));
+  metric(out, "leakwatch_run_start_timestamp_seconds", "when the last run started", run.started);
+  metric(out, "leakwatch_run_end_timestamp_seconds", "when the last run finished", run.finished);
+  metric(out, "leakwatch_run_duration_seconds", "duration of the last run", run.finished - run.started);
+  metric(out, "leakwatch_run_success", "1 when every stage of the last run ran", run.status == "ok" ? 1 : 0);
+  metric(out, "leakwatch_run_stage_errors", "stages of the last run that could not run",
+         static_cast<double>(run.errors.size()));
+  metric(out, "leakwatch_crawl_pages_fetched", "pages fetched by the last run", count("crawl", "fetched"));
+  metric(out, "leakwatch_crawl_pages_new", "new page contents stored by the last run", count("crawl", "pages_new"));
+  metric(out, "leakwatch_crawl_pages_failed", "URLs given up by the last run", count("crawl", "failed"));
+  metric(out, "leakwatch_extract_pages", "pages extracted by the last run", count("extract", "pages"));
+  metric(out, "leakwatch_extract_sightings_new", "new sightings of the last run", count("extract", "sightings_new"));
+  metric(out, "leakwatch_match_exposures_new", "new exposures of the last run", count("match", "exposures_new"));
+  metric(out, "leakwatch_match_exposures_total", "exposures in the database", count("match", "exposures_total"));
+  return out.str();
+}
+
+void run_run(Context& ctx, const RunArgs& args) {
+  auto& db = ctx.database();
+  db::require_current_schema(db);
+  std::optional<db::AdvisoryLock> lock;
+  lock.emplace(db::AdvisoryLock::try_acquire(db, db::kRunLockKey));
+  if (!lock->held()) {
+    if (!args.wait) {
+      std::cerr << "leakwatch: another `leakwatch run` is in progress on this database; nothing to do "
+                   "(use --wait to wait for it)\n";
+      return;
+    }
+    std::cerr << "leakwatch: another `leakwatch run` is in progress; waiting for it to finish\n";
+    lock.reset();
+    lock.emplace(db::AdvisoryLock::acquire(db, db::kRunLockKey));
+  }
+
+  RunRecord run;
+  {
+    pqxx::work tx(db, "run start");
+    tx.exec0(kAbandonRuns);
+    pqxx::row r = tx.exec1(kStartRun);
+    run.id = r[0].as<int64_t>();
+    run.started = r[1].as<double>();
+    tx.commit();
+  }
+
+  if (ctx.config().table.contains("source")) {
+    run_stage(&run, "crawl", [&] { return crawl_json(run_crawl_pass(ctx, {}, std::nullopt)); });
+  } else {
+    std::cerr << "leakwatch: no [[source]] in the config: crawl skipped\n";
+    run.stages["crawl"] = {{"skipped", true}};
+  }
+  run_stage(&run, "extract", [&] {
+    auto st = run_extract_stage(ctx);
+    return nlohmann::ordered_json{{"pages", st.pages}, {"identifiers", st.identifiers}, {"names", st.names},
+                                  {"sightings_new", st.sightings_new}};
+  });
+  run_stage(&run, "match", [&] {
+    auto st = run_match_stage(ctx);
+    return nlohmann::ordered_json{{"exposures_new", st.exposures_new},
+                                  {"exposures_updated", st.exposures_updated},
+                                  {"exposures_total", st.exposures_total}};
+  });
+  run.status = run.errors.empty() ? "ok" : "failed";
+
+  try {
+    pqxx::work tx(db, "run finish");
+    run.finished = tx.exec_params1(kFinishRun, run.id, run.status, run.stages.dump(), run.errors.dump())[0]
+                       .as<double>();
+    tx.commit();
+  } catch (const std::exception& e) {
+    throw RuntimeError("run " + std::to_string(run.id) + ": cannot record the run: " + e.what());
+  }
+
+  if (!args.metrics_file.empty()) write_atomically(args.metrics_file, metrics_text(run));
+  if (args.json) {
+    nlohmann::ordered_json summary{{"run", run.id},         {"status", run.status},
+                                   {"started", run.started}, {"finished", run.finished},
+                                   {"stages", run.stages},   {"errors", run.errors}};
+    std::cout << summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+  std::cerr << "run " << run.id << ": " << run.status << "\n";
+  if (!run.errors.empty()) ctx.exit_code = 1;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& root, Context& ctx, const Command& self) {
+  auto* run = root.add_subcommand(std::string(self.name), std::string(self.summary));
+  auto args = std::make_shared<RunArgs>();
+  run->add_flag("--wait", args->wait, "wait for a run in progress instead of exiting at once");
+  run->add_flag("--json", args->json, "print the run's summary as JSON on standard output");
+  run->add_option("--metrics-file", args->metrics_file,
+                  "write Prometheus metrics here (atomically), for node_exporter's textfile collector");
+  run->callback([&ctx, args] { run_run(ctx, *args); });
+}
+
+}  // namespace leakwatch::app
