@@ -34,9 +34,11 @@ using std::chrono::milliseconds;
 // Login pages are not content, and logout links end the session the cookies
 // carry: neither is crawled.
 constexpr const char* kLoginUrlPattern =
-    R"((?i)^[a-z]+://[^/]+/(?:[^?#]*[/_.-])?(?:log-?in|sign-?in|sign_in|log_in|logon|auth/login)(?:[/_.?#-]|$))";
+    R"((?i)^[a-z]+://[^/]+/(?:(?:[^?#]*[/_.-])?(?:log-?in|sign-?in|sign_in|log_in|logon)(?:[/_.?#-]|$))"
+    R"(|[^?#]*\?(?:[^#]*&)?[a-z_]+=(?:log-?in|sign-?in)(?:[&#]|$)))";
 constexpr const char* kLogoutUrlPattern =
-    R"((?i)^[a-z]+://[^/]+/(?:[^?#]*[/_.-])?(?:log-?out|sign-?out|log_out|sign_out|logoff)(?:[/_.?#-]|$))";
+    R"((?i)^[a-z]+://[^/]+/(?:(?:[^?#]*[/_.-])?(?:log-?out|sign-?out|log_out|sign_out|logoff)(?:[/_.?#-]|$))"
+    R"(|[^?#]*\?(?:[^#]*&)?[a-z_]+=(?:log-?out|sign-?out|logoff)(?:[&#]|$)))";
 
 constexpr size_t kBatchOutcomes = 64;
 constexpr auto kBatchDelay = milliseconds(50);
@@ -117,9 +119,7 @@ class CrawlPass {
       : options_(options),
         callbacks_(callbacks),
         frontier_(conn, worker_name(), options.defaults.lease_s),
-        fetcher_(fetcher_options(options.defaults)),
-        login_url_(kLoginUrlPattern),
-        logout_url_(kLogoutUrlPattern) {
+        fetcher_(fetcher_options(options.defaults)) {
     for (const auto& source : options.sources) add_source(source);
   }
 
@@ -161,8 +161,6 @@ class CrawlPass {
   const CrawlCallbacks& callbacks_;
   Frontier frontier_;
   Fetcher fetcher_;
-  RE2 login_url_;
-  RE2 logout_url_;
   std::vector<std::unique_ptr<SourceRun>> sources_;
   std::vector<std::string> source_names_;
   std::vector<std::pair<std::string, int64_t>> max_pages_;
@@ -192,7 +190,6 @@ void CrawlPass::add_source(const SourceOptions& s) {
   run->scope = std::make_unique<Scope>(scope);
 
   const Scope* sc = run->scope.get();
-  const RE2* login = &login_url_;
   run->profile.proxy = s.proxy;
   run->profile.cookies = s.cookies;
   run->profile.cookie_file = s.cookie_file;
@@ -201,7 +198,7 @@ void CrawlPass::add_source(const SourceOptions& s) {
   run->profile.allow_private = s.allow_private;
   run->profile.rate = s.rate;
   run->profile.redirect_allowed = [sc](std::string_view url) { return sc->in_scope(url); };
-  run->profile.is_login_url = [login](std::string_view url) { return RE2::PartialMatch(url, *login); };
+  run->profile.is_login_url = [](std::string_view url) { return is_login_url(url); };
 
   auto selector = [&](const std::string& text, const char* field) -> std::optional<Selector> {
     if (text.empty()) return std::nullopt;
@@ -265,14 +262,6 @@ void CrawlPass::refill() {
       ++run->pending;
     }
   }
-}
-
-bool looks_like_login_form_impl(std::string_view html_lower, std::string_view text) {
-  static const RE2 kPassword(R"(<input[^>]*type\s*=\s*["']?password)");
-  if (RE2::PartialMatch(html_lower, kPassword)) return true;
-  std::string t = lower(text.substr(0, 4096));
-  return t.find("session expired") != std::string::npos || t.find("session has expired") != std::string::npos ||
-         t.find("please log in") != std::string::npos;
 }
 
 void CrawlPass::handle(FetchResult&& r) {
@@ -395,7 +384,7 @@ void CrawlPass::add_links(SourceRun& run, int depth, std::vector<std::string> li
   auto& bucket = links_[{run.options->name, depth}];
   for (auto& url : links) {
     if (!run.scope->in_scope(url)) continue;
-    if (RE2::PartialMatch(url, login_url_) || RE2::PartialMatch(url, logout_url_)) continue;
+    if (is_login_url(url) || is_logout_url(url)) continue;
     bucket.push_back(std::move(url));
   }
 }
@@ -527,9 +516,26 @@ CrawlStats CrawlPass::run() {
 
 }  // namespace
 
-bool looks_like_login_form(std::string_view html_lower, std::string_view text) {
-  return looks_like_login_form_impl(html_lower, text);
+bool is_login_url(std::string_view url) {
+  static const RE2 kLogin(kLoginUrlPattern);
+  return RE2::PartialMatch(url, kLogin);
 }
+
+bool is_logout_url(std::string_view url) {
+  static const RE2 kLogout(kLogoutUrlPattern);
+  return RE2::PartialMatch(url, kLogout);
+}
+
+bool looks_like_login_form(std::string_view html_lower, std::string_view text) {
+  // Forums show a small login box on every page to guests: a password field
+  // walls the page only when there is little else on it.
+  constexpr size_t kLoginPageText = 1500;
+  static const RE2 kPassword(R"(<input[^>]*type\s*=\s*["']?password)");
+  if (text.size() < kLoginPageText && RE2::PartialMatch(html_lower, kPassword)) return true;
+  std::string t = lower(text.substr(0, 4096));
+  return t.find("session expired") != std::string::npos || t.find("session has expired") != std::string::npos;
+}
+
 
 CrawlStats run_crawl(pqxx::connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks) {
   CrawlPass pass(conn, options, callbacks);

@@ -68,8 +68,17 @@ struct CrawlCallbacks {
 // or on a database failure.
 CrawlStats run_crawl(pqxx::connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks);
 
+// Login pages are not content, and logout links would end the session that
+// the source's cookies carry: links to either are never followed, and a
+// redirect to a login page is a login wall. Both look at the path's last
+// segments ("/login", "/user/sign-in.php") and at query values
+// ("ucp.php?mode=logout").
+bool is_login_url(std::string_view url);
+bool is_logout_url(std::string_view url);
+
 // True when an HTML page asks for a login rather than showing content: a
-// password field, or a "session expired" notice. `html_lower` is the body,
+// password field on a page with little text (a guest login box beside
+// content does not count), or a "session expired" notice. `html_lower` is the body,
 // lowercased; `text` the visible text.
 bool looks_like_login_form(std::string_view html_lower, std::string_view text);
 
