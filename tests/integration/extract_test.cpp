@@ -41,7 +41,7 @@ struct Stages {
     std::string url = "http://shop.onion/listing/" + std::to_string(n);
     tx.exec_params(
         "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, title, listing_title,"
-        " price, seller, text, bytes) VALUES (sha256($1::bytea), $1, $1, 'shop', 200, 'text/html', $2, $2,"
+        " price, seller, text, bytes) VALUES (sha256(convert_to($1, 'UTF8')), $1, $1, 'shop', 200, 'text/html', $2, $2,"
         " '$5', 'seller', $3, length($3))",
         url, title, text);
   }
