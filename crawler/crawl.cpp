@@ -289,12 +289,11 @@ void CrawlPass::handle(FetchResult&& r) {
         o.error = "redirected to a login page";
         break;
       case FetchError::kNotText:
-      case FetchError::kPrivateAddress:
       case FetchError::kRedirectOutOfScope:
         o.kind = Outcome::Kind::kSkipped;
         o.error = cause_of(r.message);
         stats_.skipped++;
-        stats_.errors[std::string(to_string(r.error))]++;
+        count_error(run, std::string(to_string(r.error)), r.message);
         break;
       case FetchError::kRateLimited:
         o.kind = Outcome::Kind::kRetryLater;
@@ -508,7 +507,7 @@ CrawlStats CrawlPass::run() {
                         std::to_string(run->stats.errors) + " errors; first: " + run->first_error + ")");
     }
   }
-  if (stats_.fetched == 0 && stats_.not_modified == 0 && stats_.failed > 0) {
+  if (stats_.fetched == 0 && stats_.not_modified == 0 && stats_.failed + stats_.skipped > 0) {
     throw RuntimeError("no page could be fetched (" + std::to_string(errors) + " errors; first: " + first_error_ + ")");
   }
   return stats_;

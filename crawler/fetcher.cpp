@@ -8,6 +8,10 @@
 #include <thread>
 #include <unordered_map>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <curl/curl.h>
 
 #include "core/errors.h"
@@ -151,7 +155,7 @@ struct Fetcher::Impl {
 
   static size_t on_header(char* data, size_t size, size_t count, void* user);
   static size_t on_body(char* data, size_t size, size_t count, void* user);
-  static int on_prereq(void* user, char* primary_ip, char* local_ip, int primary_port, int local_port);
+  static curl_socket_t on_open_socket(void* user, curlsocktype purpose, curl_sockaddr* address);
 
   void start(std::unique_ptr<Transfer> t);
   void start_ready(Clock::time_point now);
@@ -210,13 +214,20 @@ size_t Fetcher::Impl::on_body(char* data, size_t size, size_t count, void* user)
   return n;
 }
 
-int Fetcher::Impl::on_prereq(void* user, char* primary_ip, char*, int, int) {
+curl_socket_t Fetcher::Impl::on_open_socket(void* user, curlsocktype purpose, curl_sockaddr* address) {
   auto* t = static_cast<Transfer*>(user);
-  if (is_private_ip(primary_ip)) {
-    t->private_refused = true;
-    return CURL_PREREQFUNC_ABORT;
+  char ip[INET6_ADDRSTRLEN] = {};
+  if (address->family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&address->addr)->sin_addr, ip, sizeof ip);
+  } else if (address->family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&address->addr)->sin6_addr, ip, sizeof ip);
   }
-  return CURL_PREREQFUNC_OK;
+  // Checked before connecting: a private host never sees a packet from us.
+  if (purpose == CURLSOCKTYPE_IPCXN && (ip[0] == '\0' || is_private_ip(ip))) {
+    t->private_refused = true;
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype, address->protocol);
 }
 
 Fetcher::Fetcher(const FetcherOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -299,8 +310,8 @@ void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
   if (list != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
   if (p.proxy.empty() && !p.allow_private) {
     // Direct connections: refuse a name that resolves to a private address.
-    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Impl::on_prereq);
-    curl_easy_setopt(e, CURLOPT_PREREQDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Impl::on_open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t.get());
   }
 
   Host& host = hosts[t->host_key];

@@ -3,7 +3,11 @@
 // real binary, a real PostgreSQL, and the market's own request log.
 #include <doctest/doctest.h>
 
+#include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -408,4 +412,34 @@ TEST_CASE("crawl: cookie_file (Netscape format), headers, user agent and listing
                 " AND listing_title <> '' AND price <> '' AND seller <> ''") == 5);
   CHECK(t.db.query_value("SELECT price FROM pages WHERE url = 'http://shop.onion/listing/1'").find("$") !=
         std::string::npos);
+}
+
+TEST_CASE("crawl: a host name that resolves to a private address is refused before connecting") {
+  // This machine's own name resolves to loopback on the test machines; skip where it does not.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  addrinfo* found = nullptr;
+  bool loopback = ::getaddrinfo(host, nullptr, nullptr, &found) == 0 && found != nullptr &&
+                  found->ai_family == AF_INET &&
+                  (ntohl(reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr.s_addr) >> 24) == 127;
+  if (found != nullptr) ::freeaddrinfo(found);
+  if (!loopback) {
+    MESSAGE("skipped: " << host << " does not resolve to 127.x");
+    return;
+  }
+  CrawlSetup t(MarketOptions{.pages = 5, .rate_limit = 0});
+  std::string seed = "http://" + std::string(host) + ":" + std::to_string(t.market.port()) + "/m/paste/";
+  std::string source = "[[source]]\nname = \"paste\"\nseeds = [\"" + seed + "\"]\n";
+  t.config(source, "", "none");
+  auto refused = t.crawl();
+  INFO(refused.err);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("private address") != std::string::npos);
+  CHECK(t.market.requests().empty());
+
+  t.config(source + "allow_private = true\nrevisit_hours = 0\n", "", "none");
+  auto allowed = t.crawl();
+  INFO(allowed.err);
+  CHECK(allowed.exit_code == 0);
+  CHECK(!t.market.requests().empty());
 }
