@@ -38,7 +38,7 @@ struct CrawlDefaults {
   int retry_base_ms = 1000;           // first backoff; doubles per try, with jitter
   int max_retry_after_s = 120;        // a longer Retry-After reschedules the URL instead
   int lease_s = 300;                  // how long a leased URL stays ours without renewal
-  int max_depth = 10;
+  int max_depth = 50;  // paginations are chains: page N of a listing index is N deep
   int max_pages = 10000;              // frontier URLs per source
   double revisit_hours = 24;
   std::string user_agent = kDefaultUserAgent;
@@ -51,7 +51,7 @@ struct SourceOptions {
   std::vector<std::string> allow;  // RE2; empty: the seeds' hosts
   std::vector<std::string> deny;   // RE2
   std::vector<std::string> session_params;  // extra query parameters dropped from URLs
-  int max_depth = 10;
+  int max_depth = 50;  // paginations are chains: page N of a listing index is N deep
   int max_pages = 10000;
   double revisit_hours = 24;
   double rate = 4.0;
