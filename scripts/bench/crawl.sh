@@ -47,6 +47,13 @@ start_market() {  # PAGES LATENCY
   port=$(cat "$work/market.port")
 }
 
+# CPU ticks of the PostgreSQL server so far: the postmaster and its reaped backends.
+pg_cpu_ticks() {
+  local pid
+  pid=$(head -1 "$work/pg/data/postmaster.pid")
+  awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pid/stat"
+}
+
 stop_market() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 
 # Prints "pages wall user sys maxrss_kb" of the timed command's results.
@@ -82,11 +89,15 @@ allow_private = true
 max_pages = 10000000
 TOML
   "$bin" --config "$work/leakwatch.toml" db migrate >/dev/null 2>&1
+  local pg_before
+  pg_before=$(pg_cpu_ticks)
   /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$bin" --config "$work/leakwatch.toml" crawl 2>"$work/$1.log" \
     || { cat "$work/$1.log" >&2; exit 1; }
   local fetched
   fetched=$(psql -tAq "$url" -c "SELECT count(*) FROM frontier WHERE fetched_at IS NOT NULL")
   report "$1" "$fetched" "$work/time"
+  awk -v t="$(( $(pg_cpu_ticks) - pg_before ))" -v hz="$(getconf CLK_TCK)" -v p="$fetched" \
+    'BEGIN { printf "%-28s %7s       (PostgreSQL server: %.2f CPU s/1000 pages)\n", "", "", t / hz * 1000 / p }'
   stop_market
 }
 
