@@ -398,12 +398,20 @@ void Fetcher::Impl::finish(CURL* easy, CURLcode code) {
   char* location = nullptr;
   curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location);
   std::string redirect_to = location != nullptr ? location : "";
+  long proxy_code = 0;
+  curl_easy_getinfo(easy, CURLINFO_PROXY_ERROR, &proxy_code);
   std::string curl_message = t->error_buffer[0] != '\0' ? t->error_buffer : curl_easy_strerror(code);
   while (!curl_message.empty() && curl_message.back() == '\n') curl_message.pop_back();
   owner->bytes_received_ += t->body.size();
 
   // The handle goes back to the pool; the transfer keeps only its data.
-  spare_handles.push_back(std::move(t->easy));
+  // Not after CURLOPT_COOKIEFILE: curl_easy_reset() leaks the file list
+  // libcurl keeps for it (7.88), only curl_easy_cleanup() frees it.
+  if (p.cookie_file.empty()) {
+    spare_handles.push_back(std::move(t->easy));
+  } else {
+    t->easy.reset();
+  }
   t->header_list.reset();
 
   auto retry_or_fail = [&](FetchError error, const std::string& reason, const std::string& cause) {
@@ -442,8 +450,6 @@ void Fetcher::Impl::finish(CURL* easy, CURLcode code) {
         retry_or_fail(FetchError::kTimeout, "timeout", "timeout after " + std::to_string(options.timeout_s) + " s: " + curl_message);
         return;
       case CURLE_PROXY: {
-        long proxy_code = 0;
-        curl_easy_getinfo(easy, CURLINFO_PROXY_ERROR, &proxy_code);
         if (proxy_code == CURLPX_RESOLVE_HOST) {
           // socks5:// and socks4:// resolve the name here, before the proxy sees it.
           complete(std::move(t), FetchError::kResolve,
