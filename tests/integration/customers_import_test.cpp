@@ -12,16 +12,7 @@ using leakwatch::matcher::to_hex;
 
 namespace {
 
-struct Fixture {
-  TestDatabase db;
-  TempDir dir;
-  std::filesystem::path key = write_key_file(dir);
-  std::map<std::string, std::string> env{{"LEAKWATCH_HMAC_KEY_FILE", key.string()},
-                                         {"LEAKWATCH_DATABASE_URL", db.url()}};
-  Fixture() {
-    auto r = run_cli({"db", "migrate"}, "", env);
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  }
+struct Fixture : CliFixture {
   CliResult import(const std::string& csv, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"customers", "import"};
     args.insert(args.end(), extra.begin(), extra.end());

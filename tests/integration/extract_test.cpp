@@ -15,13 +15,7 @@ using leakwatch::matcher::to_hex;
 
 namespace {
 
-struct Stages {
-  TestDatabase db;
-  TempDir dir;
-  std::filesystem::path key = write_key_file(dir);
-  std::map<std::string, std::string> env{{"LEAKWATCH_HMAC_KEY_FILE", key.string()},
-                                         {"LEAKWATCH_DATABASE_URL", db.url()}};
-  Stages() { REQUIRE(cli({"db", "migrate"}).exit_code == 0); }
+struct Stages : CliFixture {
 
   CliResult cli(const std::vector<std::string>& args, const std::string& in = "") {
     auto r = run_cli(args, in, env);

@@ -38,28 +38,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::map<
                            const std::filesystem::path& out_file, const std::filesystem::path& err_file) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    int in = ::open("/dev/null", O_RDONLY);
-    int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    for (char** e = environ; *e != nullptr;) {
-      if (std::strncmp(*e, "LEAKWATCH_", 10) == 0) {
-        std::string name(*e, std::strchr(*e, '=') - *e);
-        ::unsetenv(name.c_str());
-      } else {
-        ++e;
-      }
-    }
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    _exit(127);
-  }
+  if (pid_ == 0) exec_child(argv, env, "/dev/null", out_file, err_file);
 }
 
 ChildProcess::~ChildProcess() {

@@ -90,6 +90,32 @@ std::string read_file(const std::filesystem::path& path) {
   return s.str();
 }
 
+void exec_child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                const std::filesystem::path& in_path, const std::filesystem::path& out_path,
+                const std::filesystem::path& err_path, const std::filesystem::path& cwd) {
+  int in = ::open(in_path.c_str(), O_RDONLY);
+  int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ::dup2(in, 0);
+  ::dup2(out, 1);
+  ::dup2(err, 2);
+  if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) _exit(126);
+  for (char** e = environ; *e != nullptr;) {
+    if (std::strncmp(*e, "LEAKWATCH_", 10) == 0 && std::strncmp(*e, "LEAKWATCH_TEST_", 15) != 0) {
+      std::string name(*e, std::strchr(*e, '=') - *e);
+      ::unsetenv(name.c_str());
+    } else {
+      ++e;
+    }
+  }
+  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  _exit(127);
+}
+
 CliResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text,
                       const std::map<std::string, std::string>& env, const std::filesystem::path& cwd) {
   TempDir io;
@@ -98,29 +124,7 @@ CliResult run_program(const std::vector<std::string>& argv, const std::string& s
   auto err_path = io.path() / "stderr";
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    int in = ::open(in_path.c_str(), O_RDONLY);
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) _exit(126);
-    for (char** e = environ; *e != nullptr;) {
-      if (std::strncmp(*e, "LEAKWATCH_", 10) == 0 && std::strncmp(*e, "LEAKWATCH_TEST_", 15) != 0) {
-        std::string name(*e, std::strchr(*e, '=') - *e);
-        ::unsetenv(name.c_str());
-      } else {
-        ++e;
-      }
-    }
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    _exit(127);
-  }
+  if (pid == 0) exec_child(argv, env, in_path, out_path, err_path, cwd);
   int status = 0;
   ::waitpid(pid, &status, 0);
   CliResult r;
@@ -145,6 +149,11 @@ std::filesystem::path write_key_file(const TempDir& dir, const std::string& name
   auto p = dir.write(name, hex + "\n");
   std::filesystem::permissions(p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   return p;
+}
+
+CliFixture::CliFixture() {
+  auto r = run_cli({"db", "migrate"}, "", env);
+  if (r.exit_code != 0) throw std::runtime_error("leakwatch db migrate failed: " + r.err);
 }
 
 }  // namespace leakwatch::testing

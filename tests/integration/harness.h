@@ -53,6 +53,13 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
                   const std::map<std::string, std::string>& env = {},
                   const std::filesystem::path& cwd = {});
 
+// In a child after fork(): stdin, stdout and stderr from/to the given files,
+// LEAKWATCH_* variables removed (LEAKWATCH_TEST_* kept), `env` added, then
+// exec of argv[0] (PATH searched). Never returns (exit 127 if exec fails).
+[[noreturn]] void exec_child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                             const std::filesystem::path& in, const std::filesystem::path& out,
+                             const std::filesystem::path& err, const std::filesystem::path& cwd = {});
+
 // Runs any program the same way (e.g. pg_dump).
 CliResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text = "",
                       const std::map<std::string, std::string>& env = {},
@@ -62,5 +69,16 @@ CliResult run_program(const std::vector<std::string>& argv, const std::string& s
 std::filesystem::path write_key_file(const TempDir& dir, const std::string& name = "leakwatch.key");
 
 std::string read_file(const std::filesystem::path& path);
+
+// What most CLI tests start from: a fresh migrated database, a key file, and
+// the environment that points leakwatch at both.
+struct CliFixture {
+  TestDatabase db;
+  TempDir dir;
+  std::filesystem::path key = write_key_file(dir);
+  std::map<std::string, std::string> env{{"LEAKWATCH_HMAC_KEY_FILE", key.string()},
+                                         {"LEAKWATCH_DATABASE_URL", db.url()}};
+  CliFixture();  // runs `leakwatch db migrate`; throws if it fails
+};
 
 }  // namespace leakwatch::testing

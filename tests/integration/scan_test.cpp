@@ -9,14 +9,8 @@ using namespace leakwatch::testing;
 
 namespace {
 
-struct ScanFixture {
-  TestDatabase db;
-  TempDir dir;
-  std::filesystem::path key = write_key_file(dir);
-  std::map<std::string, std::string> env{{"LEAKWATCH_HMAC_KEY_FILE", key.string()},
-                                         {"LEAKWATCH_DATABASE_URL", db.url()}};
+struct ScanFixture : CliFixture {
   ScanFixture() {
-    REQUIRE(run_cli({"db", "migrate"}, "", env).exit_code == 0);
     auto r = run_cli({"customers", "import", "-"},
                      "customer_id,apple_id,email,phone,name\n"
                      "c1,Zhang.Wei@iCloud.com,,+86 138 1234 5678,Zhang Wei\n"
