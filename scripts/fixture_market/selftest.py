@@ -3,7 +3,10 @@
 
 Starts server.py and socks5_proxy.py on free loopback ports, checks every
 market, trap and endpoint, then stops them. Exit status 0 when all checks
-pass. Usage: scripts/fixture_market/selftest.py [-v]
+pass. Usage: scripts/fixture_market/selftest.py [-v] [--asyncio]
+
+--asyncio runs the same checks against the benchmark mode (server.py
+--asyncio --cache).
 """
 
 import gzip
@@ -20,6 +23,7 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VERBOSE = "-v" in sys.argv
+SERVER_MODE = ["--asyncio", "--cache"] if "--asyncio" in sys.argv else []
 failures = []
 checks = 0
 
@@ -38,6 +42,8 @@ class Process:
     def __init__(self, script, args, tmp):
         self.port_file = os.path.join(tmp, "%s-%d.port" % (script, id(self)))
         cmd = [sys.executable, os.path.join(HERE, script), "--port", "0", "--port-file", self.port_file] + args
+        if script == "server.py":
+            cmd += SERVER_MODE
         self.proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL if not VERBOSE else None)
         deadline = time.time() + 10
         while not os.path.exists(self.port_file):
@@ -230,6 +236,48 @@ def main():
         status, _, _ = get(P, "/m/shop/", headers={"If-None-Match": headers.get("etag", "")})
         check(status == 304, "If-None-Match with the ETag gives 304")
 
+        # -- HTTP/1.1 on one connection: HEAD, POST with a body, pipelining, Connection: close
+        conn = http.client.HTTPConnection("127.0.0.1", P, timeout=10)
+        conn.request("HEAD", "/m/shop/")
+        response = conn.getresponse()
+        check(response.status == 200 and int(response.getheader("Content-Length")) > 0 and response.read() == b"",
+              "HEAD: Content-Length and no body")
+        conn.request("POST", "/m/shop/login", body=b"username=a&password=b",
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = conn.getresponse()
+        check(response.status == 200 and b"Sign in" in response.read(), "POST with a body")
+        conn.request("GET", "/m/paste/")
+        response = conn.getresponse()
+        check(response.status == 200 and b"Recent pastes" in response.read(), "keep-alive after a POST")
+        conn.close()
+        s = socket.create_connection(("127.0.0.1", P), timeout=10)
+        s.sendall(b"GET /m/forum/ HTTP/1.1\r\nHost: x\r\n\r\nGET /m/paste/ HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        check(data.count(b"HTTP/1.1 200") == 2 and data.find(b"Breach Forum") < data.find(b"Recent pastes"),
+              "pipelined requests answered in order, then closed")
+
+        # -- a --prerender market serves the same bytes
+        pre = Process("server.py", ["--pages", "30", "--rate-limit", "0", "--exposures", exposures_json,
+                                    "--prerender"], tmp)
+        others.append(pre)
+        same = True
+        for path, host in (("/m/shop/listing/3", None), ("/listing/30", "shop.onion"),
+                           ("/m/shop/listings?page=1", None), ("/listings?page=1", "shop.onion")):
+            for enc in ({}, {"Accept-Encoding": "gzip"}):
+                h = dict(enc, Cookie="session=demo")
+                a_status, a_headers, a_body = get(P, path, host=host, headers=h)
+                b_status, b_headers, b_body = get(pre.port, path, host=host, headers=h)
+                same = same and a_status == b_status == 200 and a_body == b_body and \
+                    a_headers.get("etag") == b_headers.get("etag")
+        check(same, "--prerender serves the same listing and index bytes and ETags")
+
         # -- manifest reaches everything
         check(len(manifest["markets"]["shop"]["listing_urls"]) == 30, "manifest lists 30 shop listings")
         check(manifest["markets"]["shop"]["path_listing_urls"][0] == "http://127.0.0.1:%d/m/shop/listing/1" % P,
@@ -315,7 +363,8 @@ def main():
         for p in others + [proxy, server]:
             p.stop()
 
-    print("fixture market selftest: %d checks, %d failed" % (checks, len(failures)))
+    print("fixture market selftest%s: %d checks, %d failed"
+          % (" (" + " ".join(SERVER_MODE) + ")" if SERVER_MODE else "", checks, len(failures)))
     return 1 if failures else 0
 
 

@@ -10,8 +10,10 @@ crawlers. Content is generated lazily and deterministically from --seed, so
 """
 
 import argparse
+import asyncio
 import collections
 import csv
+import email.utils
 import gzip
 import hashlib
 import html
@@ -266,6 +268,7 @@ class State:
         self.flaky_seen = set()
         self.sid_counter = itertools.count(1)
         self.huge_gzip = None
+        self.page_cache = None  # --cache: (base, path, number) -> Response
         self.port = 0
         cookie_name, _, cookie_value = args.cookie.partition("=")
         self.cookie_name, self.cookie_value = cookie_name.strip(), cookie_value.strip()
@@ -314,6 +317,30 @@ class Response:
         self.stream = stream      # callable(write) for bodies too big to hold
         self.length = length      # Content-Length for streamed bodies
         self.delay = delay        # extra seconds before answering (the slow page)
+        self._gzip = None
+        self._etags = {}
+
+    def gzip_body(self):
+        if self._gzip is None:
+            self._gzip = gzip.compress(self.body, 6, mtime=0)
+        return self._gzip
+
+    def etag(self, body, gzipped):
+        tag = self._etags.get(gzipped)
+        if tag is None:
+            tag = self._etags[gzipped] = '"%s"' % hashlib.md5(body).hexdigest()
+        return tag
+
+
+def cached(state, key, render):
+    """render() once per key with --cache; a cached Response keeps its gzip form and ETags."""
+    cache = state.page_cache
+    if cache is None:
+        return render()
+    response = cache.get(key)
+    if response is None:
+        response = cache[key] = render()
+    return response
 
 
 def redirect(location, status=302, headers=None):
@@ -359,7 +386,7 @@ def shop(state, ctx):
         wall = login_wall(state, ctx)
         if wall:
             return wall
-        return Response(200, shop_listing_html(state, ctx, i))
+        return cached(state, (ctx.base, "/listing/", i), lambda: Response(200, shop_listing_html(state, ctx, i)))
     if path == "/login":
         return login_page(state, ctx)
     if path == "/calendar":
@@ -401,6 +428,11 @@ def shop_index(state, ctx):
     index_pages = (cat.shop_count + LISTINGS_PER_INDEX_PAGE - 1) // LISTINGS_PER_INDEX_PAGE
     if not 1 <= p <= index_pages:
         return not_found()
+    return cached(state, (ctx.base, "/listings", p), lambda: shop_index_page(state, ctx, p, index_pages))
+
+
+def shop_index_page(state, ctx, p, index_pages):
+    cat = state.catalog
     first = (p - 1) * LISTINGS_PER_INDEX_PAGE + 1
     last = min(cat.shop_count, p * LISTINGS_PER_INDEX_PAGE)
     # <base> plus relative hrefs: links must be resolved against <base>, not the page URL.
@@ -437,6 +469,21 @@ def shop_listing_html(state, ctx, i):
     body.append("<p><a href=\"%s\">Back</a></p>" % ctx.link("/listings?page=%d" % (
         (i - 1) // LISTINGS_PER_INDEX_PAGE + 1)))
     return page(item["title"], "\n".join(body))
+
+
+def prerender_shop(state):
+    """Fills the page cache with the shop's index and listing pages, by host
+    and by path, plain and gzip-encoded."""
+    cat = state.catalog
+    index_pages = (cat.shop_count + LISTINGS_PER_INDEX_PAGE - 1) // LISTINGS_PER_INDEX_PAGE
+    for base in ("", "/m/shop"):
+        for p in range(1, index_pages + 1):
+            ctx = Ctx("shop", base, "/listings", {"page": str(p)}, {}, "")
+            shop_index(state, ctx).gzip_body()
+        for i in range(1, cat.shop_count + 1):
+            key = (base, "/listing/", i)
+            ctx = Ctx("shop", base, "/listing/%d" % i, {}, {}, "")
+            cached(state, key, lambda: Response(200, shop_listing_html(state, ctx, i))).gzip_body()
 
 
 def login_wall(state, ctx):
@@ -783,7 +830,97 @@ def request_log(state):
 
 
 # --------------------------------------------------------------------------
-# HTTP plumbing
+# HTTP plumbing, shared by both servers: a request goes in as (method, target,
+# headers), a Response and the delay to wait before answering come out, and
+# encode() turns the Response into the status, headers and body on the wire.
+
+
+def meta_endpoint(state, path, query_string):
+    if path == "/__manifest":
+        return Response(200, json.dumps(manifest(state)), content_type="application/json",
+                        compressible=False)
+    if path == "/__requests":
+        if "reset=1" in query_string.split("&"):
+            with state.lock:
+                state.requests.clear()
+        return Response(200, json.dumps(request_log(state)), content_type="application/json",
+                        compressible=False)
+    return not_found()
+
+
+def route(state, host, path, query_string, raw_cookie):
+    hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host
+    market, base, rel = None, "", path
+    if hostname.endswith(".onion") and hostname[:-len(".onion")] in MARKETS:
+        market = hostname[:-len(".onion")]
+    elif path.startswith("/m/"):
+        name, slash, rest = path[3:].partition("/")
+        if name in MARKETS:
+            if not slash:
+                return redirect("/m/%s/" % name, 301)
+            market, base, rel = name, "/m/" + name, "/" + rest
+    if market is None:
+        return not_found()
+    if state.over_rate(host):
+        return Response(429, page("Too many requests", "<h1>429 Too Many Requests</h1>"),
+                        headers=[("Retry-After", "1")])
+    query = {k: v[0] for k, v in urllib.parse.parse_qs(query_string, keep_blank_values=True).items()}
+    cookies = {}
+    if raw_cookie:
+        jar = http.cookies.SimpleCookie()
+        try:
+            jar.load(raw_cookie)
+        except http.cookies.CookieError:
+            pass
+        cookies = {k: m.value for k, m in jar.items()}
+    ctx = Ctx(market, base, rel, query, cookies, host)
+    return MARKET_HANDLERS[market](state, ctx)
+
+
+def serve(state, target, headers):
+    """Returns (Response, seconds to wait before sending it). `headers.get(name)`
+    must be case-insensitive."""
+    host = (headers.get("Host") or "").strip().lower()
+    split = urllib.parse.urlsplit(target)
+    path, query_string = split.path or "/", split.query
+    if path.startswith("/__"):
+        return meta_endpoint(state, path, query_string), 0.0
+    response = route(state, host, path, query_string, headers.get("Cookie"))
+    full = path + ("?" + query_string if query_string else "")
+    state.log_request(host, full, response.status)
+    return response, state.args.latency_ms / 1000.0 + response.delay
+
+
+def encode(state, response, headers):
+    """Returns (status, [(name, value)], body, stream): the headers after
+    Content-Type and Content-Length; `stream` (callable(write)) or `body` is
+    what goes out."""
+    accepts_gzip = "gzip" in (headers.get("Accept-Encoding") or "").lower()
+    body, stream, length = response.body, response.stream, response.length
+    out = [("Content-Length", None)] + list(response.headers)
+    gzip_it = accepts_gzip and response.compressible and response.status != 304
+    if gzip_it:
+        if stream is not None:
+            body, stream = huge_gzip(state), None
+        else:
+            body = response.gzip_body()
+        out.append(("Content-Encoding", "gzip"))
+    if response.compressible:
+        out.append(("Vary", "Accept-Encoding"))
+    status = response.status
+    if stream is None and status == 200:
+        etag = response.etag(body, gzip_it)
+        out += [("ETag", etag), ("Last-Modified", LAST_MODIFIED)]
+        if headers.get("If-None-Match") == etag:
+            status, body = 304, b""
+    out[0] = ("Content-Length", str(length if stream is not None else len(body)))
+    if status != 304:
+        out.insert(0, ("Content-Type", response.content_type))
+    return status, out, body, stream
+
+
+# --------------------------------------------------------------------------
+# The threaded server (the default): one thread per connection.
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -811,96 +948,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def answer(self, head):
         state = self.server.state
         try:
-            host = (self.headers.get("Host") or "").strip().lower()
-            split = urllib.parse.urlsplit(self.path)
-            path, query_string = split.path or "/", split.query
-            full = path + ("?" + query_string if query_string else "")
-            if path.startswith("/__"):
-                return self.send(self.meta_endpoint(state, path, query_string), head)
-            response = self.route(state, host, path, query_string)
-            state.log_request(host, full, response.status)
-            if state.args.latency_ms > 0:
-                time.sleep(state.args.latency_ms / 1000.0)
-            if response.delay:
-                time.sleep(response.delay)
-            self.send(response, head)
+            response, delay = serve(state, self.path, self.headers)
+            if delay > 0:
+                time.sleep(delay)
+            status, headers, body, stream = encode(state, response, self.headers)
+            self.send_response(status)
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            if head or status == 304:
+                return
+            if stream is not None:
+                stream(self.wfile.write)
+            else:
+                self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError, socket.timeout):
             self.close_connection = True
-
-    def meta_endpoint(self, state, path, query_string):
-        if path == "/__manifest":
-            return Response(200, json.dumps(manifest(state)), content_type="application/json",
-                            compressible=False)
-        if path == "/__requests":
-            if "reset=1" in query_string.split("&"):
-                with state.lock:
-                    state.requests.clear()
-            return Response(200, json.dumps(request_log(state)), content_type="application/json",
-                            compressible=False)
-        return not_found()
-
-    def route(self, state, host, path, query_string):
-        hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host
-        market, base, rel = None, "", path
-        if hostname.endswith(".onion") and hostname[:-len(".onion")] in MARKETS:
-            market = hostname[:-len(".onion")]
-        elif path.startswith("/m/"):
-            name, slash, rest = path[3:].partition("/")
-            if name in MARKETS:
-                if not slash:
-                    return redirect("/m/%s/" % name, 301)
-                market, base, rel = name, "/m/" + name, "/" + rest
-        if market is None:
-            return not_found()
-        if state.over_rate(host):
-            return Response(429, page("Too many requests", "<h1>429 Too Many Requests</h1>"),
-                            headers=[("Retry-After", "1")])
-        query = {k: v[0] for k, v in urllib.parse.parse_qs(query_string, keep_blank_values=True).items()}
-        cookies = {}
-        raw_cookie = self.headers.get("Cookie")
-        if raw_cookie:
-            jar = http.cookies.SimpleCookie()
-            try:
-                jar.load(raw_cookie)
-            except http.cookies.CookieError:
-                pass
-            cookies = {k: m.value for k, m in jar.items()}
-        ctx = Ctx(market, base, rel, query, cookies, host)
-        return MARKET_HANDLERS[market](state, ctx)
-
-    def send(self, response, head):
-        state = self.server.state
-        accepts_gzip = "gzip" in (self.headers.get("Accept-Encoding") or "").lower()
-        body, stream, length = response.body, response.stream, response.length
-        headers = list(response.headers)
-        gzip_it = accepts_gzip and response.compressible and response.status != 304
-        if gzip_it:
-            if stream is not None:
-                body, stream = huge_gzip(state), None
-            else:
-                body = gzip.compress(body, 6, mtime=0)
-            headers += [("Content-Encoding", "gzip")]
-        if response.compressible:
-            headers.append(("Vary", "Accept-Encoding"))
-        status = response.status
-        if stream is None and status == 200:
-            etag = '"%s"' % hashlib.md5(body).hexdigest()
-            headers += [("ETag", etag), ("Last-Modified", LAST_MODIFIED)]
-            if self.headers.get("If-None-Match") == etag:
-                status, body = 304, b""
-        self.send_response(status)
-        if status != 304:
-            self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(length if stream is not None else len(body)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if head or status == 304:
-            return
-        if stream is not None:
-            stream(self.wfile.write)
-        else:
-            self.wfile.write(body)
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -913,6 +976,161 @@ class Server(http.server.ThreadingHTTPServer):
         if isinstance(exc, (BrokenPipeError, ConnectionResetError, socket.timeout)):
             return
         super().handle_error(request, client_address)
+
+
+# --------------------------------------------------------------------------
+# The asyncio server (--asyncio): one event loop, HTTP/1.1 keep-alive, the
+# latency a timer instead of a sleeping thread. Same routing, same pages.
+
+
+class Headers(dict):
+    """Request headers by lower-case name; the first of repeated ones wins."""
+
+    def get(self, name, default=None):
+        return dict.get(self, name.lower(), default)
+
+
+REASONS = {s.value: s.phrase for s in http.HTTPStatus}
+MAX_HEAD_BYTES = 65536
+
+
+class HttpDate:
+    """The Date header, formatted once a second."""
+
+    def __init__(self):
+        self.second, self.text = None, ""
+
+    def now(self):
+        second = int(time.time())
+        if second != self.second:
+            self.second, self.text = second, email.utils.formatdate(second, usegmt=True)
+        return self.text
+
+
+class AsyncConnection(asyncio.Protocol):
+    """One client connection. Requests are answered in order; while one waits
+    out its delay, later (pipelined) requests stay in the buffer."""
+
+    def __init__(self, state, loop, date):
+        self.state, self.loop, self.date = state, loop, date
+        self.transport = None
+        self.buffer = bytearray()
+        self.waiting = False   # a response is being delayed
+        self.closing = False
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def connection_lost(self, exc):
+        self.closing = True
+
+    def data_received(self, data):
+        self.buffer += data
+        if not self.waiting:
+            self.process()
+
+    def process(self):
+        while not self.closing and not self.waiting:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self.buffer) > MAX_HEAD_BYTES:
+                    self.fail(431)
+                return
+            lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+            parts = lines[0].split()
+            if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+                self.fail(400)
+                return
+            method, target, version = parts
+            headers = Headers()
+            for line in lines[1:]:
+                name, colon, value = line.partition(":")
+                if colon:
+                    headers.setdefault(name.strip().lower(), value.strip())
+            try:
+                length = int(headers.get("Content-Length") or 0)
+            except ValueError:
+                self.fail(400)
+                return
+            if len(self.buffer) < end + 4 + length:
+                return  # the body is still on its way
+            del self.buffer[:end + 4 + length]
+            connection = (headers.get("Connection") or "").lower()
+            keep_alive = "keep-alive" in connection if version == "HTTP/1.0" else "close" not in connection
+            if method not in ("GET", "HEAD", "POST"):
+                self.write_head(501, [("Content-Length", "0")])
+                keep_alive = False
+                self.after_response(keep_alive)
+                continue
+            response, delay = serve(self.state, target, headers)
+            if delay > 0:
+                self.waiting = True
+                self.loop.call_later(delay, self.send_delayed, response, headers, method == "HEAD", keep_alive)
+                return
+            self.send(response, headers, method == "HEAD")
+            self.after_response(keep_alive)
+
+    def send_delayed(self, response, headers, head, keep_alive):
+        self.waiting = False
+        if self.closing:
+            return
+        self.send(response, headers, head)
+        self.after_response(keep_alive)
+        if self.buffer:
+            self.process()
+
+    def after_response(self, keep_alive):
+        if not keep_alive:
+            self.closing = True
+            self.transport.close()
+
+    def head_bytes(self, status, headers):
+        head = ["HTTP/1.1 %d %s\r\nServer: nginx\r\nDate: %s\r\n" % (status, REASONS.get(status, ""), self.date.now())]
+        head += ["%s: %s\r\n" % (name, value) for name, value in headers]
+        head.append("\r\n")
+        return "".join(head).encode("latin-1")
+
+    def write_head(self, status, headers):
+        self.transport.write(self.head_bytes(status, headers))
+
+    def send(self, response, headers, head):
+        status, out, body, stream = encode(self.state, response, headers)
+        if head or status == 304:
+            self.write_head(status, out)
+        elif stream is not None:
+            self.write_head(status, out)
+            stream(self.transport.write)
+        else:
+            self.transport.write(self.head_bytes(status, out) + body)  # one segment
+
+    def fail(self, status):
+        self.write_head(status, [("Content-Length", "0"), ("Connection", "close")])
+        self.closing = True
+        self.transport.close()
+
+
+def serve_asyncio(state, sock):
+    loop = asyncio.new_event_loop()
+    date = HttpDate()
+    server = loop.run_until_complete(
+        loop.create_server(lambda: AsyncConnection(state, loop, date), sock=sock, backlog=1024))
+    try:
+        loop.run_forever()
+    finally:
+        server.close()
+        loop.close()
+
+
+def listening_socket(port):
+    # IPPROTO_TCP, not 0: asyncio turns Nagle's algorithm off only on sockets
+    # that say they are TCP; with it on, every response waited ~40 ms for the
+    # client's delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
 
 
 def write_port_file(path, port):
@@ -936,23 +1154,47 @@ def main(argv=None):
     parser.add_argument("--slow-s", type=float, default=3.0, help="delay of the /slow page")
     parser.add_argument("--huge-mb", type=float, default=20.0, help="size of the /huge page")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--asyncio", action="store_true",
+                        help="serve from one asyncio event loop instead of a thread per connection (benchmarks)")
+    parser.add_argument("--cache", action="store_true",
+                        help="keep rendered shop index and listing pages (and their gzip form) in memory")
+    parser.add_argument("--prerender", action="store_true",
+                        help="render the shop's index and listing pages at start-up, by host and by path "
+                             "(implies --cache)")
     args = parser.parse_args(argv)
 
     exposures = load_exposures(args.exposures) if args.exposures else default_exposures(args.seed)
     catalog = Catalog(args.seed, args.pages, exposures)
-    server = Server(("127.0.0.1", args.port), Handler)
-    server.state = State(args, catalog)
-    server.state.port = server.server_address[1]
+    state = State(args, catalog)
+    if args.cache or args.prerender:
+        state.page_cache = {}
+    if args.prerender:
+        started = time.monotonic()
+        prerender_shop(state)
+        sys.stderr.write("fixture market: %d pages rendered in %.1f s\n"
+                         % (len(state.page_cache), time.monotonic() - started))
+    if args.asyncio:
+        sock = listening_socket(args.port)
+        state.port = sock.getsockname()[1]
+    else:
+        server = Server(("127.0.0.1", args.port), Handler)
+        server.state = state
+        state.port = server.server_address[1]
     if args.port_file:
-        write_port_file(args.port_file, server.state.port)
-    sys.stderr.write("fixture market on http://127.0.0.1:%d/ (%d listings)\n" % (server.state.port, catalog.shop_count))
+        write_port_file(args.port_file, state.port)
+    sys.stderr.write("fixture market on http://127.0.0.1:%d/ (%d listings%s)\n"
+                     % (state.port, catalog.shop_count, ", asyncio" if args.asyncio else ""))
     sys.stderr.flush()
     try:
-        server.serve_forever(poll_interval=0.2)
+        if args.asyncio:
+            serve_asyncio(state, sock)
+        else:
+            server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        if not args.asyncio:
+            server.server_close()
 
 
 if __name__ == "__main__":
