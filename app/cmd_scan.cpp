@@ -1,6 +1,7 @@
 // `leakwatch scan [--format text|json] [--all] [FILE...]`: ad-hoc matching of
 // a dump from a shell, streaming, stdin when no FILE.
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -23,28 +24,52 @@ struct ScanArgs {
   std::vector<std::string> files;
 };
 
+// Formats one output line. Const and stateless: `scan --all` formats on the
+// scanning threads.
 class Printer {
  public:
   explicit Printer(const ScanArgs& args) : json_(args.format == "json"), all_(args.all) {}
 
-  void print(const std::string& file, const matcher::FoundIdentifier& hit, const std::string* customer_id) {
+  void format(const std::string& file, const matcher::FoundIdentifier& hit, const std::string* customer_id,
+              std::string* out) const {
     std::string_view kind = matcher::kind_name(hit.identifier.kind);
     const std::size_t line = hit.record + 1;
     if (json_) {
-      nlohmann::json out{{"kind", kind}, {"masked", hit.masked}, {"file", file}, {"line", line}};
-      if (customer_id != nullptr) out["customer_id"] = *customer_id;
-      if (all_) out["value"] = hit.identifier.value;
-      std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    } else if (all_) {
-      std::cout << file << ':' << line << '\t' << kind << '\t' << hit.identifier.value << '\n';
-    } else {
-      std::cout << file << ':' << line << '\t' << kind << '\t' << hit.masked << '\t' << *customer_id << '\n';
+      nlohmann::json json{{"kind", kind}, {"masked", hit.masked}, {"file", file}, {"line", line}};
+      if (customer_id != nullptr) json["customer_id"] = *customer_id;
+      if (all_) json["value"] = hit.identifier.value;
+      *out += json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      *out += '\n';
+      return;
     }
+    char number[24];
+    auto end = std::to_chars(number, number + sizeof number, line).ptr;
+    *out += file;
+    *out += ':';
+    out->append(number, end);
+    *out += '\t';
+    *out += kind;
+    *out += '\t';
+    if (all_) {
+      *out += hit.identifier.value;
+    } else {
+      *out += hit.masked;
+      *out += '\t';
+      *out += *customer_id;
+    }
+    *out += '\n';
+  }
+
+  void print(const std::string& file, const matcher::FoundIdentifier& hit, const std::string* customer_id) {
+    line_.clear();
+    format(file, hit, customer_id, &line_);
+    std::cout << line_;
   }
 
  private:
   bool json_;
   bool all_;
+  std::string line_;
 };
 
 // Matches found identifiers against the customers in batches: one query per
@@ -97,14 +122,18 @@ bool scan_one(const std::string& file, const matcher::Extractor& extractor, Matc
   }
   matcher::StreamScanOptions options;
   options.threads = std::max(1u, std::thread::hardware_concurrency());
-  auto result = matcher::scan_stream(*in, extractor, options, [&](const matcher::FoundIdentifier& hit) {
-    if (hit.identifier.kind == matcher::Kind::kName) return;  // evidence, not an identifier
-    if (batcher != nullptr) {
-      batcher->add(file, hit);
-    } else {
-      printer.print(file, hit, nullptr);
-    }
-  });
+  tl::expected<matcher::StreamScanStats, std::string> result;
+  if (batcher != nullptr) {
+    result = matcher::scan_stream(*in, extractor, options,
+                                  [&](const matcher::FoundIdentifier& hit) { batcher->add(file, hit); });
+  } else {
+    // --all: output-bound, so lines are formatted on the scanning threads.
+    const Printer& format = printer;
+    result = matcher::scan_stream_rendered(
+        *in, extractor, options,
+        [&](const matcher::FoundIdentifier& hit, std::string* out) { format.format(file, hit, nullptr, out); },
+        [](std::string_view text) { std::cout.write(text.data(), static_cast<std::streamsize>(text.size())); });
+  }
   if (batcher != nullptr) batcher->flush();
   std::cout.flush();
   if (!result) {
@@ -118,6 +147,8 @@ void run_scan(Context& ctx, const ScanArgs& args) {
   std::ios::sync_with_stdio(false);
   matcher::ExtractorOptions options;
   options.default_region = ctx.config().default_region;
+  options.names = false;  // names are evidence for the pipeline; scan prints identifiers only
+  options.masks = !(args.all && args.format == "text");  // the one output without masked forms
   std::unique_ptr<matcher::CustomerLookup> lookup;
   if (!args.all) {
     options.key = &ctx.hash_key();  // hashes are computed on the scanning threads

@@ -4,6 +4,7 @@
 // Thread-safe: immutable after construction.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -16,7 +17,9 @@ class CnMobilePrefixes {
 
   // Probes libphonenumber with sample numbers under each prefix, refining a
   // prefix digit by digit (up to 7 digits) where samples disagree. Costs a few
-  // milliseconds.
+  // milliseconds. The result is a small digit trie (a few hundred nodes) that
+  // stays in the CPU cache; a flat table of all 7-digit prefixes (9 MB) made
+  // every lookup a cache miss.
   CnMobilePrefixes();
 
   // `digits` must be exactly 11 ASCII digits. kAsk means the table cannot tell
@@ -24,9 +27,11 @@ class CnMobilePrefixes {
   Verdict lookup(std::string_view digits) const;
 
  private:
-  void classify(std::uint64_t prefix, int length);
-  // Indexed by the first 7 digits minus 1000000.
-  std::vector<Verdict> table_;
+  // Decides `prefix` (of `length` digits): a leaf entry, or a new node.
+  std::int32_t classify(std::uint64_t prefix, int length);
+  // nodes_[0] stands for the leading '1'. Entry >= 0: the node for the next
+  // digit; < 0: a leaf, -1 - Verdict.
+  std::vector<std::array<std::int32_t, 10>> nodes_;
 };
 
 }  // namespace leakwatch::matcher

@@ -123,7 +123,7 @@ Extractor::Extractor(const ExtractorOptions& options)
 bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits, bool* mentions_name) const {
   const std::size_t n = view.size();
   const auto* p = reinterpret_cast<const std::uint8_t*>(view.data());
-  std::vector<PhoneHit> phone_hits;
+  thread_local std::vector<PhoneHit> phone_hits;
   auto add_email = [&](EmailHit&& e) {
     // An address swallows any number found inside it ("138...5678.x@qq.com").
     while (!hits->empty() && hits->back().end > e.begin) hits->pop_back();
@@ -197,7 +197,10 @@ void Extractor::scan_line(std::string_view line, std::size_t line_offset, std::s
                           ScanContext* context, const IdentifierSink& sink) const {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty()) return;
-  std::vector<Hit> hits;
+  // Reused across lines: most lines have a hit or two, and a fresh vector per
+  // line was a malloc and a free each.
+  thread_local std::vector<Hit> hits;
+  hits.clear();
   bool mentions_name = false;
   if (!find_in(line, true, &hits, &mentions_name)) {
     hits.clear();
@@ -212,7 +215,10 @@ void Extractor::scan_line(std::string_view line, std::size_t line_offset, std::s
     }
   }
   if (hits.empty()) {
-    if (options_.names) names_.learn_header(line, mentions_name, &context->name_columns);
+    if (options_.names && names_.learn_header(line, mentions_name, &context->name_columns) &&
+        context->first_header_record == ScanContext::kNoHeader) {
+      context->first_header_record = record;
+    }
     return;
   }
   if (options_.names) {
@@ -224,9 +230,9 @@ void Extractor::scan_line(std::string_view line, std::size_t line_offset, std::s
   for (Hit& h : hits) {
     FoundIdentifier found{Identifier{h.kind, std::move(h.value)}, line_offset + h.begin, h.end - h.begin, record,
                           std::string()};
-    found.masked = mask(found.identifier.kind, found.identifier.value);
+    if (options_.masks) found.masked = mask(found.identifier.kind, found.identifier.value);
     if (options_.key != nullptr) found.hash = options_.key->hash(found.identifier.kind, found.identifier.value);
-    sink(found);
+    sink(std::move(found));
   }
 }
 

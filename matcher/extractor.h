@@ -32,6 +32,8 @@ struct ExtractorOptions {
   std::string default_region = "CN";
   // Report names found in the same record as an identifier.
   bool names = true;
+  // Fill FoundIdentifier::masked (callers that print only values skip it).
+  bool masks = true;
   // Upper bound on cached libphonenumber verdicts (non-mobile numbers).
   std::size_t phone_cache_entries = 1 << 16;
   // When set, every identifier also gets its keyed hash (FoundIdentifier::
@@ -45,16 +47,23 @@ struct FoundIdentifier {
   std::size_t offset;     // byte offset of its first byte in the scanned text
   std::size_t length;     // bytes it spans in the text, as written
   std::size_t record;     // 0-based line index within the scanned text
-  std::string masked;     // mask(kind, value): the form fit for logs
+  std::string masked;     // mask(kind, value), the form fit for logs; empty if !ExtractorOptions::masks
   std::optional<KeyedHash> hash;  // set when ExtractorOptions::key is
 };
 
-using IdentifierSink = std::function<void(const FoundIdentifier&)>;
+// Receives each identifier once; it may keep it by moving from it (a lambda
+// taking `const FoundIdentifier&` fits too).
+using IdentifierSink = std::function<void(FoundIdentifier&&)>;
 
 // State carried from one chunk of an input to the next (the CSV header that
 // says which column holds names). One per input stream; not shared.
 struct ScanContext {
   NameColumns name_columns;
+  // Record number of the first header line learned since this was last reset
+  // to kNoHeader: names before it depend on the state carried in, names after
+  // it do not (a header line sets the state whatever came before).
+  static constexpr std::size_t kNoHeader = static_cast<std::size_t>(-1);
+  std::size_t first_header_record = kNoHeader;
 };
 
 // Finds Apple IDs and phone numbers in text and returns them normalized.
@@ -68,7 +77,8 @@ class Extractor {
   Extractor(const Extractor&) = delete;
   Extractor& operator=(const Extractor&) = delete;
 
-  // Calls `sink` once per identifier, in text order (by offset). Records are
+  // Calls `sink` once per identifier, in text order (by offset); `sink` must
+  // not call scan() on the same thread (the per-line hit list is reused). Records are
   // lines ('\n'; a trailing '\r' is ignored). `text` may be any bytes:
   // invalid UTF-8, NUL bytes and binary junk are skipped, never an error.
   void scan(std::string_view text, const IdentifierSink& sink) const;

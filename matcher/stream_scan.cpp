@@ -22,6 +22,8 @@ struct Chunk {
   ScanContext start;             // header guess the worker scanned with
   // Filled by the worker:
   std::vector<FoundIdentifier> found;
+  std::string rendered;             // with a renderer: found, as text
+  std::vector<std::size_t> ends;    // ends[i]: end of found[i]'s text in rendered
   ScanContext end;
   bool done = false;
 };
@@ -30,13 +32,63 @@ bool same(const ScanContext& a, const ScanContext& b) {
   return a.name_columns.delimiter == b.name_columns.delimiter && a.name_columns.column == b.name_columns.column;
 }
 
+// Appends the text of chunk->found[from...] to chunk->rendered.
+void render_from(const IdentifierRenderer* render, std::size_t from, Chunk* chunk) {
+  if (render == nullptr) return;
+  chunk->ends.resize(from);
+  chunk->rendered.resize(from == 0 ? 0 : chunk->ends[from - 1]);
+  for (std::size_t i = from; i < chunk->found.size(); ++i) {
+    (*render)(chunk->found[i], &chunk->rendered);
+    chunk->ends.push_back(chunk->rendered.size());
+  }
+}
+
 void scan_chunk(const Extractor& extractor, Chunk* chunk) {
   chunk->found.clear();
   chunk->end = chunk->start;
+  chunk->end.first_header_record = ScanContext::kNoHeader;
   extractor.scan(
-      chunk->text, [&](const FoundIdentifier& f) { chunk->found.push_back(f); }, &chunk->end,
+      chunk->text, [&](FoundIdentifier&& f) { chunk->found.push_back(std::move(f)); }, &chunk->end,
       chunk->first_record);
   for (FoundIdentifier& f : chunk->found) f.offset += chunk->offset;
+}
+
+// The worker scanned `chunk` with a stale header state. Only the lines before
+// the chunk's own first header line depend on it: scan those again with
+// `actual` and replace what they gave. Without a header line in the chunk,
+// the whole chunk is scanned again.
+void rescan_prefix(const Extractor& extractor, const IdentifierRenderer* render, const ScanContext& actual,
+                   Chunk* chunk) {
+  const std::size_t header = chunk->end.first_header_record;
+  chunk->start = actual;
+  if (header == ScanContext::kNoHeader) {
+    scan_chunk(extractor, chunk);
+    render_from(render, 0, chunk);
+    return;
+  }
+  std::size_t bytes = 0;
+  for (std::size_t line = chunk->first_record; line < header; ++line) {
+    bytes = chunk->text.find('\n', bytes) + 1;
+  }
+  std::vector<FoundIdentifier> prefix;
+  ScanContext context = actual;
+  extractor.scan(
+      std::string_view(chunk->text).substr(0, bytes), [&](FoundIdentifier&& f) { prefix.push_back(std::move(f)); },
+      &context, chunk->first_record);
+  for (FoundIdentifier& f : prefix) f.offset += chunk->offset;
+  auto rest = std::find_if(chunk->found.begin(), chunk->found.end(),
+                           [&](const FoundIdentifier& f) { return f.record >= header; });
+  const auto replaced = static_cast<std::size_t>(rest - chunk->found.begin());
+  chunk->found.erase(chunk->found.begin(), rest);
+  chunk->found.insert(chunk->found.begin(), std::make_move_iterator(prefix.begin()),
+                      std::make_move_iterator(prefix.end()));
+  if (render == nullptr) return;
+  // The text of the lines from the header on stays; the prefix is rendered anew.
+  std::string text;
+  for (std::size_t i = 0; i < prefix.size(); ++i) (*render)(chunk->found[i], &text);
+  text.append(chunk->rendered, replaced == 0 ? 0 : chunk->ends[replaced - 1]);
+  chunk->rendered = std::move(text);
+  chunk->ends.clear();  // no further rescan of this chunk
 }
 
 // Reads the next chunk: about `chunk_bytes`, ending after a '\n' unless the
@@ -75,11 +127,10 @@ bool read_chunk(std::istream& in, const StreamScanOptions& options, std::string*
   return !text.empty();
 }
 
-}  // namespace
-
-tl::expected<StreamScanStats, std::string> scan_stream(std::istream& in, const Extractor& extractor,
-                                                       const StreamScanOptions& options,
-                                                       const IdentifierSink& sink) {
+// Either `sink` or `render` + `write` are set.
+tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor& extractor,
+                                               const StreamScanOptions& options, const IdentifierSink* sink,
+                                               const IdentifierRenderer* render, const RenderedSink* write) {
   StreamScanStats stats;
   std::string carry;
   bool failed = false;
@@ -105,6 +156,7 @@ tl::expected<StreamScanStats, std::string> scan_stream(std::istream& in, const E
             queue.pop_front();
           }
           scan_chunk(extractor, chunk);
+          render_from(render, 0, chunk);
           {
             std::lock_guard<std::mutex> lock(mutex);
             chunk->done = true;
@@ -141,17 +193,22 @@ tl::expected<StreamScanStats, std::string> scan_stream(std::istream& in, const E
       std::unique_lock<std::mutex> lock(mutex);
       work_done.wait(lock, [&] { return chunk->done; });
     }
-    if (!chunk->done || !same(chunk->start, emitted_context)) {
-      // The guess was stale (a header line in an earlier chunk): scan again
-      // with the real state, here, in order.
+    if (!chunk->done) {
       chunk->start = emitted_context;
       scan_chunk(extractor, chunk.get());
+      render_from(render, 0, chunk.get());
       chunk->done = true;
+    } else if (!same(chunk->start, emitted_context)) {
+      // The guess was stale (a header line in an earlier chunk): scan again
+      // with the real state, here, in order, as far as it matters.
+      rescan_prefix(extractor, render, emitted_context, chunk.get());
     }
     emitted_context = chunk->end;
-    for (const FoundIdentifier& f : chunk->found) {
-      sink(f);
-      ++stats.identifiers;
+    stats.identifiers += chunk->found.size();
+    if (write != nullptr) {
+      (*write)(chunk->rendered);
+    } else {
+      for (FoundIdentifier& f : chunk->found) (*sink)(std::move(f));
     }
   };
 
@@ -178,6 +235,7 @@ tl::expected<StreamScanStats, std::string> scan_stream(std::istream& in, const E
           work_ready.notify_one();
         } else {
           scan_chunk(extractor, chunk.get());
+          render_from(render, 0, chunk.get());
           chunk->done = true;
         }
         in_flight.push_back(std::move(chunk));
@@ -193,6 +251,21 @@ tl::expected<StreamScanStats, std::string> scan_stream(std::istream& in, const E
   stats.records = record + (last_byte != '\n' ? 1 : 0);
   if (failed) return tl::unexpected(std::string("read error after ") + std::to_string(stats.bytes) + " bytes");
   return stats;
+}
+
+}  // namespace
+
+tl::expected<StreamScanStats, std::string> scan_stream(std::istream& in, const Extractor& extractor,
+                                                       const StreamScanOptions& options,
+                                                       const IdentifierSink& sink) {
+  return run(in, extractor, options, &sink, nullptr, nullptr);
+}
+
+tl::expected<StreamScanStats, std::string> scan_stream_rendered(std::istream& in, const Extractor& extractor,
+                                                                const StreamScanOptions& options,
+                                                                const IdentifierRenderer& render,
+                                                                const RenderedSink& write) {
+  return run(in, extractor, options, nullptr, &render, &write);
 }
 
 }  // namespace leakwatch::matcher

@@ -6,14 +6,16 @@
 // the output is the same whatever the thread count. Memory stays bounded:
 // at most 2 * threads chunks are in flight (a line longer than
 // `max_line_bytes` is cut there, and a record may then be split).
-// Name-column headers (ScanContext) carry across chunks: a chunk scanned
-// with a stale header guess is scanned again, in order, so results never
-// depend on timing.
+// Name-column headers (ScanContext) carry across chunks: the lines of a
+// chunk before its own first header line, if scanned with a stale header
+// guess, are scanned again, in order, so results never depend on timing.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <istream>
 #include <string>
+#include <string_view>
 
 #include <tl/expected.hpp>
 
@@ -42,5 +44,20 @@ struct StreamScanStats {
 tl::expected<StreamScanStats, std::string> scan_stream(std::istream& in, const Extractor& extractor,
                                                        const StreamScanOptions& options,
                                                        const IdentifierSink& sink);
+
+// Turns one identifier into output text, appending to `out`. Called on the
+// worker threads, so it must be safe to call concurrently.
+using IdentifierRenderer = std::function<void(const FoundIdentifier&, std::string* out)>;
+// Receives the rendered text of one chunk, on the calling thread, in order.
+using RenderedSink = std::function<void(std::string_view text)>;
+
+// As scan_stream, for output-bound uses (`scan --all`): identifiers are
+// rendered to text by `render` on the workers, and `write` gets each chunk's
+// text in input order, so formatting uses every core too. StreamScanStats::
+// identifiers counts rendered identifiers.
+tl::expected<StreamScanStats, std::string> scan_stream_rendered(std::istream& in, const Extractor& extractor,
+                                                                const StreamScanOptions& options,
+                                                                const IdentifierRenderer& render,
+                                                                const RenderedSink& write);
 
 }  // namespace leakwatch::matcher

@@ -313,7 +313,11 @@ TEST_CASE("extractor: scan_stream gives the same identifiers, offsets and record
     text += std::to_string(i) + ",Li Na," + std::to_string(13812345000LL + i) + "\n";
     if (i % 7 == 0) text += "noise 2017-06-08 logo@2x.png zw" + std::to_string(i) + "@qq.com\n";
     if (i == 200) text += "uid|姓名|手机\n";
-    if (i > 200 && i % 5 == 0) text += "9|张伟|+86 139 0000 " + std::to_string(1000 + i) + "\n";
+    if (i > 200 && i < 300 && i % 5 == 0) text += "9|张伟|+86 139 0000 " + std::to_string(1000 + i) + "\n";
+    // Headers that move the name column, each followed by rows that need it.
+    if (i >= 300 && i % 20 == 0) text += i % 40 == 0 ? "姓名\tuid\t手机\n" : "uid;phone;name\n";
+    if (i >= 300 && i % 40 < 20) text += "王芳\t" + std::to_string(i) + "\t13700001" + std::to_string(100 + i) + "\n";
+    if (i >= 300 && i % 40 >= 20) text += std::to_string(i) + ";13600002" + std::to_string(100 + i) + ";Zhou Jie\n";
   }
   text += "tail 13912345678";  // no final newline
   auto key = [](const FoundIdentifier& f) {
@@ -324,7 +328,7 @@ TEST_CASE("extractor: scan_stream gives the same identifiers, offsets and record
   extractor().scan(text, [&](const FoundIdentifier& f) { expected.push_back(key(f)); });
   REQUIRE(expected.size() > 500);
   for (unsigned threads : {1u, 2u, 4u}) {
-    for (std::size_t chunk : {std::size_t{50}, std::size_t{997}, std::size_t{1} << 20}) {
+    for (std::size_t chunk : {std::size_t{50}, std::size_t{997}, std::size_t{4096}, std::size_t{1} << 20}) {
       CAPTURE(threads);
       CAPTURE(chunk);
       std::istringstream in(text);
@@ -339,6 +343,18 @@ TEST_CASE("extractor: scan_stream gives the same identifiers, offsets and record
       CHECK(stats->records == static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
       CHECK(stats->identifiers == got.size());
       CHECK(got == expected);
+
+      // Rendered on the workers, written in order: the same text.
+      std::istringstream again(text);
+      std::string written;
+      auto rendered = leakwatch::matcher::scan_stream_rendered(
+          again, extractor(), options, [&](const FoundIdentifier& f, std::string* out) { *out += key(f) + "\n"; },
+          [&](std::string_view chunk_text) { written += chunk_text; });
+      REQUIRE(rendered);
+      CHECK(rendered->identifiers == expected.size());
+      std::string joined;
+      for (const auto& e : expected) joined += e + "\n";
+      CHECK(written == joined);
     }
   }
 }
