@@ -187,6 +187,11 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
     i = j;
   }
   const std::size_t chain_end = i;
+  // Most digit runs are dates, prices, counters or pieces of hashes: too few
+  // digits for any phone number.
+  std::size_t chain_digits = 0;
+  for (std::size_t g = 0; g < ngroups; ++g) chain_digits += groups[g].end - groups[g].begin;
+  if (chain_digits < kMinDigits) return chain_end > pos ? chain_end : pos + 1;
 
   std::size_t begin0 = pos;
   if (plus && pos > 0 && text[pos - 1] == '(') begin0 = pos - 1;

@@ -178,6 +178,9 @@ tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor
   };
 
   std::deque<std::unique_ptr<Chunk>> in_flight;  // in stream order
+  // Emitted chunks, kept for their buffers: a fresh 1 MiB text and identifier
+  // vector per chunk cost page faults and reallocations.
+  std::vector<std::unique_ptr<Chunk>> spare;
   // Header state after the last emitted chunk; also the guess for each new
   // chunk, wrong only when a header line stands in a chunk still in flight.
   ScanContext emitted_context;
@@ -210,12 +213,20 @@ tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor
     } else {
       for (FoundIdentifier& f : chunk->found) (*sink)(std::move(f));
     }
+    chunk->done = false;
+    spare.push_back(std::move(chunk));
   };
 
   try {
     while (!eof || !in_flight.empty()) {
       while (!eof && in_flight.size() < max_in_flight) {
-        auto chunk = std::make_unique<Chunk>();
+        std::unique_ptr<Chunk> chunk;
+        if (spare.empty()) {
+          chunk = std::make_unique<Chunk>();
+        } else {
+          chunk = std::move(spare.back());
+          spare.pop_back();
+        }
         if (!read_chunk(in, options, &carry, chunk.get(), &failed)) {
           eof = true;
           break;
