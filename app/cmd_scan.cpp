@@ -35,8 +35,18 @@ class Printer {
     std::string_view kind = matcher::kind_name(hit.identifier.kind);
     const std::size_t line = hit.record + 1;
     if (json_) {
-      nlohmann::json json{{"kind", kind}, {"masked", hit.masked}, {"file", file}, {"line", line}};
-      if (customer_id != nullptr) json["customer_id"] = *customer_id;
+      // One object per thread, its values overwritten: building a fresh
+      // object (a std::map and its strings) per line cost more than dumping.
+      thread_local nlohmann::json json;
+      json["kind"] = kind;
+      json["masked"] = hit.masked;
+      json["file"] = file;
+      json["line"] = line;
+      if (customer_id != nullptr) {
+        json["customer_id"] = *customer_id;
+      } else {
+        json.erase("customer_id");
+      }
       if (all_) json["value"] = hit.identifier.value;
       *out += json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       *out += '\n';
