@@ -5,6 +5,8 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -117,19 +119,33 @@ KeyedHash HashKey::hash(Kind kind, std::string_view normalized) const {
     local.serial = serial_;
   }
   EVP_MAC_CTX* ctx = local.ctx;
+  // One update of "kind:value" (each update is a provider call); a value too
+  // long for the buffer goes in three.
   std::string_view name = kind_name(kind);
+  std::array<unsigned char, 320> message;
+  const std::size_t length = name.size() + 1 + normalized.size();
+  auto update = [&] {
+    if (length <= message.size()) {
+      std::memcpy(message.data(), name.data(), name.size());
+      message[name.size()] = ':';
+      std::memcpy(message.data() + name.size() + 1, normalized.data(), normalized.size());
+      return EVP_MAC_update(ctx, message.data(), length) == 1;
+    }
+    return EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(name.data()), name.size()) == 1 &&
+           EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(":"), 1) == 1 &&
+           EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(normalized.data()), normalized.size()) == 1;
+  };
   unsigned char digest[EVP_MAX_MD_SIZE];
   size_t digest_len = 0;
-  if (ctx == nullptr || EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(name.data()), name.size()) != 1 ||
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(":"), 1) != 1 ||
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(normalized.data()), normalized.size()) != 1 ||
+  if (ctx == nullptr || EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 || !update() ||
       EVP_MAC_final(ctx, digest, &digest_len, sizeof digest) != 1 || digest_len < 16) {
     throw std::runtime_error("HMAC-SHA256 failed (OpenSSL)");
   }
+  // The message holds the plaintext identifier: wipe it. (The digest is the
+  // stored hash itself, nothing to hide.)
+  OPENSSL_cleanse(message.data(), std::min(length, message.size()));
   KeyedHash out;
   std::memcpy(out.data(), digest, out.size());
-  OPENSSL_cleanse(digest, sizeof digest);
   return out;
 }
 

@@ -69,6 +69,10 @@ TEST_CASE("keyed_hash: HMAC-SHA256 truncated to 16 bytes matches an independent 
   HashKey key(test_key_bytes());
   CHECK(to_hex(key.hash(Kind::kEmail, "zhang.wei@icloud.com")) == "a4f5eac6b64424e1bcfabfce3db7fcbd");
   CHECK(to_hex(key.hash(Kind::kPhone, "+8613812345678")) == "100734b86085832f905a084532ef846c");
+  // A message longer than hash()'s one-update buffer (330 'a's + "@qq.com"):
+  //   printf 'email:aaa...a@qq.com' | openssl dgst ... (same key)
+  //   = 15b764fb1db5d737230b67477ec738da524c30b2af5eef679130d35ae62634ac
+  CHECK(to_hex(key.hash(Kind::kEmail, std::string(330, 'a') + "@qq.com")) == "15b764fb1db5d737230b67477ec738da");
 }
 
 TEST_CASE("keyed_hash: the kind is part of the message") {
