@@ -13,7 +13,9 @@
 #   extract_tool stream                 the same scan path, also HMAC-hashing every
 #                                       identifier (what `scan` without --all does
 #                                       before its database lookup)
-# and prints MiB/s and the ratios to ripgrep. Every output goes to a file on
+# and prints MiB/s and the ratios to ripgrep; then the ways of finding
+# candidates (one combined RE2, two passes, RE2::Set, the byte trigger) side
+# by side on one thread. Every output goes to a file on
 # the same disk (ripgrep treats /dev/null specially). Sends nothing anywhere.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -76,6 +78,7 @@ t_json=$best
 best "scan path + HMAC (extract_tool)" "$work/extract_tool" stream "$f" 2
 t_hmac=$best
 "$work/extract_tool" speed "$f" 1
+"$work/extract_tool" strategies "$f"
 awk -v c="$t_cat" -v r="$t_rg" -v rf="$t_rg_full" -v s="$t_scan" -v j="$t_json" -v h="$t_hmac" 'BEGIN {
   printf "ratio scan --all / rg comparable:        %.2f (goal <= 1.0)\n", s / rf
   printf "ratio scan --all / rg simple:            %.2f\n", s / r
