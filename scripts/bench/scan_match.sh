@@ -79,25 +79,39 @@ ANALYZE probes;
 \\copy (SELECT p.line, c.customer_id, c.kind FROM probes p JOIN customer_identifiers c ON c.hash = p.hash AND c.key_version = 1) TO '$work/raw.out'
 SQL
 
+# CPU of the PostgreSQL server so far: the postmaster and its reaped backends.
+hz=$(getconf CLK_TCK)
+pg_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$(head -1 "$work/pg/data/postmaster.pid")/stat"; }
+# timed NAME OUT COMMAND...: runs it once, stdout to OUT; NAME_s (wall), NAME_cpu
+# (its own user+sys) and NAME_pg (server CPU) hold the fastest run's figures.
+timed() {
+  local name=$1 out=$2 t0 t1 p0 p1 wall cpu pg
+  shift 2
+  sleep 0.3  # backends of earlier commands reaped first
+  p0=$(pg_ticks)
+  t0=$(now); /usr/bin/time -f '%U %S' -o "$work/time" "$@" >"$out"; t1=$(now)
+  sleep 0.3  # the backend has exited; let the postmaster reap it
+  p1=$(pg_ticks)
+  wall=$(echo "$t1 - $t0" | bc -l)
+  cpu=$(awk '{ print $1 + $2 }' "$work/time")
+  pg=$(echo "($p1 - $p0) / $hz" | bc -l)
+  if [ -z "$(eval echo "\${${name}_s:-}")" ] || [ "$(echo "$wall < $(eval echo "\$${name}_s")" | bc)" = 1 ]; then
+    eval "${name}_s=$wall ${name}_cpu=$cpu ${name}_pg=$pg"
+  fi
+  printf ' %s %.2f s' "$name" "$wall"
+}
+
 if [ -n "$lock" ]; then
   exec 9>>"$lock"
   flock 9
 fi
 echo "load before: $(uptime)"
-best_all=999999
-best_scan=999999
-best_raw=999999
 for rep in $(seq "$reps"); do
-  t0=$(now); "$bin" scan --all "$work/dump.txt" >"$work/all.out"; t1=$(now)
-  all_s=$(echo "$t1 - $t0" | bc -l)
-  t0=$(now); "$bin" scan "$work/dump.txt" >"$work/scan.out"; t1=$(now)
-  scan_s=$(echo "$t1 - $t0" | bc -l)
-  t0=$(now); psql "$url" -q -v ON_ERROR_STOP=1 -f "$work/raw.sql"; t1=$(now)
-  raw_s=$(echo "$t1 - $t0" | bc -l)
-  printf 'rep %d: scan --all %.2f s, scan %.2f s, raw SQL %.2f s\n' "$rep" "$all_s" "$scan_s" "$raw_s"
-  best_all=$(echo "if ($all_s < $best_all) $all_s else $best_all" | bc -l)
-  best_scan=$(echo "if ($scan_s < $best_scan) $scan_s else $best_scan" | bc -l)
-  best_raw=$(echo "if ($raw_s < $best_raw) $raw_s else $best_raw" | bc -l)
+  printf 'rep %d:' "$rep"
+  timed all "$work/all.out" "$bin" scan --all "$work/dump.txt"
+  timed scan "$work/scan.out" "$bin" scan "$work/dump.txt"
+  timed raw /dev/null psql "$url" -q -v ON_ERROR_STOP=1 -f "$work/raw.sql"
+  echo
   # Both sides print the same (line, customer) pairs, as many as planted.
   got_scan=$(wc -l <"$work/scan.out")
   got_raw=$(wc -l <"$work/raw.out")
@@ -111,9 +125,11 @@ echo "load after:  $(uptime)"
 [ -n "$lock" ] && flock -u 9
 
 rate() { echo "$identifiers / $1" | bc -l; }
-printf 'matches: %d (scan and the join agree, line by line)\n' "$want"
-printf 'leakwatch scan --all (extraction only):   %6.2f s  %9.0f identifiers/s\n' "$best_all" "$(rate "$best_all")"
-printf 'leakwatch scan (extraction + matching):   %6.2f s  %9.0f identifiers/s\n' "$best_scan" "$(rate "$best_scan")"
-printf 'raw SQL (\\copy hashes + ANALYZE + join):  %6.2f s  %9.0f identifiers/s\n' "$best_raw" "$(rate "$best_raw")"
-printf 'matching cost in scan (scan - scan --all): %.2f s\n' "$(echo "$best_scan - $best_all" | bc -l)"
-printf 'ratio scan / raw SQL: %.2f (best of %d)\n' "$(echo "$best_scan / $best_raw" | bc -l)" "$reps"
+row() { printf '%-42s %6.2f s  %9.0f identifiers/s  CPU %5.2f s + server %5.2f s\n' "$1" "$2" "$(rate "$2")" "$3" "$4"; }
+printf 'matches: %d (scan and the join agree, line by line); best of %d\n' "$want" "$reps"
+row 'leakwatch scan --all (extraction only)' "$all_s" "$all_cpu" "$all_pg"
+row 'leakwatch scan (extraction + matching)' "$scan_s" "$scan_cpu" "$scan_pg"
+row 'raw SQL (\copy hashes + ANALYZE + join)' "$raw_s" "$raw_cpu" "$raw_pg"
+printf 'ratio scan / raw SQL (wall): %.2f\n' "$(echo "$scan_s / $raw_s" | bc -l)"
+printf 'matching part of scan (scan - scan --all) / raw SQL (wall): %.2f\n' "$(echo "($scan_s - $all_s) / $raw_s" | bc -l)"
+printf 'server CPU, scan / raw SQL: %.2f\n' "$(echo "$scan_pg / $raw_pg" | bc -l)"
