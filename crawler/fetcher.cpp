@@ -38,6 +38,10 @@ using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
 constexpr int kMaxBackoffMs = 60'000;
 constexpr double kMaxSlowFactor = 32.0;
+// A host's request slots are kept to this resolution (the poll loop's, 1 ms):
+// a slot that fell due up to this long ago still counts, so a rate above
+// 1,000 requests/s starts several transfers per loop turn instead of one.
+constexpr auto kSlotSlack = std::chrono::milliseconds(1);
 // Bodies of answers we do not keep as pages (errors) are only read this far.
 constexpr size_t kErrorBodyBytes = 64 * 1024;
 
@@ -319,7 +323,7 @@ void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
   auto now = Clock::now();
   auto interval = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(host.slow_factor / std::max(0.01, p.rate)));
-  host.next_slot = std::max(host.next_slot, now) + interval;
+  host.next_slot = std::max(host.next_slot, now - kSlotSlack) + interval;
   curl_multi_add_handle(multi.get(), e);
   running.emplace(e, std::move(t));
 }
