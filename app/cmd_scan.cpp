@@ -89,8 +89,8 @@ class MatchBatcher {
   static constexpr std::size_t kBatch = 20000;
   MatchBatcher(matcher::CustomerLookup& lookup, Printer& printer) : lookup_(lookup), printer_(printer) {}
 
-  void add(const std::string& file, const matcher::FoundIdentifier& hit) {
-    pending_.push_back(hit);
+  void add(const std::string& file, matcher::FoundIdentifier&& hit) {
+    pending_.push_back(std::move(hit));
     file_ = &file;
     if (pending_.size() >= kBatch) flush();
   }
@@ -135,7 +135,7 @@ bool scan_one(const std::string& file, const matcher::Extractor& extractor, Matc
   tl::expected<matcher::StreamScanStats, std::string> result;
   if (batcher != nullptr) {
     result = matcher::scan_stream(*in, extractor, options,
-                                  [&](const matcher::FoundIdentifier& hit) { batcher->add(file, hit); });
+                                  [&](matcher::FoundIdentifier&& hit) { batcher->add(file, std::move(hit)); });
   } else {
     // --all: output-bound, so lines are formatted on the scanning threads.
     const Printer& format = printer;
