@@ -473,7 +473,7 @@ def shop_listing_html(state, ctx, i):
 
 def prerender_shop(state):
     """Fills the page cache with the shop's index and listing pages, by host
-    and by path, plain and gzip-encoded."""
+    and by path, plain and gzip-encoded; compresses /huge."""
     cat = state.catalog
     index_pages = (cat.shop_count + LISTINGS_PER_INDEX_PAGE - 1) // LISTINGS_PER_INDEX_PAGE
     for base in ("", "/m/shop"):
@@ -484,6 +484,7 @@ def prerender_shop(state):
             key = (base, "/listing/", i)
             ctx = Ctx("shop", base, "/listing/%d" % i, {}, {}, "")
             cached(state, key, lambda: Response(200, shop_listing_html(state, ctx, i))).gzip_body()
+    huge_gzip(state)
 
 
 def login_wall(state, ctx):
