@@ -90,7 +90,13 @@ std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::siz
   }
   std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
   if (!right_boundary_ok(text, end)) return std::nullopt;
-  auto email = detail::validate_email(text.substr(*begin, end - *begin));
+  // "a%40b@qq.com": normalize_email reads %40 as a second '@' and rejects the
+  // address; so must we, or the value could never match an import.
+  std::string_view candidate = text.substr(*begin, end - *begin);
+  if (candidate.find("%40") != std::string_view::npos || candidate.find("&#") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  auto email = detail::validate_email(candidate);
   if (!email) return std::nullopt;
   return EmailHit{*begin, end, std::move(*email)};
 }

@@ -229,7 +229,7 @@ void Extractor::scan_line(std::string_view line, std::size_t line_offset, std::s
   }
   for (Hit& h : hits) {
     FoundIdentifier found{Identifier{h.kind, std::move(h.value)}, line_offset + h.begin, h.end - h.begin, record,
-                          std::string()};
+                          std::string(), std::nullopt};
     if (options_.masks) found.masked = mask(found.identifier.kind, found.identifier.value);
     if (options_.key != nullptr) found.hash = options_.key->hash(found.identifier.kind, found.identifier.value);
     sink(std::move(found));

@@ -74,47 +74,6 @@ std::optional<std::string> PhoneCandidates::parse_cached(const std::string& digi
   return value;
 }
 
-std::optional<std::string> PhoneCandidates::international_cached(std::string_view d) const {
-  // Country calling codes are prefix-free: the first 1-3 digits naming a
-  // region are the code. Then IsValidNumber on the parts skips Parse(), the
-  // expensive half of libphonenumber. Leading zeros of a national number
-  // (Italy) need Parse's bookkeeping.
-  using i18n::phonenumbers::PhoneNumber;
-  using i18n::phonenumbers::PhoneNumberUtil;
-  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-  std::string key = "+" + std::string(d);
-  for (std::size_t len = 1; len <= 3 && len < d.size(); ++len) {
-    int code = 0;
-    for (std::size_t k = 0; k < len; ++k) code = code * 10 + (d[k] - '0');
-    std::string region;
-    util.GetRegionCodeForCountryCode(code, &region);
-    if (region == "ZZ") continue;
-    std::string_view national = d.substr(len);
-    if (national.empty() || national.front() == '0' || national.size() > 17) break;
-    Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
-    {
-      std::lock_guard<std::mutex> lock(shard.mutex);
-      auto it = shard.entries.find(key);
-      if (it != shard.entries.end()) {
-        if (it->second.empty()) return std::nullopt;
-        return it->second;
-      }
-    }
-    PhoneNumber number;
-    number.set_country_code(code);
-    number.set_national_number(std::stoull(std::string(national)));
-    std::string value = util.IsValidNumber(number) ? key : std::string();
-    {
-      std::lock_guard<std::mutex> lock(shard.mutex);
-      if (shard.entries.size() >= shard_capacity_) shard.entries.clear();
-      shard.entries.emplace(key, value);
-    }
-    if (value.empty()) return std::nullopt;
-    return value;
-  }
-  return parse_cached(key);
-}
-
 std::optional<std::string> PhoneCandidates::validate(const std::string& digits, bool single_group) const {
   std::string_view d(digits);
   bool international = false;
@@ -146,7 +105,10 @@ std::optional<std::string> PhoneCandidates::validate(const std::string& digits, 
         return parse_cached("+86" + std::string(mobile));
     }
   }
-  if (international) return international_cached(d);
+  // Parse, not a hand-built number: libphonenumber then applies its national
+  // rules (Mexico's old mobile '1', a '0' after '+') exactly as the customer
+  // import does, so both sides hash the same E.164.
+  if (international) return parse_cached("+" + std::string(d));
   // Bare digits are most often order numbers, timestamps, dates or IDs. In
   // China only a trunk '0' (landline with area code) makes them a phone
   // number; mobiles were handled above. (libphonenumber alone would also

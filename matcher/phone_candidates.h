@@ -43,8 +43,6 @@ class PhoneCandidates {
 
  private:
   std::optional<std::string> parse_cached(const std::string& digits) const;
-  // `digits` follow a '+' or "00": country code and national number.
-  std::optional<std::string> international_cached(std::string_view digits) const;
 
   std::string region_;
   bool region_is_cn_;

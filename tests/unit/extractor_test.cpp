@@ -406,3 +406,22 @@ TEST_CASE("extractor: with a key set, each identifier carries its keyed hash") {
   CHECK(*found[1].hash == key.hash(Kind::kPhone, "+8613812345678"));
   CHECK_FALSE(scan_all("a@qq.com")[0].hash.has_value());
 }
+
+TEST_CASE("extractor: every value equals what the customer import's normalization gives (found by fuzzing)") {
+  auto values = [](const std::string& text) {
+    std::vector<std::string> out;
+    extractor().scan(text, [&](const FoundIdentifier& f) {
+      if (f.identifier.kind != leakwatch::matcher::Kind::kName) out.push_back(f.identifier.value);
+    });
+    return out;
+  };
+  // A '0' after '+' is no country code.
+  CHECK(values("+062 7527 2621 722").empty());
+  CHECK(values("tel: 0006275272621722").empty());
+  // Mexico's old mobile '1': the E.164 libphonenumber gives, as import does.
+  auto mx = values("+52 1 33 8133 8421");
+  REQUIRE(mx.size() == 1);
+  CHECK(mx[0] == *leakwatch::matcher::normalize_phone("+52 1 33 8133 8421", "CN"));
+  // %40 in a local part: normalize_email rejects it, so no value to match.
+  CHECK(values("user=a%40b@qq.com").empty());
+}
