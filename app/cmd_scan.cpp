@@ -24,8 +24,9 @@ struct ScanArgs {
   std::vector<std::string> files;
 };
 
-// Formats one output line. Const and stateless: `scan --all` formats on the
-// scanning threads.
+// Formats output lines. format() is const and keeps no state of its own
+// (its JSON object is per thread), so `scan --all` formats on the scanning
+// threads; print() formats and writes on the calling thread.
 class Printer {
  public:
   explicit Printer(const ScanArgs& args) : json_(args.format == "json"), all_(args.all) {}

@@ -32,12 +32,12 @@ bool same(const ScanContext& a, const ScanContext& b) {
   return a.name_columns.delimiter == b.name_columns.delimiter && a.name_columns.column == b.name_columns.column;
 }
 
-// Appends the text of chunk->found[from...] to chunk->rendered.
-void render_from(const IdentifierRenderer* render, std::size_t from, Chunk* chunk) {
+// Renders chunk->found into chunk->rendered (no-op without a renderer).
+void render_all(const IdentifierRenderer* render, Chunk* chunk) {
   if (render == nullptr) return;
-  chunk->ends.resize(from);
-  chunk->rendered.resize(from == 0 ? 0 : chunk->ends[from - 1]);
-  for (std::size_t i = from; i < chunk->found.size(); ++i) {
+  chunk->ends.clear();
+  chunk->rendered.clear();
+  for (std::size_t i = 0; i < chunk->found.size(); ++i) {
     (*render)(chunk->found[i], &chunk->rendered);
     chunk->ends.push_back(chunk->rendered.size());
   }
@@ -63,7 +63,7 @@ void rescan_prefix(const Extractor& extractor, const IdentifierRenderer* render,
   chunk->start = actual;
   if (header == ScanContext::kNoHeader) {
     scan_chunk(extractor, chunk);
-    render_from(render, 0, chunk);
+    render_all(render, chunk);
     return;
   }
   std::size_t bytes = 0;
@@ -156,7 +156,7 @@ tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor
             queue.pop_front();
           }
           scan_chunk(extractor, chunk);
-          render_from(render, 0, chunk);
+          render_all(render, chunk);
           {
             std::lock_guard<std::mutex> lock(mutex);
             chunk->done = true;
@@ -199,7 +199,7 @@ tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor
     if (!chunk->done) {
       chunk->start = emitted_context;
       scan_chunk(extractor, chunk.get());
-      render_from(render, 0, chunk.get());
+      render_all(render, chunk.get());
       chunk->done = true;
     } else if (!same(chunk->start, emitted_context)) {
       // The guess was stale (a header line in an earlier chunk): scan again
@@ -246,7 +246,7 @@ tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor
           work_ready.notify_one();
         } else {
           scan_chunk(extractor, chunk.get());
-          render_from(render, 0, chunk.get());
+          render_all(render, chunk.get());
           chunk->done = true;
         }
         in_flight.push_back(std::move(chunk));
