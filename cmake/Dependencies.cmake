@@ -12,6 +12,8 @@ find_package(doctest REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
+# The Public Suffix List, compiled into libpsl: which top-level domains exist.
+pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
 
 # libphonenumber ships neither a CMake config nor a pkg-config file in Debian 12.
 find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)

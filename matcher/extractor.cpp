@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <cstring>
 
@@ -35,7 +36,7 @@ enum ByteClass : std::uint8_t {
   kHanLead,      // 0xE4/0xE5: maybe 人 or 名, keys of name fields
 };
 
-constexpr std::array<std::uint8_t, 256> make_classes() {
+constexpr std::array<std::uint8_t, 256> make_ascii_classes() {
   std::array<std::uint8_t, 256> t{};
   for (int c = '0'; c <= '9'; ++c) t[c] = kDigit;
   t['+'] = kPlus;
@@ -43,13 +44,9 @@ constexpr std::array<std::uint8_t, 256> make_classes() {
   t['['] = t['('] = t['{'] = t['<'] = kOpenBracket;
   t['&'] = t['%'] = kEntity;
   t['a'] = t['A'] = kLetterA;
-  // U+2000..U+2FFF (zero-width spaces, word joiner) and U+F000..U+FFFF
-  // (full-width forms, BOM) start with these.
-  t[0xE2] = t[0xEF] = kFoldLead;
   t[0xE4] = t[0xE5] = kHanLead;
   return t;
 }
-constexpr std::array<std::uint8_t, 256> kClasses = make_classes();
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -63,7 +60,8 @@ const icu::Normalizer2& nfkc() {
 
 // What a non-ASCII code point becomes in the folded view: -1 dropped
 // (invisible format characters), an ASCII byte (its NFKC form, e.g. '＠' ->
-// '@'), or 0 when it stays as it is. ICU decides, not a hand-made table.
+// '@', U+3000 -> ' '), or 0 when it stays as it is. ICU decides, not a
+// hand-made table.
 int fold_of(UChar32 c) {
   if (u_charType(c) == U_FORMAT_CHAR) return -1;
   icu::UnicodeString decomposition;
@@ -72,13 +70,42 @@ int fold_of(UChar32 c) {
   return decomposition[0];
 }
 
+// Built once from ICU: which BMP code points fold, and the byte classes,
+// where a UTF-8 lead byte is kFoldLead when some code point it starts folds
+// (U+00A0, U+2000.., U+3000, U+FF01..). 4-byte sequences (mathematical
+// digits, tags) are all asked.
+struct FoldTables {
+  std::bitset<0x10000> bmp;
+  std::array<std::uint8_t, 256> classes = make_ascii_classes();
+  std::array<bool, 256> fold_lead{};
+
+  FoldTables() {
+    for (UChar32 c = 0x80; c < 0x10000; ++c) {
+      if (U_IS_SURROGATE(c) || fold_of(c) == 0) continue;
+      bmp.set(static_cast<std::size_t>(c));
+      fold_lead[c < 0x800 ? 0xC0 | (c >> 6) : 0xE0 | (c >> 12)] = true;
+    }
+    for (int b = 0xF0; b <= 0xF4; ++b) fold_lead[b] = true;
+    for (int b = 0x80; b < 0x100; ++b) {
+      if (fold_lead[b] && classes[b] == kOther) classes[b] = kFoldLead;
+    }
+  }
+};
+
+const FoldTables& fold_tables() {
+  static const FoldTables tables;
+  return tables;
+}
+
 bool needs_fold(std::string_view text, std::size_t i) {
   const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
   int32_t j = static_cast<int32_t>(i);
   int32_t length = static_cast<int32_t>(std::min<std::size_t>(text.size(), i + 4));
   UChar32 c;
   U8_NEXT(p, j, length, c);
-  return c >= 0 && fold_of(c) != 0;
+  if (c < 0) return false;
+  if (c < 0x10000) return fold_tables().bmp.test(static_cast<std::size_t>(c));
+  return fold_of(c) != 0;
 }
 
 // The line with full-width forms turned to ASCII and invisible characters
@@ -118,11 +145,14 @@ void fold_line(std::string_view line, std::string* folded, std::vector<std::size
 }  // namespace
 
 Extractor::Extractor(const ExtractorOptions& options)
-    : options_(options), phones_(options.default_region, options.phone_cache_entries) {}
+    : options_(options), phones_(options.default_region, options.phone_cache_entries) {
+  fold_tables();  // built here, not by the first worker that needs it
+}
 
 bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits, bool* mentions_name) const {
   const std::size_t n = view.size();
   const auto* p = reinterpret_cast<const std::uint8_t*>(view.data());
+  const FoldTables& tables = fold_tables();
   thread_local std::vector<PhoneHit> phone_hits;
   auto add_email = [&](EmailHit&& e) {
     // An address swallows any number found inside it ("138...5678.x@qq.com").
@@ -132,7 +162,7 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
   };
   std::size_t i = 0;
   while (i < n) {
-    std::uint8_t cls = kClasses[p[i]];
+    std::uint8_t cls = tables.classes[p[i]];
     if (cls == kOther) {
       ++i;
       continue;
@@ -180,6 +210,7 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
                           (p[i] == 0xE4 && p[i + 1] == 0xBA && p[i + 2] == 0xBA))) {  // 人
           *mentions_name = true;
         }
+        if (tables.fold_lead[p[i]] && may_fold && needs_fold(view, i)) return false;
         ++i;
         break;
       case kFoldLead:

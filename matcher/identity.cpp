@@ -1,5 +1,6 @@
 #include "matcher/identity.h"
 
+#include <libpsl.h>
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 #include <re2/re2.h>
@@ -75,8 +76,18 @@ const std::array<std::string_view, 28> kFileExtensions = {
     "css", "js",  "mjs",  "json", "xml",  "html", "htm",  "php", "asp", "aspx",
     "jsp", "txt", "pdf",  "woff", "woff2", "ttf", "eot", "avif"};
 
-const std::array<std::string_view, 7> kReservedTlds = {"test",  "invalid", "example", "localhost",
-                                                        "local", "localdomain", "internal"};
+// Reserved or special-use names (RFC 2606, 6761, 6762, 7686, 9476): no
+// mailbox an Apple ID could use lives under them.
+const std::array<std::string_view, 9> kReservedTlds = {"test",     "invalid",     "example",  "localhost", "local",
+                                                        "localdomain", "internal", "onion", "alt"};
+
+// Whether the top-level domain exists: the Public Suffix List's ICANN
+// section as compiled into libpsl, without its "*" rule (which would make
+// any label a suffix). "gmail.con" and "qq.cmo" are typos or lookalikes.
+bool known_tld(std::string_view tld) {
+  std::string name(tld);
+  return psl_is_public_suffix2(psl_builtin(), name.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE) != 0;
+}
 const std::array<std::string_view, 3> kExampleDomains = {"example.com", "example.org", "example.net"};
 
 bool is_atext(char c) {
@@ -148,6 +159,7 @@ std::optional<Rejection> check_domain(std::string_view domain) {
   if (std::find(kReservedTlds.begin(), kReservedTlds.end(), tld) != kReservedTlds.end()) {
     return Rejection{"reserved top-level domain"};
   }
+  if (!known_tld(tld)) return Rejection{"top-level domain does not exist"};
   for (std::string_view example : kExampleDomains) {
     if (domain == example || (ends_with(domain, example) && domain[domain.size() - example.size() - 1] == '.')) {
       return Rejection{"reserved example domain"};

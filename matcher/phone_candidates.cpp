@@ -18,16 +18,27 @@ constexpr std::size_t kMaxDigits = 17;  // "00" + 15 digits of E.164
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_sep(char c) { return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '\t'; }
+// A tab is not here: it separates the fields of a TSV dump, never the digit
+// groups of one number.
+bool is_sep(char c) { return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')'; }
 
-// '\t' (a field separator in TSV), '-' or '.' when the separator holds one,
-// else ' ' (spaces, parentheses).
+// '-' or '.' when the separator holds one, else ' ' (a space, parentheses).
 char sep_kind(std::string_view sep) {
-  if (sep.find('\t') != std::string_view::npos) return '\t';
   if (sep.find('-') != std::string_view::npos) return '-';
   if (sep.find('.') != std::string_view::npos) return '.';
   return ' ';
 }
+
+// "13812345678/13987654321": a '/' after a run of at least 7 digits lists
+// numbers; after anything else it is a path or a date.
+bool listed_after_slash(std::string_view text, std::size_t slash) {
+  std::size_t k = slash;
+  while (k > 0 && is_digit(text[k - 1])) --k;
+  return slash - k >= kMinDigits;
+}
+
+// The canonical way to write a Chinese mobile, "138 1234 5678".
+bool is_3_4_4(std::size_t a, std::size_t b, std::size_t c) { return a == 3 && b == 4 && c == 4; }
 
 struct Group {
   std::size_t begin;
@@ -145,6 +156,15 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
     std::string_view sep = text.substr(i, j - i);
     // A dot mixed with other separators ends the chain (". " ends a sentence).
     if (sep.find('.') != std::string_view::npos && sep.size() != 1) break;
+    // So does a gap of several spaces: columns of a fixed-width dump.
+    if (sep.size() > 1 && sep.find_first_not_of(' ') == std::string_view::npos) break;
+    // An opening parenthesis joins only an area code it closes: "+1 (650)
+    // 253-0000", not "+49 89 4149919 (24/7)".
+    if (sep.find('(') != std::string_view::npos) {
+      std::size_t k = j;
+      while (k < n && is_digit(text[k])) ++k;
+      if (k >= n || text[k] != ')') break;
+    }
     sep_begin = i;
     i = j;
   }
@@ -159,7 +179,7 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
   if (plus && pos > 0 && text[pos - 1] == '(') begin0 = pos - 1;
   char before = begin0 > 0 ? text[begin0 - 1] : ' ';
   bool left_ok = !(is_alpha(before) || is_digit(before) || before == '_' || before == '@' || before == '+' ||
-                   before == '/' || before == '&' || before == '#' ||
+                   (before == '/' && !listed_after_slash(text, begin0 - 1)) || before == '&' || before == '#' ||
                    (before == '.' && begin0 >= 2 && is_digit(text[begin0 - 2])) ||
                    (before == '-' && begin0 >= 2 && (is_digit(text[begin0 - 2]) || is_alpha(text[begin0 - 2]))));
 
@@ -179,6 +199,7 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
   }
 
   std::size_t s = 0;
+  std::size_t after_found = 0;  // the group after the last number found
   while (s < ngroups) {
     bool found = false;
     bool start_ok = s == 0 ? left_ok : groups[s].sep_before != ".";
@@ -217,9 +238,12 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
         // "4709 3399 1944 2410 937": a bank card or an ID written in groups;
         // a grouped piece of it, continued by the same separator on either
         // side, is not a phone number of its own.
-        if (!(s == 0 && plus) && e > s) {
+        // Not for "138 1234 5678 139 8765 4321": the canonical 3-4-4 mobile
+        // stands for itself, and a number already found ends what came before.
+        if (!(s == 0 && plus) && e > s &&
+            !(e == s + 2 && is_3_4_4(group_len(s), group_len(s + 1), group_len(e)))) {
           char kind = sep_kind(groups[s + 1].sep_before);
-          if ((s > 0 && sep_kind(groups[s].sep_before) == kind) ||
+          if ((s > after_found && sep_kind(groups[s].sep_before) == kind) ||
               (e + 1 < ngroups && sep_kind(groups[e + 1].sep_before) == kind)) {
             continue;
           }
@@ -242,6 +266,7 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
         std::size_t begin = s == 0 ? begin0 : groups[s].begin;
         out->push_back({begin, groups[e].end, std::move(*e164)});
         s = e + 1;
+        after_found = s;
         found = true;
         break;
       }

@@ -185,6 +185,48 @@ TEST_CASE("extractor: two mobiles side by side are two") {
   CHECK(ids("13812345678,13987654321") == V{kMobile, "phone:+8613987654321"});
 }
 
+TEST_CASE("extractor: mobiles listed with '/' or grouped 3-4-4 one after another are each found") {
+  CHECK(ids("13812345678/13987654321") == V{kMobile, "phone:+8613987654321"});
+  CHECK(ids("批量号码：15242069163、19854988802/16591672423。") ==
+        V{"phone:+8615242069163", "phone:+8619854988802", "phone:+8616591672423"});
+  CHECK(ids("138 1234 5678 139 8765 4321") == V{kMobile, "phone:+8613987654321"});
+  CHECK(ids("+86 138 1234 5678 139 8765 4321") == V{kMobile, "phone:+8613987654321"});
+  // A path segment of a URL stays what it is.
+  CHECK(ids("https://weibo.com/u/13812345678") == kNone);
+}
+
+TEST_CASE("extractor: a tab is a field separator, never part of a number") {
+  CHECK(ids("00:06:19\t794413974") == kNone);
+  CHECK(ids("50734\t17105601\t175-4016-2844\t310115200308040180") == V{"phone:+8617540162844"});
+  CHECK(ids("x\t14328364844\tmail\t2018-11-05 11:21:13\t950557275") == kNone);
+}
+
+TEST_CASE("extractor: a gap of several spaces separates columns, not digit groups") {
+  CHECK(ids("13:45  171 1548 3460") == V{"phone:+8617115483460"});
+  CHECK(ids("2019-10-23 12:45  138 1234 5678") == V{kMobile});
+  CHECK(ids("Jason Allen  1396634  2016-09-12 20:00:42  115.90.204.80") == kNone);
+  CHECK(ids("2018-06-11 11:53:16  605212234") == kNone);
+  CHECK(ids("2017-08-25 13:18  484967592  ") == kNone);
+}
+
+TEST_CASE("extractor: no-break and ideographic spaces between digit groups are spaces") {
+  CHECK(ids("tel 138\u00A01234\u00A05678") == V{kMobile});
+  CHECK(ids("193\u30008119\u30003539,295 Hill Road") == V{"phone:+8619381193539"});
+  CHECK(ids("电话：138\u30001234\u30005678。") == V{kMobile});
+}
+
+TEST_CASE("extractor: a parenthesis after a number only joins an area code it closes") {
+  CHECK(ids("Support: +49 89 4149919 (24/7)") == V{"phone:+49894149919"});
+  CHECK(ids("call +1 (650) 253-0000 (office)") == V{"phone:+16502530000"});
+}
+
+TEST_CASE("extractor: addresses under a top-level domain that does not exist are not emails") {
+  CHECK(ids("luckylover1991@gmail.con cailuo@qq.cmo a.b@mail.zzzz") == kNone);
+  CHECK(ids("market admin@abcdefghijklmnop.onion") == kNone);
+  CHECK(ids("zhang@qq.com li@mail.co.uk wang@example.cn") == V{"email:zhang@qq.com", "email:li@mail.co.uk",
+                                                               "email:wang@example.cn"});
+}
+
 TEST_CASE("extractor: records are lines and offsets point into the text") {
   std::string text = "header\r\nzhang@qq.com,13812345678\n\nli@163.com\n";
   auto found = scan_all(text);
