@@ -38,6 +38,11 @@ CnMobilePrefixes::CnMobilePrefixes() {
   }
 }
 
+const CnMobilePrefixes& CnMobilePrefixes::shared() {
+  static const CnMobilePrefixes table;
+  return table;
+}
+
 std::int32_t CnMobilePrefixes::classify(std::uint64_t prefix, int length) {
   // Samples under each next digit, spread over the remaining digits;
   // libphonenumber's CN patterns are prefix lists followed by \d{n}, so when

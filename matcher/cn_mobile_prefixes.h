@@ -22,6 +22,10 @@ class CnMobilePrefixes {
   // every lookup a cache miss.
   CnMobilePrefixes();
 
+  // The one table of the process (built on first use), shared by the
+  // customer import's normalization and the extractor.
+  static const CnMobilePrefixes& shared();
+
   // `digits` must be exactly 11 ASCII digits. kAsk means the table cannot tell
   // from the first seven digits: ask libphonenumber.
   Verdict lookup(std::string_view digits) const;

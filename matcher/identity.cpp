@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 
 #include "matcher/cn_mobile_prefixes.h"
 #include "matcher/identity_text.h"
@@ -84,9 +86,17 @@ const std::array<std::string_view, 9> kReservedTlds = {"test",     "invalid",   
 // Whether the top-level domain exists: the Public Suffix List's ICANN
 // section as compiled into libpsl, without its "*" rule (which would make
 // any label a suffix). "gmail.con" and "qq.cmo" are typos or lookalikes.
+// Asked for every address found, and a dump has few distinct TLDs: answers
+// are kept per thread (a bounded map: hostile text can invent any number).
 bool known_tld(std::string_view tld) {
+  thread_local std::unordered_map<std::string, bool> known;
   std::string name(tld);
-  return psl_is_public_suffix2(psl_builtin(), name.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE) != 0;
+  auto it = known.find(name);
+  if (it != known.end()) return it->second;
+  bool answer = psl_is_public_suffix2(psl_builtin(), name.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE) != 0;
+  if (known.size() >= 1024) known.clear();
+  known.emplace(std::move(name), answer);
+  return answer;
 }
 const std::array<std::string_view, 3> kExampleDomains = {"example.com", "example.org", "example.net"};
 
@@ -153,13 +163,15 @@ std::optional<Rejection> check_domain(std::string_view domain) {
       if (!(c >= 'a' && c <= 'z')) return Rejection{"top-level domain is not letters"};
     }
   }
-  if (std::find(kFileExtensions.begin(), kFileExtensions.end(), tld) != kFileExtensions.end()) {
-    return Rejection{"top-level domain is a file extension"};
+  // The common case first: a TLD that exists (the list holds "onion").
+  bool reserved = std::find(kReservedTlds.begin(), kReservedTlds.end(), tld) != kReservedTlds.end();
+  if (!known_tld(tld) || reserved) {
+    if (std::find(kFileExtensions.begin(), kFileExtensions.end(), tld) != kFileExtensions.end()) {
+      return Rejection{"top-level domain is a file extension"};
+    }
+    if (reserved) return Rejection{"reserved top-level domain"};
+    return Rejection{"top-level domain does not exist"};
   }
-  if (std::find(kReservedTlds.begin(), kReservedTlds.end(), tld) != kReservedTlds.end()) {
-    return Rejection{"reserved top-level domain"};
-  }
-  if (!known_tld(tld)) return Rejection{"top-level domain does not exist"};
   for (std::string_view example : kExampleDomains) {
     if (domain == example || (ends_with(domain, example) && domain[domain.size() - example.size() - 1] == '.')) {
       return Rejection{"reserved example domain"};
@@ -214,12 +226,11 @@ std::string deobfuscate_email(std::string_view nfkc_text) {
 }
 
 tl::expected<std::string, Rejection> validate_email(std::string_view deobfuscated) {
-  std::string s;
-  s.reserve(deobfuscated.size());
+  std::string s(deobfuscated);
   bool ascii = true;
-  for (char c : deobfuscated) {
+  for (char& c : s) {
     if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
-    s.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   if (!ascii) {
     // Non-ASCII letters lowercase by Unicode rules; the local-part check below
@@ -302,7 +313,7 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
   // Fast path for Chinese mobiles, the bulk of every customer file and leak:
   // a prefix table derived from libphonenumber's own metadata answers without
   // Parse's regexes (about 20 us a number otherwise).
-  static const CnMobilePrefixes kCnMobiles;
+  const CnMobilePrefixes& cn_mobiles = CnMobilePrefixes::shared();
   std::string_view national = input;
   if (region == "CN" && national.size() == 11) {
     // as is
@@ -312,7 +323,7 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
     national = {};
   }
   if (national.size() == 11 && national[0] == '1') {
-    switch (kCnMobiles.lookup(national)) {
+    switch (cn_mobiles.lookup(national)) {
       case CnMobilePrefixes::Verdict::kValid:
         return "+86" + std::string(national);
       case CnMobilePrefixes::Verdict::kInvalid:

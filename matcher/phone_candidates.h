@@ -46,7 +46,7 @@ class PhoneCandidates {
 
   std::string region_;
   bool region_is_cn_;
-  CnMobilePrefixes cn_mobiles_;
+  const CnMobilePrefixes& cn_mobiles_ = CnMobilePrefixes::shared();
   std::size_t shard_capacity_;
   static constexpr std::size_t kShards = 16;
   struct Shard {

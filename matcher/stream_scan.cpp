@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -20,10 +21,13 @@ struct Chunk {
   std::size_t first_record = 0;  // line number of text's first line
   std::size_t lines = 0;         // '\n' in text
   ScanContext start;             // header guess the worker scanned with
-  // Filled by the worker:
+  // Filled by the worker. Without a renderer, the identifiers found; with
+  // one, their text (rendered as found: nothing is kept per identifier but
+  // where its text ends and its record).
   std::vector<FoundIdentifier> found;
-  std::string rendered;             // with a renderer: found, as text
-  std::vector<std::size_t> ends;    // ends[i]: end of found[i]'s text in rendered
+  std::string rendered;
+  std::vector<std::size_t> ends;     // ends[i]: end of identifier i's text in rendered
+  std::vector<std::size_t> records;  // records[i]: its record
   ScanContext end;
   bool done = false;
 };
@@ -32,25 +36,41 @@ bool same(const ScanContext& a, const ScanContext& b) {
   return a.name_columns.delimiter == b.name_columns.delimiter && a.name_columns.column == b.name_columns.column;
 }
 
-// Renders chunk->found into chunk->rendered (no-op without a renderer).
-void render_all(const IdentifierRenderer* render, Chunk* chunk) {
-  if (render == nullptr) return;
-  chunk->ends.clear();
-  chunk->rendered.clear();
-  for (std::size_t i = 0; i < chunk->found.size(); ++i) {
-    (*render)(chunk->found[i], &chunk->rendered);
-    chunk->ends.push_back(chunk->rendered.size());
-  }
+std::size_t identifiers(const Chunk& chunk, const IdentifierRenderer* render) {
+  return render == nullptr ? chunk.found.size() : chunk.ends.size();
 }
 
-void scan_chunk(const Extractor& extractor, Chunk* chunk) {
+// Scans `text` (the start of chunk->text, or all of it) with `context`,
+// handing each identifier, its offset made absolute, to `take`.
+template <typename Take>
+void scan_text(const Extractor& extractor, const Chunk& chunk, std::string_view text, ScanContext* context,
+               Take&& take) {
+  extractor.scan(
+      text,
+      [&](FoundIdentifier&& f) {
+        f.offset += chunk.offset;
+        take(std::move(f));
+      },
+      context, chunk.first_record);
+}
+
+void scan_chunk(const Extractor& extractor, const IdentifierRenderer* render, Chunk* chunk) {
   chunk->found.clear();
+  chunk->rendered.clear();
+  chunk->ends.clear();
+  chunk->records.clear();
   chunk->end = chunk->start;
   chunk->end.first_header_record = ScanContext::kNoHeader;
-  extractor.scan(
-      chunk->text, [&](FoundIdentifier&& f) { chunk->found.push_back(std::move(f)); }, &chunk->end,
-      chunk->first_record);
-  for (FoundIdentifier& f : chunk->found) f.offset += chunk->offset;
+  if (render == nullptr) {
+    scan_text(extractor, *chunk, chunk->text, &chunk->end,
+              [&](FoundIdentifier&& f) { chunk->found.push_back(std::move(f)); });
+    return;
+  }
+  scan_text(extractor, *chunk, chunk->text, &chunk->end, [&](FoundIdentifier&& f) {
+    (*render)(f, &chunk->rendered);
+    chunk->ends.push_back(chunk->rendered.size());
+    chunk->records.push_back(f.record);
+  });
 }
 
 // The worker scanned `chunk` with a stale header state. Only the lines before
@@ -62,33 +82,60 @@ void rescan_prefix(const Extractor& extractor, const IdentifierRenderer* render,
   const std::size_t header = chunk->end.first_header_record;
   chunk->start = actual;
   if (header == ScanContext::kNoHeader) {
-    scan_chunk(extractor, chunk);
-    render_all(render, chunk);
+    scan_chunk(extractor, render, chunk);
     return;
   }
   std::size_t bytes = 0;
   for (std::size_t line = chunk->first_record; line < header; ++line) {
     bytes = chunk->text.find('\n', bytes) + 1;
   }
-  std::vector<FoundIdentifier> prefix;
+  const std::string_view prefix_text = std::string_view(chunk->text).substr(0, bytes);
   ScanContext context = actual;
-  extractor.scan(
-      std::string_view(chunk->text).substr(0, bytes), [&](FoundIdentifier&& f) { prefix.push_back(std::move(f)); },
-      &context, chunk->first_record);
-  for (FoundIdentifier& f : prefix) f.offset += chunk->offset;
-  auto rest = std::find_if(chunk->found.begin(), chunk->found.end(),
-                           [&](const FoundIdentifier& f) { return f.record >= header; });
-  const auto replaced = static_cast<std::size_t>(rest - chunk->found.begin());
-  chunk->found.erase(chunk->found.begin(), rest);
-  chunk->found.insert(chunk->found.begin(), std::make_move_iterator(prefix.begin()),
-                      std::make_move_iterator(prefix.end()));
-  if (render == nullptr) return;
+  if (render == nullptr) {
+    std::vector<FoundIdentifier> prefix;
+    scan_text(extractor, *chunk, prefix_text, &context, [&](FoundIdentifier&& f) { prefix.push_back(std::move(f)); });
+    auto rest = std::find_if(chunk->found.begin(), chunk->found.end(),
+                             [&](const FoundIdentifier& f) { return f.record >= header; });
+    chunk->found.erase(chunk->found.begin(), rest);
+    chunk->found.insert(chunk->found.begin(), std::make_move_iterator(prefix.begin()),
+                        std::make_move_iterator(prefix.end()));
+    return;
+  }
   // The text of the lines from the header on stays; the prefix is rendered anew.
   std::string text;
-  for (std::size_t i = 0; i < prefix.size(); ++i) (*render)(chunk->found[i], &text);
-  text.append(chunk->rendered, replaced == 0 ? 0 : chunk->ends[replaced - 1]);
+  std::vector<std::size_t> ends;
+  std::vector<std::size_t> records;
+  scan_text(extractor, *chunk, prefix_text, &context, [&](FoundIdentifier&& f) {
+    (*render)(f, &text);
+    ends.push_back(text.size());
+    records.push_back(f.record);
+  });
+  const auto replaced = static_cast<std::size_t>(
+      std::find_if(chunk->records.begin(), chunk->records.end(), [&](std::size_t r) { return r >= header; }) -
+      chunk->records.begin());
+  const std::size_t kept_from = replaced == 0 ? 0 : chunk->ends[replaced - 1];
+  const std::size_t shift = text.size();
+  text.append(chunk->rendered, kept_from);
+  for (std::size_t i = replaced; i < chunk->ends.size(); ++i) {
+    ends.push_back(chunk->ends[i] - kept_from + shift);
+    records.push_back(chunk->records[i]);
+  }
   chunk->rendered = std::move(text);
-  chunk->ends.clear();  // no further rescan of this chunk
+  chunk->ends = std::move(ends);
+  chunk->records = std::move(records);
+}
+
+// '\n' in text: memchr is vectorized, std::count at -O2 is not (this runs
+// on the reading thread, ahead of the workers).
+std::size_t count_lines(std::string_view text) {
+  std::size_t lines = 0;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p))) {
+    ++lines;
+    p = static_cast<const char*>(nl) + 1;
+  }
+  return lines;
 }
 
 // Reads the next chunk: about `chunk_bytes`, ending after a '\n' unless the
@@ -123,7 +170,7 @@ bool read_chunk(std::istream& in, const StreamScanOptions& options, std::string*
     }
     if (in.gcount() == 0) break;
   }
-  chunk->lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  chunk->lines = count_lines(text);
   return !text.empty();
 }
 
@@ -155,8 +202,7 @@ tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor
             chunk = queue.front();
             queue.pop_front();
           }
-          scan_chunk(extractor, chunk);
-          render_all(render, chunk);
+          scan_chunk(extractor, render, chunk);
           {
             std::lock_guard<std::mutex> lock(mutex);
             chunk->done = true;
@@ -198,8 +244,7 @@ tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor
     }
     if (!chunk->done) {
       chunk->start = emitted_context;
-      scan_chunk(extractor, chunk.get());
-      render_all(render, chunk.get());
+      scan_chunk(extractor, render, chunk.get());
       chunk->done = true;
     } else if (!same(chunk->start, emitted_context)) {
       // The guess was stale (a header line in an earlier chunk): scan again
@@ -207,7 +252,7 @@ tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor
       rescan_prefix(extractor, render, emitted_context, chunk.get());
     }
     emitted_context = chunk->end;
-    stats.identifiers += chunk->found.size();
+    stats.identifiers += identifiers(*chunk, render);
     if (write != nullptr) {
       (*write)(chunk->rendered);
     } else {
@@ -245,8 +290,7 @@ tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor
           }
           work_ready.notify_one();
         } else {
-          scan_chunk(extractor, chunk.get());
-          render_all(render, chunk.get());
+          scan_chunk(extractor, render, chunk.get());
           chunk->done = true;
         }
         in_flight.push_back(std::move(chunk));
