@@ -13,8 +13,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
-#include <unordered_map>
 
 #include "matcher/cn_mobile_prefixes.h"
 #include "matcher/identity_text.h"
@@ -87,17 +87,26 @@ const std::array<std::string_view, 9> kReservedTlds = {"test",     "invalid",   
 // section as compiled into libpsl, without its "*" rule (which would make
 // any label a suffix). "gmail.con" and "qq.cmo" are typos or lookalikes.
 // Asked for every address found, and a dump has few distinct TLDs: answers
-// are kept per thread (a bounded map: hostile text can invent any number).
+// are kept per thread in a small direct-mapped table keyed by the TLD's bytes
+// (hostile text can invent any number of TLDs; they just evict each other).
 bool known_tld(std::string_view tld) {
-  thread_local std::unordered_map<std::string, bool> known;
-  std::string name(tld);
-  auto it = known.find(name);
-  if (it != known.end()) return it->second;
-  bool answer = psl_is_public_suffix2(psl_builtin(), name.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE) != 0;
-  if (known.size() >= 1024) known.clear();
-  known.emplace(std::move(name), answer);
-  return answer;
+  auto ask = [](std::string_view t) {
+    std::string name(t);
+    return psl_is_public_suffix2(psl_builtin(), name.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE) != 0;
+  };
+  if (tld.empty() || tld.size() > 8) return ask(tld);
+  std::uint64_t key = 0;
+  std::memcpy(&key, tld.data(), tld.size());
+  struct Entry {
+    std::uint64_t key = 0;  // 0: empty (a TLD is never empty)
+    bool known = false;
+  };
+  thread_local std::array<Entry, 256> cache{};
+  Entry& entry = cache[(key * 0x9E3779B97F4A7C15ULL) >> 56];
+  if (entry.key != key) entry = {key, ask(tld)};
+  return entry.known;
 }
+
 const std::array<std::string_view, 3> kExampleDomains = {"example.com", "example.org", "example.net"};
 
 bool is_atext(char c) {

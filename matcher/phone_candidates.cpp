@@ -194,6 +194,7 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
   };
   auto group_len = [&](std::size_t g) { return groups[g].end - groups[g].begin; };
   auto sep_before = [&](std::size_t g) { return text.substr(groups[g].sep_begin, groups[g].sep_length); };
+  auto dot_before = [&](std::size_t g) { return groups[g].sep_length == 1 && text[groups[g].sep_begin] == '.'; };
   // Whether group g alone is a Chinese mobile: then it is never glued to its
   // neighbours ("2017-06-08 13812345678", two numbers side by side).
   std::array<bool, kMaxGroups> standalone{};
@@ -206,7 +207,7 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
   std::size_t after_found = 0;  // the group after the last number found
   while (s < ngroups) {
     bool found = false;
-    bool start_ok = s == 0 ? left_ok : sep_before(s) != ".";
+    bool start_ok = s == 0 ? left_ok : !dot_before(s);
     if (start_ok) {
       std::size_t total = (s == 0 && plus) ? 1 : 0;
       std::size_t e_max = s;
@@ -218,7 +219,7 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
       for (std::size_t e = e_max + 1; e-- > s;) {
         // Right boundary.
         if (e + 1 < ngroups) {
-          if (sep_before(e + 1) == ".") continue;
+          if (dot_before(e + 1)) continue;
         } else {
           char after = chain_end < text.size() ? text[chain_end] : ' ';
           if (is_alpha(after) || after == '_' || after == '@' || after == '+' ||
@@ -230,7 +231,7 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
         bool glued_mobile = false;
         bool short_group = false;
         for (std::size_t g = s; g <= e; ++g) {
-          if (g > s && sep_before(g) == ".") dotted = true;
+          if (g > s && dot_before(g)) dotted = true;
           if (e > s && standalone[g]) glued_mobile = true;
           bool country_code = g == 0 && plus;
           if (!country_code && group_len(g) < 3) short_group = true;
