@@ -53,22 +53,31 @@ class Printer {
       *out += '\n';
       return;
     }
+    // file:line<TAB>kind<TAB>value, or masked<TAB>customer_id: sized once and
+    // copied in (this runs for every identifier of `scan --all`).
     char number[24];
-    auto end = std::to_chars(number, number + sizeof number, line).ptr;
-    *out += file;
-    *out += ':';
-    out->append(number, end);
-    *out += '\t';
-    *out += kind;
-    *out += '\t';
+    const std::string_view digits(number,
+                                  static_cast<std::size_t>(std::to_chars(number, number + sizeof number, line).ptr - number));
+    const std::string_view second = all_ ? std::string_view(hit.identifier.value) : std::string_view(hit.masked);
+    const std::string_view third = all_ ? std::string_view() : std::string_view(*customer_id);
+    const std::size_t size = file.size() + digits.size() + kind.size() + second.size() + third.size() + (all_ ? 4 : 5);
+    std::size_t at = out->size();
+    out->resize(at + size);
+    char* p = out->data() + at;
+    auto put = [&p](std::string_view piece, char after) {
+      std::memcpy(p, piece.data(), piece.size());
+      p += piece.size();
+      *p++ = after;
+    };
+    put(file, ':');
+    put(digits, '\t');
+    put(kind, '\t');
     if (all_) {
-      *out += hit.identifier.value;
+      put(second, '\n');
     } else {
-      *out += hit.masked;
-      *out += '\t';
-      *out += *customer_id;
+      put(second, '\t');
+      put(third, '\n');
     }
-    *out += '\n';
   }
 
   void print(const std::string& file, const matcher::FoundIdentifier& hit, const std::string* customer_id) {
