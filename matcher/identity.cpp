@@ -350,6 +350,23 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
   if (!util.IsValidNumber(number)) return reject("not a valid phone number");
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
+  // Parse is not always idempotent: it strips Mexico's old mobile '1' once per
+  // pass, so "+52 1133 8133 8421" formats as +5213381338421, which parses to
+  // +523381338421. A value we give must give itself when imported again (a
+  // customer file already in E.164), so settle on the fixed point. An input
+  // already in E.164 is one; otherwise one more Parse usually shows it.
+  for (int round = 0; round < 4 && e164 != input; ++round) {
+    PhoneNumber again;
+    if (util.Parse(e164, region, &again) != PhoneNumberUtil::NO_PARSING_ERROR) {
+      return reject("not a valid phone number");
+    }
+    std::string next;
+    util.Format(again, PhoneNumberUtil::E164, &next);
+    if (next == e164) return e164;
+    if (!util.IsValidNumber(again)) return reject("not a valid phone number");
+    e164 = std::move(next);
+  }
+  if (e164 != input) return reject("not a valid phone number");  // no fixed point in 4 rounds
   return e164;
 }
 

@@ -464,6 +464,16 @@ TEST_CASE("extractor: every value equals what the customer import's normalizatio
   auto mx = values("+52 1 33 8133 8421");
   REQUIRE(mx.size() == 1);
   CHECK(mx[0] == *leakwatch::matcher::normalize_phone("+52 1 33 8133 8421", "CN"));
+  // And a printed value, imported again (a customer file in E.164), gives
+  // itself: Parse strips Mexico's '1' once per pass, so "+52 1133 8133 8421"
+  // used to print +5213381338421, which imports as +523381338421.
+  for (const char* text : {"+52 1133 8133 8421", "+52 1 33 8133 8421", "+52 33 8133 8421"}) {
+    CAPTURE(text);
+    auto found = values(text);
+    REQUIRE(found.size() == 1);
+    CHECK(*leakwatch::matcher::normalize_phone(found[0], "CN") == found[0]);
+    CHECK(*leakwatch::matcher::normalize_phone(text, "CN") == found[0]);
+  }
   // %40 in a local part: normalize_email rejects it, so no value to match.
   CHECK(values("user=a%40b@qq.com").empty());
 }
