@@ -94,7 +94,7 @@ bool known_tld(std::string_view tld) {
     std::string name(t);
     return psl_is_public_suffix2(psl_builtin(), name.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE) != 0;
   };
-  if (tld.empty() || tld.size() > 8) return ask(tld);
+  if (tld.size() > 8) return ask(tld);
   std::uint64_t key = 0;
   std::memcpy(&key, tld.data(), tld.size());
   struct Entry {
@@ -172,13 +172,14 @@ std::optional<Rejection> check_domain(std::string_view domain) {
       if (!(c >= 'a' && c <= 'z')) return Rejection{"top-level domain is not letters"};
     }
   }
-  // The common case first: a TLD that exists (the list holds "onion").
-  bool reserved = std::find(kReservedTlds.begin(), kReservedTlds.end(), tld) != kReservedTlds.end();
-  if (!known_tld(tld) || reserved) {
+  if (std::find(kReservedTlds.begin(), kReservedTlds.end(), tld) != kReservedTlds.end()) {
+    return Rejection{"reserved top-level domain"};  // the list holds "onion": check this first
+  }
+  if (!known_tld(tld)) {
+    // No file extension here is a TLD; the list only names the reason.
     if (std::find(kFileExtensions.begin(), kFileExtensions.end(), tld) != kFileExtensions.end()) {
       return Rejection{"top-level domain is a file extension"};
     }
-    if (reserved) return Rejection{"reserved top-level domain"};
     return Rejection{"top-level domain does not exist"};
   }
   for (std::string_view example : kExampleDomains) {
@@ -354,8 +355,10 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
   // pass, so "+52 1133 8133 8421" formats as +5213381338421, which parses to
   // +523381338421. A value we give must give itself when imported again (a
   // customer file already in E.164), so settle on the fixed point. An input
-  // already in E.164 is one; otherwise one more Parse usually shows it.
-  for (int round = 0; round < 4 && e164 != input; ++round) {
+  // that was already this E.164 is one; otherwise one more Parse usually
+  // shows it.
+  if (e164 == input) return e164;
+  for (int round = 0; round < 4; ++round) {
     PhoneNumber again;
     if (util.Parse(e164, region, &again) != PhoneNumberUtil::NO_PARSING_ERROR) {
       return reject("not a valid phone number");
@@ -366,8 +369,7 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
     if (!util.IsValidNumber(again)) return reject("not a valid phone number");
     e164 = std::move(next);
   }
-  if (e164 != input) return reject("not a valid phone number");  // no fixed point in 4 rounds
-  return e164;
+  return reject("phone number has no stable E.164 form");
 }
 
 }  // namespace detail

@@ -193,16 +193,6 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
     return d;
   };
   auto group_len = [&](std::size_t g) { return groups[g].end - groups[g].begin; };
-  // What validate() needs of bare digits in China, checked before building
-  // them: a mobile (1[3-9] and 9 more digits, or 86 before it in one run) or
-  // a leading 0 (trunk prefix or 00). Dates, order numbers and IDs end here.
-  auto cn_candidate = [&](std::size_t s, std::size_t e, std::size_t count) {
-    char d0 = text[groups[s].begin];
-    char d1 = group_len(s) > 1 ? text[groups[s].begin + 1] : text[groups[s + 1].begin];
-    if (d0 == '0') return true;
-    if (count == 11) return d0 == '1' && d1 >= '3' && d1 <= '9';
-    return count == 13 && s == e && d0 == '8' && d1 == '6';
-  };
   auto sep_before = [&](std::size_t g) { return text.substr(groups[g].sep_begin, groups[g].sep_length); };
   auto dot_before = [&](std::size_t g) { return groups[g].sep_length == 1 && text[groups[g].sep_begin] == '.'; };
   // Whether group g alone is a Chinese mobile: then it is never glued to its
@@ -275,7 +265,6 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
         std::size_t count = 0;
         for (std::size_t g = s; g <= e; ++g) count += group_len(g);
         if (count < kMinDigits || count > kMaxDigits) continue;
-        if (!(s == 0 && plus) && region_is_cn_ && !cn_candidate(s, e, count)) continue;
         std::string d = digits_of(s, e);
         auto e164 = validate(d, s == e);
         if (!e164) continue;
