@@ -309,7 +309,7 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
   if (digits.front() == '+') {
     input = digits;
   } else if (digits.size() > 2 && digits[0] == '0' && digits[1] == '0') {
-    input = "+" + digits.substr(2);
+    input = std::string("+").append(digits, 2);
   } else if (digits.size() == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9') {
     // An 11-digit 1[3-9] number without a country code is a Chinese mobile,
     // whatever the default region: read as +1 it would give the same person a

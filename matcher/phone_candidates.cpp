@@ -112,17 +112,17 @@ std::optional<std::string> PhoneCandidates::validate(const std::string& digits, 
   if (is_cn_mobile_shape(mobile)) {
     switch (cn_mobiles_.lookup(mobile)) {
       case CnMobilePrefixes::Verdict::kValid:
-        return "+86" + std::string(mobile);
+        return std::string("+86").append(mobile);
       case CnMobilePrefixes::Verdict::kInvalid:
         return std::nullopt;
       case CnMobilePrefixes::Verdict::kAsk:
-        return parse_cached("+86" + std::string(mobile));
+        return parse_cached(std::string("+86").append(mobile));
     }
   }
   // Parse, not a hand-built number: libphonenumber then applies its national
   // rules (Mexico's old mobile '1', a '0' after '+') exactly as the customer
   // import does, so both sides hash the same E.164.
-  if (international) return parse_cached("+" + std::string(d));
+  if (international) return parse_cached(std::string("+").append(d));
   // Bare digits are most often order numbers, timestamps, dates or IDs. In
   // China only a trunk '0' (landline with area code) makes them a phone
   // number; mobiles were handled above. (libphonenumber alone would also

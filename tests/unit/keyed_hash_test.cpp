@@ -182,7 +182,7 @@ TEST_CASE("keyed_hash: to_hex and parse_hex round-trip, with or without uuid das
   CHECK(parse_hex("A4F5EAC6B64424E1BCFABFCE3DB7FCBD", nullptr));
   CHECK_FALSE(parse_hex(hex.substr(0, 31), &back));
   CHECK_FALSE(parse_hex(hex + "00", &back));
-  CHECK_FALSE(parse_hex("g" + hex.substr(1), &back));
+  CHECK_FALSE(parse_hex(std::string("g").append(hex, 1), &back));
   CHECK_FALSE(parse_hex("", &back));
   CHECK_FALSE(parse_hex("-" + hex, &back));
 }
