@@ -1,7 +1,5 @@
 #include "matcher/email_candidates.h"
 
-#include <stdexcept>
-
 #include "matcher/identity_text.h"
 
 namespace leakwatch::matcher {
@@ -35,10 +33,6 @@ bool is_domain_char(char c) {
 }
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-void check_compiled(const RE2& re, const char* name) {
-  if (!re.ok()) throw std::logic_error(std::string("email pattern ") + name + ": " + re.error());
-}
 
 // The local part ending at `end` (exclusive): [begin, end), or nullopt when
 // there is none or it is too long to be one (a glued blob).
@@ -74,18 +68,16 @@ bool right_boundary_ok(std::string_view text, std::size_t end) {
 }  // namespace
 
 EmailCandidates::EmailCandidates()
-    : domain_(kDomainPattern), bracketed_(kBracketedPattern), spelled_(kSpelledPattern) {
-  check_compiled(domain_, "domain");
-  check_compiled(bracketed_, "bracketed");
-  check_compiled(spelled_, "spelled");
-}
+    : domain_(kDomainPattern, "email domain"),
+      bracketed_(kBracketedPattern, "email bracketed"),
+      spelled_(kSpelledPattern, "email spelled") {}
 
 std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::size_t at) const {
   auto begin = local_begin(text, at);
   if (!begin) return std::nullopt;
   std::size_t limit = std::min(text.size(), at + 1 + kMaxDomain + 1);
   re2::StringPiece match;
-  if (!domain_.Match(re2::StringPiece(text.data(), limit), at + 1, limit, RE2::ANCHOR_START, &match, 1)) {
+  if (!domain_.get().Match(re2::StringPiece(text.data(), limit), at + 1, limit, RE2::ANCHOR_START, &match, 1)) {
     return std::nullopt;
   }
   std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
@@ -102,11 +94,11 @@ std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::siz
 }
 
 std::optional<EmailHit> EmailCandidates::obfuscated(std::string_view text, std::size_t pos) const {
-  const RE2* re = &bracketed_;
+  const RE2* re = &bracketed_.get();
   std::size_t local_end = pos;
   if (text[pos] == 'a' || text[pos] == 'A') {
     // " at ": the caller saw a space before; the local part ends before it.
-    re = &spelled_;
+    re = &spelled_.get();
     while (local_end > 0 && is_space(text[local_end - 1])) --local_end;
   } else {
     while (local_end > 0 && is_space(text[local_end - 1])) --local_end;

@@ -2,7 +2,8 @@
 // '@', or the start of an obfuscated "at" ("[at]", "(at)", " at ", "&#64;",
 // "%40"). Each candidate is cut out with an anchored RE2 (linear time, no
 // backtracking) and validated by the identity code.
-// Thread-safe: patterns compile once in the constructor; methods are const.
+// Thread-safe: patterns compile once in the constructor (a copy per thread,
+// see Re2PerThread); methods are const.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include <re2/re2.h>
+#include "matcher/re2_per_thread.h"
 
 namespace leakwatch::matcher {
 
@@ -34,9 +35,9 @@ class EmailCandidates {
   std::optional<EmailHit> obfuscated(std::string_view text, std::size_t pos) const;
 
  private:
-  RE2 domain_;          // after '@': labels and a TLD
-  RE2 bracketed_;       // from the local part's end: "[at]"-style token and domain
-  RE2 spelled_;         // from the local part's end: " at " and a domain with " dot "
+  Re2PerThread domain_;     // after '@': labels and a TLD
+  Re2PerThread bracketed_;  // from the local part's end: "[at]"-style token and domain
+  Re2PerThread spelled_;    // from the local part's end: " at " and a domain with " dot "
 };
 
 }  // namespace leakwatch::matcher
