@@ -17,7 +17,8 @@
 # shared machine's drift hits both) and prints MiB/s and the ratios to
 # ripgrep; then the ways of finding
 # candidates (one combined RE2, two passes, RE2::Set, the byte trigger) side
-# by side on one thread. Every output goes to a file on
+# by side on one thread, and how libphonenumber's calls scale from one thread
+# to two. Every output goes to a file on
 # the same disk (ripgrep treats /dev/null specially). Sends nothing anywhere.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -96,6 +97,7 @@ best "scan path + HMAC (extract_tool)" "$work/extract_tool" stream "$f" 2
 t_hmac=$best
 "$work/extract_tool" speed "$f" 1
 "$work/extract_tool" strategies "$f"
+"$work/extract_tool" phones "$f"
 awk -v c="$t_cat" -v r="$t_rg" -v rf="$t_rg_full" -v s="$t_scan" -v j="$t_json" -v h="$t_hmac" \
   -v m="$median_ratio" -v n="$runs" 'BEGIN {
   printf "ratio scan --all / rg comparable:        %.2f best of each, %.2f median of %d interleaved pairs (goal <= 1.0)\n", s / rf, m, n

@@ -6,6 +6,9 @@
 //   extract_tool stream CORPUS [THREADS] MB/s of scan_stream, hashing on the workers
 //   extract_tool strategies CORPUS       MB/s of ways to find candidates (no validation),
 //                                        one thread: the measurement behind the trigger design
+//   extract_tool phones CORPUS           the distinct phone numbers libphonenumber is asked
+//                                        about (not Chinese mobiles), normalized again on one
+//                                        thread and on two: how far its calls scale
 //
 // Plaintext is printed only for misses and false positives of the labelled
 // synthetic corpus, which holds no real person's data.
@@ -271,6 +274,37 @@ int strategies(const char* corpus_path) {
   return 0;
 }
 
+// libphonenumber's share does not shrink with more cores if its calls
+// serialize (its regex cache is one locked map); this measures that alone.
+int phones(const char* corpus_path) {
+  std::string corpus = read_all(corpus_path);
+  Extractor extractor{ExtractorOptions{}};
+  std::set<std::string> distinct;
+  extractor.scan(corpus, [&](const FoundIdentifier& f) {
+    const std::string& v = f.identifier.value;
+    bool cn_mobile = v.size() == 14 && v.compare(0, 4, "+861") == 0 && v[4] >= '3' && v[4] <= '9';
+    if (f.identifier.kind == Kind::kPhone && !cn_mobile) distinct.insert(v);
+  });
+  const std::vector<std::string> numbers(distinct.begin(), distinct.end());
+  for (unsigned threads : {1u, 2u, 1u, 2u}) {
+    auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> workers;
+    std::vector<std::size_t> valid(threads);
+    for (unsigned t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        for (std::size_t i = t; i < numbers.size(); i += threads) valid[t] += normalize_phone(numbers[i], "CN") ? 1 : 0;
+      });
+    }
+    for (auto& w : workers) w.join();
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::size_t ok = 0;
+    for (std::size_t v : valid) ok += v;
+    std::printf("libphonenumber: %zu distinct numbers (%zu valid) on %u thread(s): %.0f ms wall, %.1f us a number\n",
+                numbers.size(), ok, threads, ms, ms * 1000 / static_cast<double>(numbers.size()));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -282,7 +316,8 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::string(argv[1]) == "stream") {
     return stream(argv[2], argc >= 4 ? static_cast<unsigned>(std::stoul(argv[3])) : 2);
   }
+  if (argc >= 3 && std::string(argv[1]) == "phones") return phones(argv[2]);
   std::cerr << "usage: extract_tool score CORPUS LABELS | speed CORPUS [THREADS] | stream CORPUS [THREADS] | "
-               "strategies CORPUS\n";
+               "strategies CORPUS | phones CORPUS\n";
   return 2;
 }
