@@ -140,6 +140,13 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
     ++i;
     if (i < n && text[i] == ' ') ++i;
     if (i >= n || !is_digit(text[i])) return pos + 1;
+  } else {
+    // Most digit runs stand alone and are short (dates, prices, pieces of
+    // hashes): without a separator after them no chain can reach a phone
+    // number's length; this is the chain code's own verdict, reached early.
+    std::size_t e = i;
+    while (e < n && is_digit(text[e])) ++e;
+    if (e - i < kMinDigits && (e == n || !is_sep(text[e]))) return e;
   }
   // Collect the chain: digit runs joined by short separator runs.
   // Fixed arrays: this runs for every digit run of the input.
