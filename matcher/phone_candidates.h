@@ -18,6 +18,10 @@
 
 namespace leakwatch::matcher {
 
+// The end of the run of ASCII digits '0'-'9' that starts at `i` (`i` itself
+// when text[i] is not a digit; `i` <= text.size()). Any bytes.
+std::size_t digit_run_end(std::string_view text, std::size_t i);
+
 struct PhoneHit {
   std::size_t begin;  // first byte of the number in the scanned view
   std::size_t end;    // one past its last digit
