@@ -58,10 +58,9 @@ bool is_cn_mobile_shape(std::string_view d) {
 
 }  // namespace
 
-// Eight bytes at a time:
-// the run's length comes out of arithmetic, not out of one branch per byte
-// (where a byte loop pays a mispredicted exit on every run, and runs are
-// everywhere in a dump: a third of its bytes are digits).
+// Eight bytes at a time: the run's length comes out of arithmetic, not out
+// of one branch per byte (a byte loop pays a mispredicted exit on every run,
+// and runs are everywhere in a dump: a third of its bytes are digits).
 std::size_t digit_run_end(std::string_view text, std::size_t i) {
   const std::size_t n = text.size();
   if constexpr (std::endian::native == std::endian::little) {
