@@ -168,22 +168,21 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
     ++i;
     if (i < n && text[i] == ' ') ++i;
     if (i >= n || !is_digit(text[i])) return pos + 1;
-  } else {
-    // Most digit runs stand alone and are short (dates, prices, pieces of
-    // hashes): without a separator after them no chain can reach a phone
-    // number's length; this is the chain code's own verdict, reached early.
-    const std::size_t e = digit_run_end(text, i);
-    if (e - i < kMinDigits && (e == n || !is_sep(text[e]))) return e;
   }
+  // Each digit run of the chain is measured once, here or below.
+  std::size_t run_end = digit_run_end(text, i);
+  // Most digit runs stand alone and are short (dates, prices, pieces of
+  // hashes): without a separator after them no chain can reach a phone
+  // number's length; this is the chain code's own verdict, reached early.
+  if (!plus && run_end - i < kMinDigits && (run_end == n || !is_sep(text[run_end]))) return run_end;
   // Collect the chain: digit runs joined by short separator runs.
   // Fixed arrays: this runs for every digit run of the input.
   std::array<Group, kMaxGroups> groups;  // NOLINT(cppcoreguidelines-pro-type-member-init)
   std::size_t ngroups = 0;
   std::size_t sep_begin = i;
   while (true) {
-    std::size_t b = i;
-    i = digit_run_end(text, i);
-    groups[ngroups++] = {b, i, sep_begin, b - sep_begin};
+    groups[ngroups++] = {i, run_end, sep_begin, i - sep_begin};
+    i = run_end;
     // A longer chain ends here; the rest is scanned as a chain of its own,
     // so a number at the end of a long list of figures is still seen.
     if (ngroups == kMaxGroups) break;
@@ -195,15 +194,13 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
     if (sep.find('.') != std::string_view::npos && sep.size() != 1) break;
     // So does a gap of several spaces: columns of a fixed-width dump.
     if (sep.size() > 1 && sep.find_first_not_of(' ') == std::string_view::npos) break;
+    const std::size_t next_end = digit_run_end(text, j);
     // An opening parenthesis joins only an area code it closes: "+1 (650)
     // 253-0000", not "+49 89 4149919 (24/7)".
-    if (sep.find('(') != std::string_view::npos) {
-      std::size_t k = j;
-      while (k < n && is_digit(text[k])) ++k;
-      if (k >= n || text[k] != ')') break;
-    }
+    if (sep.find('(') != std::string_view::npos && (next_end >= n || text[next_end] != ')')) break;
     sep_begin = i;
     i = j;
+    run_end = next_end;
   }
   const std::size_t chain_end = i;
   // Most digit runs are dates, prices, counters or pieces of hashes: too few

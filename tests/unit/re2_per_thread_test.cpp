@@ -11,7 +11,7 @@
 
 using leakwatch::matcher::Re2PerThread;
 
-TEST_CASE("Re2PerThread: every copy matches as the pattern does") {
+TEST_CASE("Re2PerThread: the calling thread's copy matches as the pattern does") {
   const Re2PerThread re("[a-z]+@[a-z]+\\.com", "test");
   CHECK(RE2::FullMatch("abc@qq.com", re.get()));
   CHECK_FALSE(RE2::FullMatch("abc@qq.org", re.get()));
