@@ -21,6 +21,8 @@ namespace {
 struct ScanArgs {
   std::string format = "text";
   bool all = false;
+  bool with_filename = false;  // -H
+  bool no_filename = false;
   std::vector<std::string> files;
 };
 
@@ -29,7 +31,12 @@ struct ScanArgs {
 // threads; print() formats and writes on the calling thread.
 class Printer {
  public:
-  explicit Printer(const ScanArgs& args) : json_(args.format == "json"), all_(args.all) {}
+  // Text lines start with the file name only when several inputs are scanned
+  // (grep's and ripgrep's rule), or with -H; JSON always names the file.
+  explicit Printer(const ScanArgs& args)
+      : json_(args.format == "json"),
+        all_(args.all),
+        with_filename_(!args.no_filename && (args.with_filename || args.files.size() > 1)) {}
 
   void format(const std::string& file, const matcher::FoundIdentifier& hit, const std::string* customer_id,
               std::string* out) const {
@@ -53,14 +60,15 @@ class Printer {
       *out += '\n';
       return;
     }
-    // file:line<TAB>kind<TAB>value, or masked<TAB>customer_id: sized once and
-    // copied in (this runs for every identifier of `scan --all`).
+    // [file:]line<TAB>kind<TAB>value, or masked<TAB>customer_id: sized once
+    // and copied in (this runs for every identifier of `scan --all`).
     char number[24];
     const std::string_view digits(number,
                                   static_cast<std::size_t>(std::to_chars(number, number + sizeof number, line).ptr - number));
     const std::string_view second = all_ ? std::string_view(hit.identifier.value) : std::string_view(hit.masked);
     const std::string_view third = all_ ? std::string_view() : std::string_view(*customer_id);
-    const std::size_t size = file.size() + digits.size() + kind.size() + second.size() + third.size() + (all_ ? 4 : 5);
+    const std::size_t size =
+        (with_filename_ ? file.size() + 1 : 0) + digits.size() + kind.size() + second.size() + third.size() + (all_ ? 3 : 4);
     std::size_t at = out->size();
     out->resize(at + size);
     char* p = out->data() + at;
@@ -69,7 +77,7 @@ class Printer {
       p += piece.size();
       *p++ = after;
     };
-    put(file, ':');
+    if (with_filename_) put(file, ':');
     put(digits, '\t');
     put(kind, '\t');
     if (all_) {
@@ -89,6 +97,7 @@ class Printer {
  private:
   bool json_;
   bool all_;
+  bool with_filename_;
   std::string line_;
 };
 
@@ -198,6 +207,10 @@ void add_scan_command(CLI::App& root, Context& ctx, const Command& self) {
   scan->add_flag("--all", args->all,
                  "print every identifier found, matched or not, with its normalized value (plaintext, on "
                  "request); needs no database");
+  auto* with = scan->add_flag("-H,--with-filename", args->with_filename,
+                              "start each text line with the file name (the default when several files are "
+                              "scanned; JSON always names the file)");
+  scan->add_flag("--no-filename", args->no_filename, "never start a text line with the file name")->excludes(with);
   scan->add_option("FILE", args->files, "files to scan; standard input when none (or -)");
   scan->callback([&ctx, args] { run_scan(ctx, *args); });
 }
