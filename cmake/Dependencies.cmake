@@ -20,7 +20,10 @@ find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)
 find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)
 add_library(phonenumber::phonenumber INTERFACE IMPORTED)
 target_include_directories(phonenumber::phonenumber INTERFACE ${PHONENUMBER_INCLUDE_DIR})
-target_link_libraries(phonenumber::phonenumber INTERFACE ${PHONENUMBER_LIBRARY})
+# Its metadata and number types are protobuf-lite messages
+# (matcher/national_prefixes.cpp reads the metadata).
+pkg_check_modules(PROTOBUF_LITE REQUIRED IMPORTED_TARGET protobuf-lite)
+target_link_libraries(phonenumber::phonenumber INTERFACE ${PHONENUMBER_LIBRARY} PkgConfig::PROTOBUF_LITE)
 
 # libcsv: an RFC 4180 streaming parser (C), static library only.
 find_path(CSV_INCLUDE_DIR csv.h REQUIRED)

@@ -18,6 +18,7 @@
 
 #include "matcher/cn_mobile_prefixes.h"
 #include "matcher/identity_text.h"
+#include "matcher/national_prefixes.h"
 
 namespace leakwatch::matcher {
 
@@ -355,9 +356,15 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
   // pass, so "+52 1133 8133 8421" formats as +5213381338421, which parses to
   // +523381338421. A value we give must give itself when imported again (a
   // customer file already in E.164), so settle on the fixed point. An input
-  // that was already this E.164 is one; otherwise one more Parse usually
-  // shows it.
+  // that was already this E.164 is one, and so is one whose national digits
+  // the country's national-prefix pattern cannot strip (every Chinese
+  // landline given as 010-..., libphonenumber's own metadata says so);
+  // otherwise one more Parse usually shows it.
   if (e164 == input) return e164;
+  const std::size_t code_digits = std::to_string(number.country_code()).size();
+  if (!NationalPrefixes::shared().may_strip(number.country_code(), std::string_view(e164).substr(1 + code_digits))) {
+    return e164;
+  }
   for (int round = 0; round < 4; ++round) {
     PhoneNumber again;
     if (util.Parse(e164, region, &again) != PhoneNumberUtil::NO_PARSING_ERROR) {

@@ -32,7 +32,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 cmake --build "$build" --target leakwatch_matcher leakwatch >/dev/null
 g++ -std=c++20 -O2 -Wall -Wextra -I"$here" "$here/scripts/bench/extract_tool.cpp" \
   "$build/matcher/libleakwatch_matcher.a" \
-  $(pkg-config --libs re2 libpsl) -lphonenumber -licui18n -licuuc -licudata -lcrypto -lpthread \
+  $(pkg-config --libs re2 libpsl protobuf-lite) -lphonenumber -licui18n -licuuc -licudata -lcrypto -lpthread \
   -o "$work/extract_tool"
 leakwatch=$build/app/leakwatch
 
