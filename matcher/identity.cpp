@@ -11,6 +11,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <charconv>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -18,7 +19,7 @@
 
 #include "matcher/cn_mobile_prefixes.h"
 #include "matcher/identity_text.h"
-#include "matcher/national_prefixes.h"
+#include "matcher/calling_codes.h"
 
 namespace leakwatch::matcher {
 
@@ -343,6 +344,28 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
         break;
     }
   }
+  // Fast path for numbers given with their calling code ("+852 9123 4567"):
+  // where Parse would keep the digits after the code as they are
+  // (CallingCodes, from libphonenumber's metadata), the number is (code,
+  // those digits) and only IsValidNumber needs asking; such an input is its
+  // own E.164. A leading zero after the code (Italy), any doubt, and an
+  // invalid number (for Parse's own rejection reason) take Parse's path.
+  if (input[0] == '+') {
+    const CallingCodes& codes = CallingCodes::shared();
+    const std::string_view after_plus = std::string_view(input).substr(1);
+    if (const int code = codes.code_of(after_plus); code != 0) {
+      const std::string_view nsn = after_plus.substr(code < 10 ? 1 : code < 100 ? 2 : 3);
+      std::uint64_t value = 0;
+      const auto [end, status] = std::from_chars(nsn.data(), nsn.data() + nsn.size(), value);
+      if (status == std::errc() && end == nsn.data() + nsn.size() && nsn.size() >= 2 && nsn.size() <= 17 &&
+          nsn[0] != '0' && !codes.may_strip(code, nsn)) {
+        PhoneNumber number;
+        number.set_country_code(code);
+        number.set_national_number(value);
+        if (util.IsValidNumber(number)) return input;
+      }
+    }
+  }
   PhoneNumber number;
   PhoneNumberUtil::ErrorType error = util.Parse(input, region, &number);
   if (error != PhoneNumberUtil::NO_PARSING_ERROR) {
@@ -362,7 +385,7 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
   // otherwise one more Parse usually shows it.
   if (e164 == input) return e164;
   const std::size_t code_digits = std::to_string(number.country_code()).size();
-  if (!NationalPrefixes::shared().may_strip(number.country_code(), std::string_view(e164).substr(1 + code_digits))) {
+  if (!CallingCodes::shared().may_strip(number.country_code(), std::string_view(e164).substr(1 + code_digits))) {
     return e164;
   }
   for (int round = 0; round < 4; ++round) {

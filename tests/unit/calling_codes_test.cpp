@@ -6,15 +6,16 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 
 #include "matcher/identity_text.h"
-#include "matcher/national_prefixes.h"
+#include "matcher/calling_codes.h"
 
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
-using leakwatch::matcher::NationalPrefixes;
+using leakwatch::matcher::CallingCodes;
 
 namespace {
 
@@ -49,8 +50,8 @@ std::string digits_of(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("national prefixes: what libphonenumber's metadata lets Parse strip from an E.164") {
-  const NationalPrefixes& table = NationalPrefixes::shared();
+TEST_CASE("calling codes: what libphonenumber's metadata lets Parse strip from an E.164") {
+  const CallingCodes& table = CallingCodes::shared();
   // China: the trunk '0' and the carrier codes 1[12]xx, 179xx.
   CHECK_FALSE(table.may_strip(86, "1012345678"));  // Beijing landline
   CHECK_FALSE(table.may_strip(86, "2112345678"));  // Shanghai landline
@@ -71,7 +72,48 @@ TEST_CASE("national prefixes: what libphonenumber's metadata lets Parse strip fr
   CHECK(table.may_strip(1000, "12345678"));
 }
 
-TEST_CASE("national prefixes: every region's example numbers, in national and international form, "
+TEST_CASE("calling codes: the code a '+' number starts with, as Parse reads it") {
+  const CallingCodes& table = CallingCodes::shared();
+  CHECK(table.code_of("14155552671") == 1);
+  CHECK(table.code_of("861012345678") == 86);
+  CHECK(table.code_of("85291234567") == 852);
+  CHECK(table.code_of("4407911123456") == 44);
+  CHECK(table.code_of("80012345678") == 800);  // international freephone ("001")
+  CHECK(table.code_of("0861012345678") == 0);
+  CHECK(table.code_of("999123") == 0);  // unassigned
+  CHECK(table.code_of("") == 0);
+}
+
+TEST_CASE("calling codes: '+' numbers, valid or not, normalize as Parse and the fixed-point loop say") {
+  const char* codes[] = {"1",  "7",  "20", "27", "33", "39",  "44",  "49",  "52",  "54",  "55", "61",
+                         "62", "81", "82", "84", "86", "91",  "98",  "234", "351", "380", "800", "852",
+                         "853", "870", "886", "971", "979", "999", "0",  "",    "3",   "42"};
+  std::mt19937_64 random(20260601);
+  int valid = 0;
+  const int samples = 40000;
+  for (int i = 0; i < samples; ++i) {
+    std::string form = "+";
+    form += codes[random() % std::size(codes)];
+    const int length = 4 + static_cast<int>(random() % 11);
+    for (int k = 0; k < length; ++k) {
+      // Leading 0s and 1s (trunk prefixes, Mexico's '1') more often than chance.
+      const int digit = (k == 0 && random() % 3 == 0) ? static_cast<int>(random() % 2) : static_cast<int>(random() % 10);
+      form += static_cast<char>('0' + digit);
+    }
+    CAPTURE(form);
+    auto got = leakwatch::matcher::detail::parse_phone_digits(form, "CN");
+    auto want = fixed_point(form, "CN");
+    REQUIRE(got.has_value() == want.has_value());
+    if (got) {
+      CHECK(*got == *want);
+      ++valid;
+    }
+  }
+  MESSAGE(valid << " of " << samples << " random '+' numbers valid");
+  CHECK(valid > samples / 20);
+}
+
+TEST_CASE("calling codes: every region's example numbers, in national and international form, "
           "normalize as the full fixed-point loop does") {
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   std::set<std::string> regions;

@@ -1,4 +1,4 @@
-#include "matcher/national_prefixes.h"
+#include "matcher/calling_codes.h"
 
 #include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumberutil.h>
@@ -15,16 +15,18 @@ const void* metadata_get();
 
 namespace leakwatch::matcher {
 
-NationalPrefixes::NationalPrefixes() {
+CallingCodes::CallingCodes() {
   using i18n::phonenumbers::PhoneMetadataCollection;
   using i18n::phonenumbers::PhoneNumberUtil;
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   PhoneMetadataCollection collection;
-  // Unreadable metadata leaves every code kUnknown: always parse again.
+  // Unreadable metadata leaves the table empty: no code known (no shortcut),
+  // every rule kUnknown (always parse again).
   if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size())) return;
   for (const auto& region : collection.metadata()) {
     const int code = region.country_code();
     if (code <= 0 || code >= kCodes) continue;
+    known_[code] = true;
     // Parse uses the calling code's main region (the non-geographic entity
     // for "001" codes): the first region libphonenumber lists for the code.
     if (region.id() != "001") {
@@ -46,12 +48,25 @@ NationalPrefixes::NationalPrefixes() {
   }
 }
 
-const NationalPrefixes& NationalPrefixes::shared() {
-  static const NationalPrefixes table;
+const CallingCodes& CallingCodes::shared() {
+  static const CallingCodes table;
   return table;
 }
 
-bool NationalPrefixes::may_strip(int country_code, std::string_view national) const {
+int CallingCodes::code_of(std::string_view digits) const {
+  // libphonenumber's ExtractCountryCode: no code starts with '0'; codes are
+  // prefix-free, so the first known prefix is the one.
+  if (digits.empty() || digits[0] < '1' || digits[0] > '9') return 0;
+  int code = 0;
+  for (std::size_t i = 0; i < 3 && i < digits.size(); ++i) {
+    if (digits[i] < '0' || digits[i] > '9') return 0;
+    code = code * 10 + (digits[i] - '0');
+    if (known_[code]) return code;
+  }
+  return 0;
+}
+
+bool CallingCodes::may_strip(int country_code, std::string_view national) const {
   if (country_code <= 0 || country_code >= kCodes) return true;
   switch (rules_[country_code]) {
     case Rule::kNone:
