@@ -7,7 +7,9 @@
 
 // libphonenumber 8.12 exports its compiled-in metadata (a serialized
 // PhoneMetadataCollection, the one its PhoneNumberUtil loads) without
-// installing the header that declares it.
+// installing the header that declares it: declared here exactly as in its
+// cpp/src/phonenumbers/metadata.h (v8.12.57, Debian 12). Later versions
+// renamed it (GetMetadata), which fails at link time, not silently.
 namespace i18n::phonenumbers {
 int metadata_size();
 const void* metadata_get();
