@@ -1,5 +1,7 @@
 #include "matcher/email_candidates.h"
 
+#include <array>
+
 #include "matcher/identity_text.h"
 
 namespace leakwatch::matcher {
@@ -23,10 +25,17 @@ constexpr const char kSpelledPattern[] = R"(\s+(?i:at)\s+)"
 #undef LW_LABEL
 #undef LW_DOT_WORD
 
-bool is_local_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '%' || c == '+' || c == '-';
-}
+// [A-Za-z0-9._%+-]: what a local part found in a dump is made of.
+constexpr std::array<bool, 256> kLocalChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (unsigned char c : std::string_view("._%+-")) t[c] = true;
+  return t;
+}();
+
+bool is_local_char(char c) { return kLocalChar[static_cast<unsigned char>(c)]; }
 
 bool is_domain_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
@@ -37,19 +46,17 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 // The local part ending at `end` (exclusive): [begin, end), or nullopt when
 // there is none or it is too long to be one (a glued blob).
 std::optional<std::size_t> local_begin(std::string_view text, std::size_t end) {
+  // "account----name@qq.com": dumps separate fields with dash runs, which
+  // no real address holds; the local part starts after the last "--" (the
+  // first one met walking back). The whole run still counts for the length.
   std::size_t b = end;
+  std::size_t after_dashes = 0;  // 0: no "--" seen
   while (b > 0 && is_local_char(text[b - 1])) {
     --b;
     if (end - b > kMaxLocal) return std::nullopt;
+    if (after_dashes == 0 && text[b] == '-' && b + 1 < end && text[b + 1] == '-') after_dashes = b + 2;
   }
-  // "account----name@qq.com": dumps separate fields with dash runs, which
-  // no real address holds.
-  for (std::size_t k = end; k > b + 1; --k) {
-    if (text[k - 1] == '-' && text[k - 2] == '-') {
-      b = k;
-      break;
-    }
-  }
+  if (after_dashes != 0) b = after_dashes;
   while (b < end && (text[b] == '.' || text[b] == '-')) ++b;  // a sentence's dot is not the address's
   if (b == end) return std::nullopt;
   return b;

@@ -121,6 +121,25 @@ TEST_CASE("identity: malformed emails are rejected with a reason that omits the 
   CHECK(email_or_reason(std::string(64, 'a') + "@qq.com") == std::string(64, 'a') + "@qq.com");
 }
 
+TEST_CASE("identity: a malformed email's reason names its first fault, in a fixed order") {
+  // The customer import prints these per rejected row.
+  CHECK(email_or_reason("no-at-sign.com") == "rejected: no '@' in address");
+  CHECK(email_or_reason("a b@c@qq.com") == "rejected: more than one '@' in address");
+  CHECK(email_or_reason("a b@qq.com") == "rejected: address contains whitespace or control characters");
+  CHECK(email_or_reason(std::string("a\x01b@qq.com")) == "rejected: address contains whitespace or control characters");
+  CHECK(email_or_reason(std::string("a\x7f" "b@qq.com")) ==
+        "rejected: address contains whitespace or control characters");
+  CHECK(email_or_reason("@qq.com") == "rejected: empty local part");
+  CHECK(email_or_reason(std::string(65, 'a') + "@qq.com") == "rejected: local part longer than 64 bytes");
+  CHECK(email_or_reason(".ab@qq.com") == "rejected: local part starts or ends with a dot");
+  CHECK(email_or_reason("a\"b..c@qq.com") == "rejected: local part has two dots in a row");
+  CHECK(email_or_reason("Ab\xc3\xa9..c@qq.com") == "rejected: local part has two dots in a row");
+  CHECK(email_or_reason("a\"b@qq.com") == "rejected: local part has a character not allowed in an address");
+  CHECK(email_or_reason("ab\xc3\xa9\"c@qq.com") == "rejected: local part has non-ASCII characters");
+  CHECK(email_or_reason("o'brien+tag@QQ.com") == "o'brien+tag@qq.com");
+  CHECK(email_or_reason("user@qq") == "rejected: domain has no top-level domain");
+}
+
 TEST_CASE("identity: invalid UTF-8 email reason says so") {
   auto r = normalize_email("ab\xc3@qq.com");
   REQUIRE_FALSE(r);
