@@ -21,7 +21,6 @@ namespace {
 struct ScanArgs {
   std::string format = "text";
   bool all = false;
-  bool with_filename = false;  // -H
   bool no_filename = false;
   std::vector<std::string> files;
 };
@@ -31,12 +30,10 @@ struct ScanArgs {
 // threads; print() formats and writes on the calling thread.
 class Printer {
  public:
-  // Text lines start with the file name only when several inputs are scanned
-  // (grep's and ripgrep's rule), or with -H; JSON always names the file.
+  // Text lines start with the file name unless --no-filename (grep -h);
+  // JSON always names the file.
   explicit Printer(const ScanArgs& args)
-      : json_(args.format == "json"),
-        all_(args.all),
-        with_filename_(!args.no_filename && (args.with_filename || args.files.size() > 1)) {}
+      : json_(args.format == "json"), all_(args.all), with_filename_(!args.no_filename) {}
 
   void format(const std::string& file, const matcher::FoundIdentifier& hit, const std::string* customer_id,
               std::string* out) const {
@@ -207,10 +204,8 @@ void add_scan_command(CLI::App& root, Context& ctx, const Command& self) {
   scan->add_flag("--all", args->all,
                  "print every identifier found, matched or not, with its normalized value (plaintext, on "
                  "request); needs no database");
-  auto* with = scan->add_flag("-H,--with-filename", args->with_filename,
-                              "start each text line with the file name (the default when several files are "
-                              "scanned; JSON always names the file)");
-  scan->add_flag("--no-filename", args->no_filename, "never start a text line with the file name")->excludes(with);
+  scan->add_flag("--no-filename", args->no_filename,
+                 "text lines without the file name (line, kind, ...); JSON always names the file");
   scan->add_option("FILE", args->files, "files to scan; standard input when none (or -)");
   scan->callback([&ctx, args] { run_scan(ctx, *args); });
 }

@@ -25,7 +25,7 @@ const Command kCommands[] = {
     {"customers", "import the customer set, hashed on the fly (customers import FILE|-)",
      add_customers_command},
     {"crawl", "fetch the sources' pages (crawl [--source NAME]... [--max-pages N])", add_crawl_command},
-    {"scan", "match a dump against the customers, ad hoc (scan [--format text|json] [--all] [-H] [FILE...])",
+    {"scan", "match a dump against the customers, ad hoc (scan [--format text|json] [--all] [--no-filename] [FILE...])",
      add_scan_command},
     {"extract", "find identifiers in crawled pages, store them as sightings (hashes only)", add_extract_command},
     {"match", "join sightings with the customer set into exposures (retroactive)", add_match_command},

@@ -31,32 +31,32 @@ const char* kDump =
 
 }  // namespace
 
-TEST_CASE("scan: prints the matched customers with masked identifiers and line; -H adds the file") {
+TEST_CASE("scan: prints the matched customers with masked identifiers, file and line") {
   ScanFixture f;
   auto dump = f.dir.write("dump.txt", kDump);
-  const std::string matches =
-      "2\temail\tz***@icloud.com\tc1\n"
-      "2\tphone\t+86138****5678\tc1\n"
-      "4\tphone\t+86139****5678\tc2\n"
-      "6\temail\tj***@gmail.com\tc3\n";
   auto r = run_cli({"scan", dump.string()}, "", f.env);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(r.out == matches);
+  std::string d = dump.string();
+  CHECK(r.out == d + ":2\temail\tz***@icloud.com\tc1\n" + d + ":2\tphone\t+86138****5678\tc1\n" + d +
+                     ":4\tphone\t+86139****5678\tc2\n" + d + ":6\temail\tj***@gmail.com\tc3\n");
   // Matched output never shows plaintext.
   CHECK(r.out.find("zhang.wei") == std::string::npos);
 
-  auto named = run_cli({"scan", "-H", dump.string()}, "", f.env);
-  REQUIRE_MESSAGE(named.exit_code == 0, named.err);
-  std::string d = dump.string();
-  CHECK(named.out == d + ":2\temail\tz***@icloud.com\tc1\n" + d + ":2\tphone\t+86138****5678\tc1\n" + d +
-                         ":4\tphone\t+86139****5678\tc2\n" + d + ":6\temail\tj***@gmail.com\tc3\n");
+  auto bare = run_cli({"scan", "--no-filename", dump.string()}, "", f.env);
+  REQUIRE_MESSAGE(bare.exit_code == 0, bare.err);
+  CHECK(bare.out ==
+        "2\temail\tz***@icloud.com\tc1\n"
+        "2\tphone\t+86138****5678\tc1\n"
+        "4\tphone\t+86139****5678\tc2\n"
+        "6\temail\tj***@gmail.com\tc3\n");
 }
 
-TEST_CASE("scan: text lines name their file when several files are scanned, unless --no-filename") {
+TEST_CASE("scan --all: text lines name their file (\"-\" for stdin) unless --no-filename") {
   TempDir dir;
   auto a = dir.write("a.txt", "x\nmail zhang.wei@icloud.com\n");
   auto b = dir.write("b.txt", "tel 13812345678\n");
-  const std::map<std::string, std::string> no_database = {{"LEAKWATCH_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none"}};
+  const std::map<std::string, std::string> no_database = {
+      {"LEAKWATCH_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none"}};
   auto r = run_cli({"scan", "--all", a.string(), b.string()}, "", no_database);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.out == a.string() + ":2\temail\tzhang.wei@icloud.com\n" + b.string() + ":1\tphone\t+8613812345678\n");
@@ -65,12 +65,8 @@ TEST_CASE("scan: text lines name their file when several files are scanned, unle
   REQUIRE_MESSAGE(bare.exit_code == 0, bare.err);
   CHECK(bare.out == "2\temail\tzhang.wei@icloud.com\n1\tphone\t+8613812345678\n");
 
-  auto stdin_only = run_cli({"scan", "--all"}, "tel 13812345678\n", no_database);
-  CHECK(stdin_only.out == "1\tphone\t+8613812345678\n");
-
-  auto both = run_cli({"scan", "--all", "-H", "--no-filename", a.string()}, "", no_database);
-  CHECK(both.exit_code == 2);
-  CHECK(both.err.find("--no-filename") != std::string::npos);
+  auto from_stdin = run_cli({"scan", "--all"}, "tel 13812345678\n", no_database);
+  CHECK(from_stdin.out == "-:1\tphone\t+8613812345678\n");
 }
 
 TEST_CASE("scan --format json: JSON Lines with kind, masked, file, line and customer_id, from stdin") {
@@ -108,7 +104,6 @@ TEST_CASE("scan: an unreadable file is named, the other files are still scanned,
   auto r = run_cli({"scan", "/nonexistent/dump.txt", dump.string()}, "", f.env);
   CHECK(r.exit_code == 1);
   CHECK(r.err == "leakwatch: error: cannot read /nonexistent/dump.txt: No such file or directory\n");
-  // Two files named: lines carry the file name.
   CHECK(r.out.find(dump.string() + ":6\temail\tj***@gmail.com\tc3") != std::string::npos);
 }
 
@@ -127,5 +122,6 @@ TEST_CASE("scan: line numbers stay right across chunk boundaries of a large inpu
   auto file = f.dir.write("big.txt", big);
   auto r = run_cli({"scan", file.string()}, "", f.env);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(r.out == "123457\tphone\t+86139****5678\tc2\n399999\tphone\t+86139****5678\tc2\n");
+  CHECK(r.out == file.string() + ":123457\tphone\t+86139****5678\tc2\n" + file.string() +
+                     ":399999\tphone\t+86139****5678\tc2\n");
 }
