@@ -10,6 +10,8 @@
 #                                       ＠, &#64;, %40, [dot]), 0086/(+86) prefixes,
 #                                       0-trunk landlines, Unicode digits
 #   leakwatch scan --all                find, validate, normalize, print (both cores)
+#   ... --no-filename, --format json    the same without the file name on each
+#                                       line (less to write); as JSON Lines
 #   extract_tool stream                 the same scan path, also HMAC-hashing every
 #                                       identifier (what `scan` without --all does
 #                                       before its database lookup)
@@ -98,6 +100,8 @@ awk -v t="$t_rg_full" -v b="$size" -v l="$rg_lines" \
   'BEGIN { printf "%-34s %7.3f s %8.1f MiB/s %9d lines out\n", "rg -o (comparable patterns)", t, b / 1048576 / t, l }'
 awk -v t="$t_scan" -v b="$size" -v l="$scan_lines" \
   'BEGIN { printf "%-34s %7.3f s %8.1f MiB/s %9d lines out\n", "leakwatch scan --all", t, b / 1048576 / t, l }'
+best "leakwatch scan --all --no-filename" "$leakwatch" scan --all --no-filename "$f"
+t_bare=$best
 best "leakwatch scan --all --format json" "$leakwatch" scan --all --format json "$f"
 t_json=$best
 best "scan path + HMAC (extract_tool)" "$work/extract_tool" stream "$f" 2
@@ -105,9 +109,10 @@ t_hmac=$best
 "$work/extract_tool" speed "$f" 1
 "$work/extract_tool" strategies "$f"
 "$work/extract_tool" phones "$f"
-awk -v c="$t_cat" -v r="$t_rg" -v rf="$t_rg_full" -v s="$t_scan" -v j="$t_json" -v h="$t_hmac" \
+awk -v c="$t_cat" -v r="$t_rg" -v rf="$t_rg_full" -v s="$t_scan" -v j="$t_json" -v h="$t_hmac" -v nf="$t_bare" \
   -v m="$median_ratio" -v n="$runs" 'BEGIN {
   printf "ratio scan --all / rg comparable:        %.2f best of each, %.2f median of %d interleaved pairs (goal <= 1.0)\n", s / rf, m, n
+  printf "ratio scan --all --no-filename / rg comparable: %.2f (best of each)\n", nf / rf
   printf "ratio scan --all / rg simple:            %.2f\n", s / r
   printf "ratio scan --all json / rg comparable:   %.2f\n", j / rf
   printf "ratio scan path + HMAC / rg comparable:  %.2f\n", h / rf
