@@ -26,14 +26,7 @@ constexpr const char kSpelledPattern[] = R"(\s+(?i:at)\s+)"
 #undef LW_DOT_WORD
 
 // [A-Za-z0-9._%+-]: what a local part found in a dump is made of.
-constexpr std::array<bool, 256> kLocalChar = [] {
-  std::array<bool, 256> t{};
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-  for (int c = '0'; c <= '9'; ++c) t[c] = true;
-  for (unsigned char c : std::string_view("._%+-")) t[c] = true;
-  return t;
-}();
+constexpr std::array<bool, 256> kLocalChar = detail::alnum_and("._%+-");
 
 bool is_local_char(char c) { return kLocalChar[static_cast<unsigned char>(c)]; }
 

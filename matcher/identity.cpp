@@ -113,14 +113,7 @@ const std::array<std::string_view, 3> kExampleDomains = {"example.com", "example
 
 // RFC 5322 atext (the local part's characters besides '.'), as a table: it
 // is asked for every byte of every address found.
-constexpr std::array<bool, 256> kAtext = [] {
-  std::array<bool, 256> t{};
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-  for (int c = '0'; c <= '9'; ++c) t[c] = true;
-  for (unsigned char c : std::string_view("!#$%&'*+-/=?^_`{|}~")) t[c] = true;
-  return t;
-}();
+constexpr std::array<bool, 256> kAtext = detail::alnum_and("!#$%&'*+-/=?^_`{|}~");
 
 std::optional<Rejection> check_local(std::string_view local) {
   if (local.empty()) return Rejection{"empty local part"};

@@ -4,6 +4,7 @@
 // Thread-safe: pure functions.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,17 @@
 #include "matcher/identity.h"
 
 namespace leakwatch::matcher::detail {
+
+// A byte-class table: true for ASCII letters, digits and the bytes of
+// `extra` (the address scanners ask one for every byte they walk).
+constexpr std::array<bool, 256> alnum_and(std::string_view extra) {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+  for (char c : extra) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}
 
 // True when `text` is well-formed UTF-8 (no surrogates, no overlongs).
 bool valid_utf8(std::string_view text);
