@@ -11,15 +11,15 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
-#include <charconv>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <string>
 
+#include "matcher/calling_codes.h"
 #include "matcher/cn_mobile_prefixes.h"
 #include "matcher/identity_text.h"
-#include "matcher/calling_codes.h"
 
 namespace leakwatch::matcher {
 
@@ -31,6 +31,9 @@ using i18n::phonenumbers::PhoneNumberUtil;
 tl::unexpected<Rejection> reject(std::string reason) {
   return tl::unexpected(Rejection{std::move(reason)});
 }
+
+// How many digits a country calling code (1 to 999) is written with.
+std::size_t code_digits(int code) { return code < 10 ? 1 : code < 100 ? 2 : 3; }
 
 bool is_ascii_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -365,7 +368,7 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
     const CallingCodes& codes = CallingCodes::shared();
     const std::string_view after_plus = std::string_view(input).substr(1);
     if (const int code = codes.code_of(after_plus); code != 0) {
-      const std::string_view nsn = after_plus.substr(code < 10 ? 1 : code < 100 ? 2 : 3);
+      const std::string_view nsn = after_plus.substr(code_digits(code));
       std::uint64_t value = 0;
       const auto [end, status] = std::from_chars(nsn.data(), nsn.data() + nsn.size(), value);
       if (status == std::errc() && end == nsn.data() + nsn.size() && nsn.size() >= 2 && nsn.size() <= 17 &&
@@ -395,8 +398,8 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
   // landline given as 010-..., libphonenumber's own metadata says so);
   // otherwise one more Parse usually shows it.
   if (e164 == input) return e164;
-  const std::size_t code_digits = std::to_string(number.country_code()).size();
-  if (!CallingCodes::shared().may_strip(number.country_code(), std::string_view(e164).substr(1 + code_digits))) {
+  const std::string_view e164_national = std::string_view(e164).substr(1 + code_digits(number.country_code()));
+  if (!CallingCodes::shared().may_strip(number.country_code(), e164_national)) {
     return e164;
   }
   for (int round = 0; round < 4; ++round) {
