@@ -90,8 +90,8 @@ TEST_CASE("extract: concurrent workers share the pages and never double a sighti
   std::vector<std::unique_ptr<ChildProcess>> workers;
   for (int w = 0; w < 3; ++w) {
     workers.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{LEAKWATCH_BINARY, "extract"}, s.env,
-                                                     s.dir.path() / (std::string("w").append(std::to_string(w)) + ".out"),
-                                                     s.dir.path() / (std::string("w").append(std::to_string(w)) + ".err")));
+                                                     s.dir.path() / (std::to_string(w) + "-worker.out"),
+                                                     s.dir.path() / (std::to_string(w) + "-worker.err")));
   }
   for (auto& w : workers) CHECK(w->wait() == 0);
   CHECK(s.count("SELECT count(*) FROM pages WHERE extracted_version = 0") == 0);

@@ -35,7 +35,8 @@ struct Reports {
     for (int i = 1; i <= pages; ++i) {
       std::string email = "buyer" + std::to_string(i) + "@icloud.com";
       std::string phone = "+86138" + std::to_string(10000000 + i);
-      customers += std::string("c").append(std::to_string(i)) + "," + email + "," + phone + "\n";
+      customers += 'c';
+      customers += std::to_string(i) + "," + email + "," + phone + "\n";
       std::string url = "http://" + std::string(i % 2 ? "shop" : "paste") + ".onion/listing/" + std::to_string(i);
       tx.exec_params(
           "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, title, listing_title,"
@@ -120,12 +121,12 @@ TEST_CASE("report: two concurrent --mark-notified reports never notify the same 
   for (int i = 0; i < 2; ++i) {
     reports.push_back(std::make_unique<ChildProcess>(
         std::vector<std::string>{LEAKWATCH_BINARY, "report", "--mark-notified"}, f.env,
-        f.dir.path() / (std::string("r").append(std::to_string(i)) + ".json"), f.dir.path() / (std::string("r").append(std::to_string(i)) + ".err")));
+        f.dir.path() / (std::to_string(i) + "-report.json"), f.dir.path() / (std::to_string(i) + "-report.err")));
   }
   std::multiset<std::string> seen;
   for (int i = 0; i < 2; ++i) {
     REQUIRE(reports[i]->wait() == 0);
-    for (const auto& e : nlohmann::json::parse(read_file(f.dir.path() / (std::string("r").append(std::to_string(i)) + ".json")))) {
+    for (const auto& e : nlohmann::json::parse(read_file(f.dir.path() / (std::to_string(i) + "-report.json")))) {
       seen.insert(e["customer_id"].get<std::string>() + "/" + e["kind"].get<std::string>() + "/" +
                   e["url"].get<std::string>());
     }
