@@ -21,7 +21,7 @@ void run_import(Context& ctx, const ImportArgs& args) {
   options.strict = args.strict;
   options.default_region = ctx.config().default_region;
   options.input_name = args.file;
-  const matcher::HashKey* key = nullptr;
+  const identity::HashKey* key = nullptr;
   if (!args.hashed) {
     key = &ctx.hash_key();
     options.key_version = key->version();

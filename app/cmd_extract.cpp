@@ -14,12 +14,12 @@ namespace leakwatch::app {
 // For `extract` and `run`: extracts every pending page and prints the
 // summary line on stderr.
 matcher::ExtractStats run_extract_stage(Context& ctx) {
-  const matcher::HashKey& key = ctx.hash_key();
-  matcher::ExtractorOptions options;
+  const identity::HashKey& key = ctx.hash_key();
+  extract::ExtractorOptions options;
   options.default_region = ctx.config().default_region;
-  std::unique_ptr<matcher::Extractor> extractor;
+  std::unique_ptr<extract::Extractor> extractor;
   try {
-    extractor = std::make_unique<matcher::Extractor>(options);
+    extractor = std::make_unique<extract::Extractor>(options);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string("[identity] default_region: ") + e.what());
   }

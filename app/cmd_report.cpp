@@ -15,9 +15,9 @@
 #include "app/command.h"
 #include "core/errors.h"
 #include "db/migrations.h"
-#include "matcher/report_csv.h"
-#include "matcher/report_html.h"
-#include "matcher/report_json.h"
+#include "report/report_csv.h"
+#include "report/report_html.h"
+#include "report/report_json.h"
 #include "matcher/report_query.h"
 
 namespace leakwatch::app {
@@ -92,11 +92,11 @@ void run_report(Context& ctx, const ReportArgs& args) {
   std::ostringstream text;
   const bool grouped = args.group_by.has_value();
   if (args.format == "json") {
-    matcher::write_report_json(text, rows, grouped);
+    report::write_report_json(text, rows, grouped);
   } else if (args.format == "csv") {
-    matcher::write_report_csv(text, rows);
+    report::write_report_csv(text, rows);
   } else {
-    matcher::write_report_html(text, rows, matcher::HtmlReportInfo{utc_now(), scope_text(args)});
+    report::write_report_html(text, rows, report::HtmlReportInfo{utc_now(), scope_text(args)});
   }
   if (args.output && *args.output != "-") {
     write_atomically(*args.output, text.str());

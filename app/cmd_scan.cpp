@@ -13,7 +13,7 @@
 #include "core/errors.h"
 #include "db/migrations.h"
 #include "matcher/customer_lookup.h"
-#include "matcher/stream_scan.h"
+#include "extract/stream_scan.h"
 
 namespace leakwatch::app {
 namespace {
@@ -35,9 +35,9 @@ class Printer {
   explicit Printer(const ScanArgs& args)
       : json_(args.format == "json"), all_(args.all), with_filename_(!args.no_filename) {}
 
-  void format(const std::string& file, const matcher::FoundIdentifier& hit, const std::string* customer_id,
+  void format(const std::string& file, const extract::FoundIdentifier& hit, const std::string* customer_id,
               std::string* out) const {
-    std::string_view kind = matcher::kind_name(hit.identifier.kind);
+    std::string_view kind = identity::kind_name(hit.identifier.kind);
     const std::size_t line = hit.record + 1;
     if (json_) {
       // One object per thread, its values overwritten: building a fresh
@@ -85,7 +85,7 @@ class Printer {
     }
   }
 
-  void print(const std::string& file, const matcher::FoundIdentifier& hit, const std::string* customer_id) {
+  void print(const std::string& file, const extract::FoundIdentifier& hit, const std::string* customer_id) {
     line_.clear();
     format(file, hit, customer_id, &line_);
     std::cout << line_;
@@ -105,7 +105,7 @@ class MatchBatcher {
   static constexpr std::size_t kBatch = 20000;
   MatchBatcher(matcher::CustomerLookup& lookup, Printer& printer) : lookup_(lookup), printer_(printer) {}
 
-  void add(const std::string& file, matcher::FoundIdentifier&& hit) {
+  void add(const std::string& file, extract::FoundIdentifier&& hit) {
     pending_.push_back(std::move(hit));
     file_ = &file;
     if (pending_.size() >= kBatch) flush();
@@ -113,7 +113,7 @@ class MatchBatcher {
 
   void flush() {
     if (pending_.empty()) return;
-    std::vector<matcher::KeyedHash> hashes;
+    std::vector<identity::KeyedHash> hashes;
     hashes.reserve(pending_.size());
     for (const auto& hit : pending_) hashes.push_back(*hit.hash);
     auto customers = lookup_.find(hashes);
@@ -129,12 +129,12 @@ class MatchBatcher {
  private:
   matcher::CustomerLookup& lookup_;
   Printer& printer_;
-  std::vector<matcher::FoundIdentifier> pending_;
+  std::vector<extract::FoundIdentifier> pending_;
   const std::string* file_ = nullptr;
 };
 
 // Returns false (after one message on stderr) when the file cannot be read.
-bool scan_one(const std::string& file, const matcher::Extractor& extractor, MatchBatcher* batcher,
+bool scan_one(const std::string& file, const extract::Extractor& extractor, MatchBatcher* batcher,
               Printer& printer) {
   std::ifstream opened;
   std::istream* in = &std::cin;
@@ -146,18 +146,18 @@ bool scan_one(const std::string& file, const matcher::Extractor& extractor, Matc
     }
     in = &opened;
   }
-  matcher::StreamScanOptions options;
+  extract::StreamScanOptions options;
   options.threads = std::max(1u, std::thread::hardware_concurrency());
-  tl::expected<matcher::StreamScanStats, std::string> result;
+  tl::expected<extract::StreamScanStats, std::string> result;
   if (batcher != nullptr) {
-    result = matcher::scan_stream(*in, extractor, options,
-                                  [&](matcher::FoundIdentifier&& hit) { batcher->add(file, std::move(hit)); });
+    result = extract::scan_stream(*in, extractor, options,
+                                  [&](extract::FoundIdentifier&& hit) { batcher->add(file, std::move(hit)); });
   } else {
     // --all: output-bound, so lines are formatted on the scanning threads.
     const Printer& format = printer;
-    result = matcher::scan_stream_rendered(
+    result = extract::scan_stream_rendered(
         *in, extractor, options,
-        [&](const matcher::FoundIdentifier& hit, std::string* out) { format.format(file, hit, nullptr, out); },
+        [&](const extract::FoundIdentifier& hit, std::string* out) { format.format(file, hit, nullptr, out); },
         [](std::string_view text) { std::cout.write(text.data(), static_cast<std::streamsize>(text.size())); });
   }
   if (batcher != nullptr) batcher->flush();
@@ -171,7 +171,7 @@ bool scan_one(const std::string& file, const matcher::Extractor& extractor, Matc
 
 void run_scan(Context& ctx, const ScanArgs& args) {
   std::ios::sync_with_stdio(false);
-  matcher::ExtractorOptions options;
+  extract::ExtractorOptions options;
   options.default_region = ctx.config().default_region;
   options.names = false;  // names are evidence for the pipeline; scan prints identifiers only
   options.masks = !(args.all && args.format == "text");  // the one output without masked forms
@@ -182,7 +182,7 @@ void run_scan(Context& ctx, const ScanArgs& args) {
     db::require_current_schema(db);
     lookup = std::make_unique<matcher::CustomerLookup>(db, options.key->version());
   }
-  const matcher::Extractor extractor(options);
+  const extract::Extractor extractor(options);
   Printer printer(args);
   std::unique_ptr<MatchBatcher> batcher;
   if (lookup) batcher = std::make_unique<MatchBatcher>(*lookup, printer);

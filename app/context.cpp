@@ -24,7 +24,7 @@ pqxx::connection& Context::database() {
   return *database_;
 }
 
-const matcher::HashKey& Context::hash_key() {
+const identity::HashKey& Context::hash_key() {
   if (key_) return *key_;
   std::filesystem::path path;
   if (const char* env = std::getenv("LEAKWATCH_HMAC_KEY_FILE"); env != nullptr && *env != '\0') {
@@ -38,7 +38,7 @@ const matcher::HashKey& Context::hash_key() {
   }
   bool loose = false;
   try {
-    key_ = matcher::HashKey::load(path, &loose);
+    key_ = identity::HashKey::load(path, &loose);
   } catch (const std::exception& e) {
     throw ConfigError(e.what());
   }

@@ -11,7 +11,7 @@
 #include <pqxx/pqxx>
 
 #include "app/config.h"
-#include "matcher/keyed_hash.h"
+#include "identity/keyed_hash.h"
 
 namespace leakwatch::app {
 
@@ -34,7 +34,7 @@ class Context {
   // $LEAKWATCH_HMAC_KEY_FILE, else [hashing] key_file. No key is a
   // ConfigError, never a default key. Warns on stderr when the key file is
   // readable by group or others.
-  const matcher::HashKey& hash_key();
+  const identity::HashKey& hash_key();
 
   int exit_code = 0;
 
@@ -42,7 +42,7 @@ class Context {
   const GlobalOptions& options_;
   std::optional<Config> config_;
   std::unique_ptr<pqxx::connection> database_;
-  std::optional<matcher::HashKey> key_;
+  std::optional<identity::HashKey> key_;
 };
 
 }  // namespace leakwatch::app

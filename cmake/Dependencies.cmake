@@ -21,7 +21,7 @@ find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)
 add_library(phonenumber::phonenumber INTERFACE IMPORTED)
 target_include_directories(phonenumber::phonenumber INTERFACE ${PHONENUMBER_INCLUDE_DIR})
 # Its metadata and number types are protobuf-lite messages
-# (matcher/national_prefixes.cpp reads the metadata).
+# (identity/calling_codes.cpp reads the metadata).
 pkg_check_modules(PROTOBUF_LITE REQUIRED IMPORTED_TARGET protobuf-lite)
 target_link_libraries(phonenumber::phonenumber INTERFACE ${PHONENUMBER_LIBRARY} PkgConfig::PROTOBUF_LITE)
 

@@ -22,21 +22,21 @@
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
-#include "matcher/extractor.h"
-#include "matcher/identity.h"
-#include "matcher/keyed_hash.h"
-#include "matcher/mask.h"
+#include "extract/extractor.h"
+#include "identity/identity.h"
+#include "identity/keyed_hash.h"
+#include "identity/mask.h"
 
 namespace leakwatch::fuzz {
 namespace {
 
-using matcher::Extractor;
-using matcher::ExtractorOptions;
-using matcher::FoundIdentifier;
-using matcher::Kind;
+using extract::Extractor;
+using extract::ExtractorOptions;
+using extract::FoundIdentifier;
+using identity::Kind;
 
-const matcher::HashKey& key() {
-  static const matcher::HashKey k(std::vector<std::uint8_t>(32, 0x5a));
+const identity::HashKey& key() {
+  static const identity::HashKey k(std::vector<std::uint8_t>(32, 0x5a));
   return k;
 }
 
@@ -99,7 +99,7 @@ void check_email(const FoundIdentifier& f) {
   require(at >= 1 && at <= 64, "email local part is 1..64 bytes", &f);
   require(v.size() - at - 1 <= 253 && v.find('.', at) != std::string::npos, "email domain <= 253 bytes, dotted",
           &f);
-  auto again = matcher::normalize_email(v);
+  auto again = identity::normalize_email(v);
   require(again && *again == v, "normalize_email(email) == email", &f);
   require(f.masked == v.substr(0, 1) + "***" + v.substr(at), "email mask keeps one character of the local part",
           &f);
@@ -113,7 +113,7 @@ void check_phone(const FoundIdentifier& f, std::string_view region) {
           "phone is '+' and digits, no leading 0", &f);
   // Valid numbers can be short: +43 12346 (Austria), +683 7001 (Niue).
   require(digits >= 7 && digits <= 15, "phone has 7..15 digits", &f);
-  auto again = matcher::normalize_phone(v, region);
+  auto again = identity::normalize_phone(v, region);
   require(again && *again == v, "normalize_phone(phone) == phone", &f);
   require(f.masked.size() == v.size() && f.masked[0] == '+' && f.masked.find('*') != std::string::npos,
           "phone mask has the value's length and hides digits", &f);
@@ -122,7 +122,7 @@ void check_phone(const FoundIdentifier& f, std::string_view region) {
 void check_name(const FoundIdentifier& f, const std::vector<FoundIdentifier>& all) {
   const std::string& v = f.identifier.value;
   require(!v.empty() && v.size() <= 256 && valid_utf8(v), "name is 1..256 bytes of UTF-8", &f);
-  auto again = matcher::normalize_name(v);
+  auto again = identity::normalize_name(v);
   require(again && *again == v, "normalize_name(name) == name", &f);
   bool beside_identifier = std::any_of(all.begin(), all.end(), [&](const FoundIdentifier& g) {
     return g.record == f.record && g.identifier.kind != Kind::kName;
@@ -137,7 +137,7 @@ void check_all(std::string_view text, const Extractor& extractor, const std::vec
     if (text[i] == '\n') newlines.push_back(i);
   }
   const bool utf8 = valid_utf8(text);
-  const matcher::HashKey* k = extractor.options().key;
+  const identity::HashKey* k = extractor.options().key;
   std::size_t previous = 0;
   for (const FoundIdentifier& f : found) {
     require(f.length > 0, "span is not empty", &f);
@@ -151,7 +151,7 @@ void check_all(std::string_view text, const Extractor& extractor, const std::vec
     require(f.record == line, "record is the 0-based line of the span", &f);
     require(!utf8 || (!is_continuation(text, f.offset) && !is_continuation(text, f.offset + f.length)),
             "span starts and ends on character boundaries", &f);
-    require(f.masked == matcher::mask(f.identifier.kind, f.identifier.value), "masked == mask(kind, value)", &f);
+    require(f.masked == identity::mask(f.identifier.kind, f.identifier.value), "masked == mask(kind, value)", &f);
     // A name already written masked ("Z***" in a market's sample) is its own
     // mask; anything else must come out different.
     require(f.masked != f.identifier.value ||

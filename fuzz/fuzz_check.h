@@ -9,25 +9,25 @@
 #include <string>
 #include <vector>
 
-#include "matcher/extractor.h"
+#include "extract/extractor.h"
 
 namespace leakwatch::fuzz {
 
-inline void print_found(const matcher::FoundIdentifier& f) {
+inline void print_found(const extract::FoundIdentifier& f) {
   std::fprintf(stderr, "  %s value=\"%s\" masked=\"%s\" offset=%zu length=%zu record=%zu\n",
-               std::string(matcher::kind_name(f.identifier.kind)).c_str(), f.identifier.value.c_str(),
+               std::string(identity::kind_name(f.identifier.kind)).c_str(), f.identifier.value.c_str(),
                f.masked.c_str(), f.offset, f.length, f.record);
 }
 
 // Aborts (libFuzzer saves the input as crash-*) when `ok` is false.
-inline void require(bool ok, const char* invariant, const matcher::FoundIdentifier* found = nullptr) {
+inline void require(bool ok, const char* invariant, const extract::FoundIdentifier* found = nullptr) {
   if (ok) return;
   std::fprintf(stderr, "leakwatch fuzz: invariant broken: %s\n", invariant);
   if (found != nullptr) print_found(*found);
   std::abort();
 }
 
-inline bool same(const matcher::FoundIdentifier& a, const matcher::FoundIdentifier& b) {
+inline bool same(const extract::FoundIdentifier& a, const extract::FoundIdentifier& b) {
   return a.identifier.kind == b.identifier.kind && a.identifier.value == b.identifier.value &&
          a.offset == b.offset && a.length == b.length && a.record == b.record && a.masked == b.masked &&
          a.hash == b.hash;
@@ -35,8 +35,8 @@ inline bool same(const matcher::FoundIdentifier& a, const matcher::FoundIdentifi
 
 // Requires `got` to equal `want` identifier for identifier; prints the first
 // difference.
-inline void require_same(const std::vector<matcher::FoundIdentifier>& want,
-                         const std::vector<matcher::FoundIdentifier>& got, const char* invariant) {
+inline void require_same(const std::vector<extract::FoundIdentifier>& want,
+                         const std::vector<extract::FoundIdentifier>& got, const char* invariant) {
   std::size_t n = std::min(want.size(), got.size());
   for (std::size_t i = 0; i < n; ++i) {
     if (same(want[i], got[i])) continue;

@@ -14,19 +14,19 @@
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
-#include "matcher/extractor.h"
-#include "matcher/keyed_hash.h"
-#include "matcher/stream_scan.h"
+#include "extract/extractor.h"
+#include "identity/keyed_hash.h"
+#include "extract/stream_scan.h"
 
 namespace leakwatch::fuzz {
 namespace {
 
-using matcher::FoundIdentifier;
+using extract::FoundIdentifier;
 
-const matcher::Extractor& extractor() {
-  static const matcher::HashKey key(std::vector<std::uint8_t>(32, 0xa5));
-  static const matcher::Extractor e([] {
-    matcher::ExtractorOptions o;
+const extract::Extractor& extractor() {
+  static const identity::HashKey key(std::vector<std::uint8_t>(32, 0xa5));
+  static const extract::Extractor e([] {
+    extract::ExtractorOptions o;
     o.key = &key;
     return o;
   }());
@@ -39,10 +39,10 @@ std::uint64_t fnv1a(std::string_view text) {
   return h;
 }
 
-std::vector<FoundIdentifier> stream(std::string_view text, const matcher::StreamScanOptions& options) {
+std::vector<FoundIdentifier> stream(std::string_view text, const extract::StreamScanOptions& options) {
   std::istringstream in{std::string(text)};
   std::vector<FoundIdentifier> found;
-  auto stats = matcher::scan_stream(in, extractor(), options, [&](const FoundIdentifier& f) { found.push_back(f); });
+  auto stats = extract::scan_stream(in, extractor(), options, [&](const FoundIdentifier& f) { found.push_back(f); });
   require(stats.has_value(), "a string stream reads without error");
   require(stats->bytes == text.size(), "stats count every byte");
   require(stats->identifiers == found.size(), "stats count every identifier");
@@ -61,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   extractor().scan(text, [&](const FoundIdentifier& f) { whole.push_back(f); });
 
   const std::uint64_t h = fnv1a(text);
-  leakwatch::matcher::StreamScanOptions options;
+  leakwatch::extract::StreamScanOptions options;
   options.chunk_bytes = 1 + h % 64;
   options.threads = 1;
   require_same(whole, stream(text, options), "one thread, small chunks: the same identifiers as one scan");

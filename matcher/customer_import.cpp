@@ -7,7 +7,7 @@
 
 #include "core/errors.h"
 #include "matcher/csv_reader.h"
-#include "matcher/identity.h"
+#include "identity/identity.h"
 #include "matcher/import_spool.h"
 
 namespace leakwatch::matcher {
@@ -94,35 +94,35 @@ Header parse_header(const CsvRecord& record, const ImportOptions& options) {
 }
 
 struct Staged {
-  KeyedHash hash;
-  Kind kind;
+  identity::KeyedHash hash;
+  identity::Kind kind;
 };
 
 // Validates one plaintext row; fills `out` or returns the rejection reason.
 std::optional<std::string> hash_plain_row(const Header& header, const CsvRecord& record,
-                                          const HashKey& key, const std::string& region,
+                                          const identity::HashKey& key, const std::string& region,
                                           std::vector<Staged>* out) {
   for (size_t i = 0; i < record.fields.size(); ++i) {
     const std::string& field = record.fields[i];
     if (field.find_first_not_of(" \t") == std::string::npos) continue;
-    tl::expected<Identifier, Rejection> id = tl::unexpected(Rejection{});
+    tl::expected<identity::Identifier, identity::Rejection> id = tl::unexpected(identity::Rejection{});
     const char* column = "";
     switch (header.columns[i]) {
       case Column::kAppleId:
         column = "apple_id";
-        id = normalize_apple_id(field, region);
+        id = identity::normalize_apple_id(field, region);
         break;
       case Column::kEmail:
         column = "email";
-        id = normalize_email(field).map([](std::string v) { return Identifier{Kind::kEmail, std::move(v)}; });
+        id = identity::normalize_email(field).map([](std::string v) { return identity::Identifier{identity::Kind::kEmail, std::move(v)}; });
         break;
       case Column::kPhone:
         column = "phone";
-        id = normalize_phone(field, region).map([](std::string v) { return Identifier{Kind::kPhone, std::move(v)}; });
+        id = identity::normalize_phone(field, region).map([](std::string v) { return identity::Identifier{identity::Kind::kPhone, std::move(v)}; });
         break;
       case Column::kName:
         column = "name";
-        id = normalize_name(field).map([](std::string v) { return Identifier{Kind::kName, std::move(v)}; });
+        id = identity::normalize_name(field).map([](std::string v) { return identity::Identifier{identity::Kind::kName, std::move(v)}; });
         break;
       default:
         continue;
@@ -132,22 +132,22 @@ std::optional<std::string> hash_plain_row(const Header& header, const CsvRecord&
     bool duplicate = std::any_of(out->begin(), out->end(), [&](const Staged& s) { return s.hash == staged.hash; });
     if (!duplicate) out->push_back(staged);
   }
-  bool has_key = std::any_of(out->begin(), out->end(), [](const Staged& s) { return s.kind != Kind::kName; });
+  bool has_key = std::any_of(out->begin(), out->end(), [](const Staged& s) { return s.kind != identity::Kind::kName; });
   if (!has_key) return std::string("no email, phone or Apple ID (a name alone cannot be matched)");
   return std::nullopt;
 }
 
 std::optional<std::string> parse_hashed_row(const Header& header, const CsvRecord& record,
                                             std::vector<Staged>* out) {
-  std::optional<Kind> kind;
-  std::optional<KeyedHash> hash;
+  std::optional<identity::Kind> kind;
+  std::optional<identity::KeyedHash> hash;
   for (size_t i = 0; i < record.fields.size(); ++i) {
     if (header.columns[i] == Column::kKind) {
-      kind = parse_kind(record.fields[i]);
+      kind = identity::parse_kind(record.fields[i]);
       if (!kind) return std::string("kind: expected email, phone or name");
     } else if (header.columns[i] == Column::kHash) {
-      KeyedHash h;
-      if (!parse_hex(record.fields[i], &h)) return std::string("hash: expected 32 hex digits");
+      identity::KeyedHash h;
+      if (!identity::parse_hex(record.fields[i], &h)) return std::string("hash: expected 32 hex digits");
       hash = h;
     }
   }
@@ -176,7 +176,7 @@ void merge_through_staging(pqxx::work& tx, Spool& spool, int key_version, long v
     {
       pqxx::stream_to stream(tx, "import_staging", kStagingColumns);
       while (staged < kBatchRows && (more = spool.next(&row))) {
-        stream << std::make_tuple(row.line, to_hex(row.hash), std::string(kind_name(row.kind)), row.customer_id,
+        stream << std::make_tuple(row.line, identity::to_hex(row.hash), std::string(identity::kind_name(row.kind)), row.customer_id,
                                   key_version);
         ++staged;
       }
@@ -196,7 +196,7 @@ void merge_through_staging(pqxx::work& tx, Spool& spool, int key_version, long v
 
 }  // namespace
 
-ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const HashKey* key,
+ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const identity::HashKey* key,
                                const ImportOptions& options,
                                const std::function<void(const RowRejection&)>& on_reject) {
   if (!options.hashed && key == nullptr) throw ConfigError("a plaintext import needs the HMAC key");
@@ -253,7 +253,7 @@ ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const H
       spool.append(spooled);
       if (stream) {
         try {
-          *stream << std::make_tuple(to_hex(s.hash), std::string(kind_name(s.kind)), spooled.customer_id, version);
+          *stream << std::make_tuple(identity::to_hex(s.hash), std::string(identity::kind_name(s.kind)), spooled.customer_id, version);
         } catch (const pqxx::unique_violation&) {
           stream.reset();  // the server gave up on the COPY; the spool has every row
         }

@@ -16,7 +16,7 @@
 
 #include <pqxx/pqxx>
 
-#include "matcher/keyed_hash.h"
+#include "identity/keyed_hash.h"
 
 namespace leakwatch::matcher {
 
@@ -47,7 +47,7 @@ struct ImportSummary {
 // ConfigError for a bad header (names the missing/duplicate column), and
 // RuntimeError for a database failure or, with `strict`, for the first bad
 // row ("line N: reason"), in both cases after rolling back.
-ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const HashKey* key,
+ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const identity::HashKey* key,
                                const ImportOptions& options,
                                const std::function<void(const RowRejection&)>& on_reject);
 

@@ -34,7 +34,7 @@ void put_u32(std::string& out, std::uint32_t v) {
 }
 
 // PostgreSQL's binary array format (array_recv): no text to print or parse.
-std::string binary_uuid_array(const std::vector<KeyedHash>& hashes) {
+std::string binary_uuid_array(const std::vector<identity::KeyedHash>& hashes) {
   std::string out;
   out.reserve(20 + hashes.size() * 20);
   put_u32(out, 1);  // dimensions
@@ -42,7 +42,7 @@ std::string binary_uuid_array(const std::vector<KeyedHash>& hashes) {
   put_u32(out, kUuidOid);
   put_u32(out, static_cast<std::uint32_t>(hashes.size()));
   put_u32(out, 1);  // lower bound
-  for (const KeyedHash& h : hashes) {
+  for (const identity::KeyedHash& h : hashes) {
     put_u32(out, static_cast<std::uint32_t>(h.size()));
     out.append(reinterpret_cast<const char*>(h.data()), h.size());
   }
@@ -53,20 +53,20 @@ std::string binary_uuid_array(const std::vector<KeyedHash>& hashes) {
 
 CustomerLookup::CustomerLookup(pqxx::connection& conn, int key_version) : conn_(conn), key_version_(key_version) {}
 
-std::map<KeyedHash, std::vector<std::string>> CustomerLookup::find(const std::vector<KeyedHash>& hashes) {
-  std::map<KeyedHash, std::vector<std::string>> found;
+std::map<identity::KeyedHash, std::vector<std::string>> CustomerLookup::find(const std::vector<identity::KeyedHash>& hashes) {
+  std::map<identity::KeyedHash, std::vector<std::string>> found;
   if (hashes.empty()) return found;
   // Sorted and distinct: each hash is probed once, and neighbouring probes
   // touch neighbouring index pages.
-  std::vector<KeyedHash> sorted = hashes;
+  std::vector<identity::KeyedHash> sorted = hashes;
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   const pqxx::binarystring array(binary_uuid_array(sorted));
   pqxx::read_transaction tx(conn_);
   tx.exec(kPlanForProbes);
   for (const auto& row : tx.exec_params(kFindCustomers, array, key_version_)) {
-    KeyedHash h;
-    if (parse_hex(row[0].c_str(), &h)) found[h].push_back(row[1].as<std::string>());
+    identity::KeyedHash h;
+    if (identity::parse_hex(row[0].c_str(), &h)) found[h].push_back(row[1].as<std::string>());
   }
   for (auto& [hash, customers] : found) std::sort(customers.begin(), customers.end());
   return found;

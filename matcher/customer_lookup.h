@@ -15,7 +15,7 @@
 
 #include <pqxx/pqxx>
 
-#include "matcher/keyed_hash.h"
+#include "identity/keyed_hash.h"
 
 namespace leakwatch::matcher {
 
@@ -25,7 +25,7 @@ class CustomerLookup {
   // The customers holding each hash of `hashes` (duplicates allowed), each
   // hash's customer ids in ascending order; hashes with no customer are
   // absent from the result. Throws pqxx's exceptions on database failure.
-  std::map<KeyedHash, std::vector<std::string>> find(const std::vector<KeyedHash>& hashes);
+  std::map<identity::KeyedHash, std::vector<std::string>> find(const std::vector<identity::KeyedHash>& hashes);
 
  private:
   pqxx::connection& conn_;

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/errors.h"
-#include "matcher/identity.h"
+#include "identity/identity.h"
 
 namespace leakwatch::matcher {
 namespace {
@@ -39,7 +39,7 @@ std::string bigint_array(const std::vector<int64_t>& ids) {
 }
 
 // Extracts one leased batch inside `tx`; returns false when nothing was left.
-bool extract_batch(pqxx::work& tx, const Extractor& extractor, const HashKey& key, const ExtractOptions& options,
+bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const identity::HashKey& key, const ExtractOptions& options,
                    ExtractStats* stats) {
   pqxx::result pages = tx.exec_params(kLeasePages, kExtractorVersion, options.batch_pages);
   if (pages.empty()) return false;
@@ -54,15 +54,15 @@ bool extract_batch(pqxx::work& tx, const Extractor& extractor, const HashKey& ke
       ids.push_back(page_id);
       if (page[1].is_null()) continue;  // text purged: nothing left to read
       const std::string seen_at = page[2].as<std::string>();
-      extractor.scan(std::string_view(page[1].c_str(), page[1].size()), [&](const FoundIdentifier& found) {
-        const Identifier& id = found.identifier;
-        if (id.kind == Kind::kName) {
+      extractor.scan(std::string_view(page[1].c_str(), page[1].size()), [&](const extract::FoundIdentifier& found) {
+        const identity::Identifier& id = found.identifier;
+        if (id.kind == identity::Kind::kName) {
           ++stats->names;
         } else {
           ++stats->identifiers;
         }
         stream << std::make_tuple(batch, page_id, static_cast<int64_t>(found.record),
-                                  to_hex(key.hash(id.kind, id.value)), key_version, std::string(kind_name(id.kind)),
+                                  identity::to_hex(key.hash(id.kind, id.value)), key_version, std::string(identity::kind_name(id.kind)),
                                   found.masked, seen_at);
       });
     }
@@ -76,7 +76,7 @@ bool extract_batch(pqxx::work& tx, const Extractor& extractor, const HashKey& ke
 
 }  // namespace
 
-ExtractStats run_extract(pqxx::connection& conn, const Extractor& extractor, const HashKey& key,
+ExtractStats run_extract(pqxx::connection& conn, const extract::Extractor& extractor, const identity::HashKey& key,
                          const ExtractOptions& options, const std::function<void(const ExtractStats&)>& progress) {
   ExtractStats stats;
   try {

@@ -17,8 +17,8 @@
 
 #include <pqxx/pqxx>
 
-#include "matcher/extractor.h"
-#include "matcher/keyed_hash.h"
+#include "extract/extractor.h"
+#include "identity/keyed_hash.h"
 
 namespace leakwatch::matcher {
 
@@ -41,7 +41,7 @@ struct ExtractStats {
 // Extracts every page with extracted_version < kExtractorVersion. Throws
 // leakwatch::RuntimeError on a database failure (committed batches stay).
 // `progress` (optional) is called after each committed batch.
-ExtractStats run_extract(pqxx::connection& conn, const Extractor& extractor, const HashKey& key,
+ExtractStats run_extract(pqxx::connection& conn, const extract::Extractor& extractor, const identity::HashKey& key,
                          const ExtractOptions& options = {},
                          const std::function<void(const ExtractStats&)>& progress = {});
 

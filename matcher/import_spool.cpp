@@ -10,7 +10,7 @@ namespace {
 
 struct Record {
   int64_t line;
-  KeyedHash hash;
+  identity::KeyedHash hash;
   uint8_t kind;
   uint32_t id_size;
 };
@@ -39,7 +39,7 @@ bool Spool::next(SpooledRow* row) {
   if (std::fread(&r, sizeof r, 1, file_.get()) != 1) return false;
   row->line = r.line;
   row->hash = r.hash;
-  row->kind = static_cast<Kind>(r.kind);
+  row->kind = static_cast<identity::Kind>(r.kind);
   row->customer_id.resize(r.id_size);
   if (std::fread(row->customer_id.data(), 1, r.id_size, file_.get()) != r.id_size) {
     throw RuntimeError("the import spool file is truncated");

@@ -10,14 +10,14 @@
 #include <memory>
 #include <string>
 
-#include "matcher/keyed_hash.h"
+#include "identity/keyed_hash.h"
 
 namespace leakwatch::matcher {
 
 struct SpooledRow {
   long line = 0;
-  KeyedHash hash{};
-  Kind kind = Kind::kEmail;
+  identity::KeyedHash hash{};
+  identity::Kind kind = identity::Kind::kEmail;
   std::string customer_id;
 };
 

@@ -59,14 +59,14 @@ std::string resolve_since(pqxx::work& tx, const std::string& since) {
   }
 }
 
-std::vector<ExposureRow> read_exposures(pqxx::work& tx, const ReportFilter& filter) {
-  std::vector<ExposureRow> rows;
+std::vector<report::ExposureRow> read_exposures(pqxx::work& tx, const ReportFilter& filter) {
+  std::vector<report::ExposureRow> rows;
   try {
     pqxx::result r = tx.exec_params(filter.mark_notified ? kMarkAndSelect : kSelect, filter.all,
                                      filter.since.value_or(""));
     rows.reserve(r.size());
     for (const auto& row : r) {
-      rows.push_back(ExposureRow{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+      rows.push_back(report::ExposureRow{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
                                  row[3].as<std::string>(), row[4].as<std::string>(), optional_text(row[5]),
                                  optional_text(row[6]), optional_text(row[7]), row[8].as<std::string>(),
                                  row[9].as<std::string>(), row[10].as<std::string>()});

@@ -12,23 +12,9 @@
 
 #include <pqxx/pqxx>
 
-namespace leakwatch::matcher {
+#include "report/exposure_row.h"
 
-// One exposure as reports show it. Listing fields are hostile text from the
-// market: writers escape them. Times are ISO 8601 UTC ("2024-05-01T12:00:00Z").
-struct ExposureRow {
-  std::string customer_id;
-  std::string kind;    // "email" | "phone"
-  std::string masked;  // masked identifier, never the plaintext
-  std::string source;
-  std::string url;
-  std::optional<std::string> title;   // listing title, else page title
-  std::optional<std::string> price;
-  std::optional<std::string> seller;
-  std::string first_seen;
-  std::string last_seen;
-  std::string confidence;  // "confirmed" | "single"
-};
+namespace leakwatch::matcher {
 
 struct ReportFilter {
   bool all = false;                  // include exposures already notified
@@ -44,6 +30,6 @@ std::string resolve_since(pqxx::work& tx, const std::string& since);
 // The exposures selected by `filter`, ordered by customer, kind, URL. With
 // mark_notified, the rows are marked in `tx` (commit it after the report is
 // written). Throws leakwatch::RuntimeError on a database failure.
-std::vector<ExposureRow> read_exposures(pqxx::work& tx, const ReportFilter& filter);
+std::vector<report::ExposureRow> read_exposures(pqxx::work& tx, const ReportFilter& filter);
 
 }  // namespace leakwatch::matcher

@@ -13,8 +13,8 @@ DIR/labels.tsv  one line per true identifier on a line:
 Written by someone who has not read the extractor, its tests or the project's
 other corpus generator; it follows the forms listed in issue 3 and DESIGN.md.
 Python standard library only. Phone validity comes from libphonenumber itself
-through scripts/bench/phone_valid.cpp (compiled on first use with g++ against
-the system libphonenumber, cached in $TMPDIR), so every labelled phone is valid
+through scripts/bench/phone_valid.cpp (built by CMake as
+build/scripts/bench/phone_valid, against the system libphonenumber), so every labelled phone is valid
 and every phone-shaped decoy that could be read on its own is checked invalid.
 
 LABELLING RULES AND DECISIONS (read these before arguing with a label)
@@ -83,13 +83,11 @@ there every identifier is ASCII and delimited by ASCII punctuation, and a
 line is re-drawn if its GBK bytes contain a stray '@' byte.
 """
 import argparse
-import hashlib
 import os
 import random
 import string
 import subprocess
 import sys
-import tempfile
 import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -99,14 +97,11 @@ HELPER_SRC = os.path.join(HERE, "bench", "phone_valid.cpp")
 
 
 def build_helper(path=None):
-    src = open(HELPER_SRC, "rb").read()
-    if path is None:
-        tag = hashlib.sha1(src).hexdigest()[:12]
-        path = os.path.join(tempfile.gettempdir(), "leakwatch_phone_valid_" + tag)
-    if not os.path.exists(path):
-        tmp = path + ".tmp%d" % os.getpid()
-        subprocess.run(["g++", "-O2", "-std=c++17", HELPER_SRC, "-o", tmp, "-lphonenumber"], check=True)
-        os.replace(tmp, path)
+    """The phone_valid oracle CMake builds (scripts/bench/CMakeLists.txt)."""
+    path = path or os.path.join(HERE, "..", "build", "scripts", "bench", "phone_valid")
+    if not os.access(path, os.X_OK):
+        sys.exit("gen_leak_corpus.py: no phone_valid at %s; build it with "
+                 "`cmake --build build --target phone_valid` or pass --helper PATH" % path)
     return path
 
 
@@ -1094,7 +1089,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--lines", type=int, default=30000)
     ap.add_argument("--seed", type=int, default=424242)
-    ap.add_argument("--helper", help="path of a built phone_valid (default: compiled into $TMPDIR)")
+    ap.add_argument("--helper", help="path of the built phone_valid (default: build/scripts/bench/phone_valid)")
     a = ap.parse_args()
     oracle = Oracle(a.helper or build_helper())
     g = Gen(random.Random(a.seed), oracle)

@@ -30,11 +30,12 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
-#include "matcher/extractor.h"
-#include "matcher/keyed_hash.h"
-#include "matcher/stream_scan.h"
+#include "extract/extractor.h"
+#include "identity/keyed_hash.h"
+#include "extract/stream_scan.h"
 
-using namespace leakwatch::matcher;
+using namespace leakwatch::identity;
+using namespace leakwatch::extract;
 
 namespace {
 

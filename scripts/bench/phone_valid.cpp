@@ -9,7 +9,7 @@
 //   invalid<TAB><reason>
 // Default region when none is given: CN.
 //
-// Build: g++ -O2 -std=c++17 phone_valid.cpp -o phone_valid -lphonenumber
+// Built by CMake (scripts/bench/CMakeLists.txt): build/scripts/bench/phone_valid.
 #include <phonenumbers/phonenumberutil.h>
 #include <iostream>
 #include <string>

@@ -2,7 +2,8 @@
 """Generates the independent labelled corpus with two seeds and scores
 `leakwatch scan --all` on each (scripts/score_corpus.py sets the bars).
 
-Usage: score_scan_all.py LEAKWATCH SOURCE_DIR
+Usage: score_scan_all.py LEAKWATCH SOURCE_DIR PHONE_VALID
+(PHONE_VALID: the built scripts/bench/phone_valid, the corpus oracle)
 """
 import os
 import subprocess
@@ -11,14 +12,15 @@ import tempfile
 
 
 def main():
-    leakwatch, source = sys.argv[1], sys.argv[2]
+    leakwatch, source, phone_valid = sys.argv[1], sys.argv[2], sys.argv[3]
     scripts = os.path.join(source, "scripts")
     status = 0
     with tempfile.TemporaryDirectory(prefix="leakwatch-corpus-") as tmp:
         for seed in ("424242", "7"):
             out = os.path.join(tmp, seed)
             subprocess.run([sys.executable, os.path.join(scripts, "gen_leak_corpus.py"), "--out", out,
-                            "--seed", seed, "--lines", "30000"], check=True, stdout=subprocess.DEVNULL)
+                            "--seed", seed, "--lines", "30000",
+                            "--helper", phone_valid], check=True, stdout=subprocess.DEVNULL)
             print("corpus seed %s:" % seed, flush=True)
             rc = subprocess.run([sys.executable, os.path.join(scripts, "score_corpus.py"), out,
                                  "--leakwatch", leakwatch, "--examples", "10"]).returncode

@@ -6,12 +6,12 @@
 
 #include "fixture_market.h"
 #include "harness.h"
-#include "matcher/keyed_hash.h"
+#include "identity/keyed_hash.h"
 
 using namespace leakwatch::testing;
-using leakwatch::matcher::HashKey;
-using leakwatch::matcher::Kind;
-using leakwatch::matcher::to_hex;
+using leakwatch::identity::HashKey;
+using leakwatch::identity::Kind;
+using leakwatch::identity::to_hex;
 
 namespace {
 

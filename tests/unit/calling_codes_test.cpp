@@ -10,12 +10,12 @@
 #include <set>
 #include <string>
 
-#include "matcher/identity_text.h"
-#include "matcher/calling_codes.h"
+#include "identity/identity_text.h"
+#include "identity/calling_codes.h"
 
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
-using leakwatch::matcher::CallingCodes;
+using leakwatch::identity::CallingCodes;
 
 namespace {
 
@@ -101,7 +101,7 @@ TEST_CASE("calling codes: '+' numbers, valid or not, normalize as Parse and the 
       form += static_cast<char>('0' + digit);
     }
     CAPTURE(form);
-    auto got = leakwatch::matcher::detail::parse_phone_digits(form, "CN");
+    auto got = leakwatch::identity::detail::parse_phone_digits(form, "CN");
     auto want = fixed_point(form, "CN");
     REQUIRE(got.has_value() == want.has_value());
     if (got) {
@@ -143,7 +143,7 @@ TEST_CASE("calling codes: every region's example numbers, in national and intern
         }
         CAPTURE(region);
         CAPTURE(form);
-        auto got = leakwatch::matcher::detail::parse_phone_digits(form, region);
+        auto got = leakwatch::identity::detail::parse_phone_digits(form, region);
         auto want = fixed_point(form, region);
         CHECK(got.has_value() == want.has_value());
         if (got && want) CHECK(*got == *want);
@@ -164,7 +164,7 @@ TEST_CASE("calling codes: every region's example numbers, in national and intern
   for (const auto& [text, region] : tricky) {
     const std::string form = text;
     CAPTURE(form);
-    auto got = leakwatch::matcher::detail::parse_phone_digits(form, region);
+    auto got = leakwatch::identity::detail::parse_phone_digits(form, region);
     auto want = fixed_point(form, region);
     CHECK(got.has_value() == want.has_value());
     if (got && want) CHECK(*got == *want);

@@ -7,9 +7,9 @@
 #include <random>
 #include <string>
 
-#include "matcher/cn_mobile_prefixes.h"
+#include "identity/cn_mobile_prefixes.h"
 
-using leakwatch::matcher::CnMobilePrefixes;
+using leakwatch::identity::CnMobilePrefixes;
 
 namespace {
 

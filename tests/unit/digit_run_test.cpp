@@ -3,9 +3,9 @@
 #include <random>
 #include <string>
 
-#include "matcher/phone_candidates.h"
+#include "extract/phone_candidates.h"
 
-using leakwatch::matcher::digit_run_end;
+using leakwatch::extract::digit_run_end;
 
 namespace {
 

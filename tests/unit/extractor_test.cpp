@@ -14,15 +14,15 @@
 #include <tuple>
 #include <vector>
 
-#include "matcher/extractor.h"
-#include "matcher/keyed_hash.h"
-#include "matcher/stream_scan.h"
+#include "extract/extractor.h"
+#include "identity/keyed_hash.h"
+#include "extract/stream_scan.h"
 
-using leakwatch::matcher::Extractor;
-using leakwatch::matcher::ExtractorOptions;
-using leakwatch::matcher::FoundIdentifier;
-using leakwatch::matcher::Kind;
-using leakwatch::matcher::kind_name;
+using leakwatch::extract::Extractor;
+using leakwatch::extract::ExtractorOptions;
+using leakwatch::extract::FoundIdentifier;
+using leakwatch::identity::Kind;
+using leakwatch::identity::kind_name;
 
 namespace {
 
@@ -273,7 +273,7 @@ TEST_CASE("extractor: names without an identifier in the record are not reported
 }
 
 TEST_CASE("extractor: the name header carries across chunks through ScanContext") {
-  leakwatch::matcher::ScanContext context;
+  leakwatch::extract::ScanContext context;
   std::vector<FoundIdentifier> found;
   auto sink = [&](const FoundIdentifier& f) { found.push_back(f); };
   extractor().scan("name|phone\n", sink, &context, 0);
@@ -375,10 +375,10 @@ TEST_CASE("extractor: scan_stream gives the same identifiers, offsets and record
       CAPTURE(chunk);
       std::istringstream in(text);
       std::vector<std::string> got;
-      leakwatch::matcher::StreamScanOptions options;
+      leakwatch::extract::StreamScanOptions options;
       options.threads = threads;
       options.chunk_bytes = chunk;
-      auto stats = leakwatch::matcher::scan_stream(in, extractor(), options,
+      auto stats = leakwatch::extract::scan_stream(in, extractor(), options,
                                                    [&](const FoundIdentifier& f) { got.push_back(key(f)); });
       REQUIRE(stats);
       CHECK(stats->bytes == text.size());
@@ -389,7 +389,7 @@ TEST_CASE("extractor: scan_stream gives the same identifiers, offsets and record
       // Rendered on the workers, written in order: the same text.
       std::istringstream again(text);
       std::string written;
-      auto rendered = leakwatch::matcher::scan_stream_rendered(
+      auto rendered = leakwatch::extract::scan_stream_rendered(
           again, extractor(), options, [&](const FoundIdentifier& f, std::string* out) { *out += key(f) + "\n"; },
           [&](std::string_view chunk_text) { written += chunk_text; });
       REQUIRE(rendered);
@@ -405,11 +405,11 @@ TEST_CASE("extractor: scan_stream cuts an endless line instead of holding it all
   std::string text(3000, 'x');
   text += " 13812345678\n";
   std::istringstream in(text);
-  leakwatch::matcher::StreamScanOptions options;
+  leakwatch::extract::StreamScanOptions options;
   options.chunk_bytes = 100;
   options.max_line_bytes = 1000;
   std::vector<std::string> got;
-  auto stats = leakwatch::matcher::scan_stream(in, extractor(), options, [&](const FoundIdentifier& f) {
+  auto stats = leakwatch::extract::scan_stream(in, extractor(), options, [&](const FoundIdentifier& f) {
     got.push_back(f.identifier.value);
     CHECK(f.record == 0);
   });
@@ -436,7 +436,7 @@ TEST_CASE("extractor: hostile 4 MB lines stay linear") {
 }
 
 TEST_CASE("extractor: with a key set, each identifier carries its keyed hash") {
-  leakwatch::matcher::HashKey key(std::vector<std::uint8_t>(32, 7));
+  leakwatch::identity::HashKey key(std::vector<std::uint8_t>(32, 7));
   ExtractorOptions options;
   options.key = &key;
   Extractor keyed(options);
@@ -453,7 +453,7 @@ TEST_CASE("extractor: every value equals what the customer import's normalizatio
   auto values = [](const std::string& text) {
     std::vector<std::string> out;
     extractor().scan(text, [&](const FoundIdentifier& f) {
-      if (f.identifier.kind != leakwatch::matcher::Kind::kName) out.push_back(f.identifier.value);
+      if (f.identifier.kind != leakwatch::identity::Kind::kName) out.push_back(f.identifier.value);
     });
     return out;
   };
@@ -463,7 +463,7 @@ TEST_CASE("extractor: every value equals what the customer import's normalizatio
   // Mexico's old mobile '1': the E.164 libphonenumber gives, as import does.
   auto mx = values("+52 1 33 8133 8421");
   REQUIRE(mx.size() == 1);
-  CHECK(mx[0] == *leakwatch::matcher::normalize_phone("+52 1 33 8133 8421", "CN"));
+  CHECK(mx[0] == *leakwatch::identity::normalize_phone("+52 1 33 8133 8421", "CN"));
   // And a printed value, imported again (a customer file in E.164), gives
   // itself: Parse strips Mexico's '1' once per pass, so "+52 1133 8133 8421"
   // used to print +5213381338421, which imports as +523381338421.
@@ -471,8 +471,8 @@ TEST_CASE("extractor: every value equals what the customer import's normalizatio
     CAPTURE(text);
     auto found = values(text);
     REQUIRE(found.size() == 1);
-    CHECK(*leakwatch::matcher::normalize_phone(found[0], "CN") == found[0]);
-    CHECK(*leakwatch::matcher::normalize_phone(text, "CN") == found[0]);
+    CHECK(*leakwatch::identity::normalize_phone(found[0], "CN") == found[0]);
+    CHECK(*leakwatch::identity::normalize_phone(text, "CN") == found[0]);
   }
   // %40 in a local part: normalize_email rejects it, so no value to match.
   CHECK(values("user=a%40b@qq.com").empty());

@@ -2,16 +2,16 @@
 
 #include <string>
 
-#include "matcher/identity.h"
+#include "identity/identity.h"
 
-using leakwatch::matcher::Identifier;
-using leakwatch::matcher::Kind;
-using leakwatch::matcher::kind_name;
-using leakwatch::matcher::normalize_apple_id;
-using leakwatch::matcher::normalize_email;
-using leakwatch::matcher::normalize_name;
-using leakwatch::matcher::normalize_phone;
-using leakwatch::matcher::parse_kind;
+using leakwatch::identity::Identifier;
+using leakwatch::identity::Kind;
+using leakwatch::identity::kind_name;
+using leakwatch::identity::normalize_apple_id;
+using leakwatch::identity::normalize_email;
+using leakwatch::identity::normalize_name;
+using leakwatch::identity::normalize_phone;
+using leakwatch::identity::parse_kind;
 
 namespace {
 

@@ -9,13 +9,13 @@
 #include <string>
 #include <unistd.h>
 
-#include "matcher/keyed_hash.h"
+#include "identity/keyed_hash.h"
 
-using leakwatch::matcher::HashKey;
-using leakwatch::matcher::KeyedHash;
-using leakwatch::matcher::Kind;
-using leakwatch::matcher::parse_hex;
-using leakwatch::matcher::to_hex;
+using leakwatch::identity::HashKey;
+using leakwatch::identity::KeyedHash;
+using leakwatch::identity::Kind;
+using leakwatch::identity::parse_hex;
+using leakwatch::identity::to_hex;
 
 namespace {
 

@@ -1,12 +1,12 @@
 #include <doctest/doctest.h>
 
-#include "matcher/mask.h"
+#include "identity/mask.h"
 
-using leakwatch::matcher::Kind;
-using leakwatch::matcher::mask;
-using leakwatch::matcher::mask_email;
-using leakwatch::matcher::mask_name;
-using leakwatch::matcher::mask_phone;
+using leakwatch::identity::Kind;
+using leakwatch::identity::mask;
+using leakwatch::identity::mask_email;
+using leakwatch::identity::mask_name;
+using leakwatch::identity::mask_phone;
 
 TEST_CASE("mask: email keeps the first character and the domain") {
   CHECK(mask_email("zhang.wei@icloud.com") == "z***@icloud.com");

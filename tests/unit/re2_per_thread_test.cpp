@@ -1,4 +1,4 @@
-#include "matcher/re2_per_thread.h"
+#include "extract/re2_per_thread.h"
 
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-using leakwatch::matcher::Re2PerThread;
+using leakwatch::extract::Re2PerThread;
 
 TEST_CASE("Re2PerThread: the calling thread's copy matches as the pattern does") {
   const Re2PerThread re("[a-z]+@[a-z]+\\.com", "test");

@@ -4,11 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "matcher/report_csv.h"
-#include "matcher/report_html.h"
-#include "matcher/report_json.h"
+#include "report/report_csv.h"
+#include "report/report_html.h"
+#include "report/report_json.h"
 
-using namespace leakwatch::matcher;
+using namespace leakwatch::report;
 
 namespace {
 

@@ -1,0 +1,122 @@
+#include "extract/email_candidates.h"
+
+#include <array>
+
+#include "identity/identity_text.h"
+
+namespace leakwatch::extract {
+
+namespace {
+
+constexpr std::size_t kMaxLocal = 64;
+constexpr std::size_t kMaxDomain = 253;
+// Enough for an obfuscated domain: " [dot] " costs 7 bytes per label.
+constexpr std::size_t kMaxObfuscatedTail = 512;
+
+#define LW_LABEL "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+#define LW_DOT_WORD R"((?:\s*[\[\(\{<]\s*(?i:dot)\s*[\]\)\}>]\s*|\s+(?i:dot)\s+))"
+constexpr const char kDomainPattern[] = "(?:" LW_LABEL "\\.)+[A-Za-z]{2,63}";
+constexpr const char kBracketedPattern[] =
+    R"(\s*(?:[\[\(\{<]\s*(?i:at)\s*[\]\)\}>]|&#0*64;|&#[xX]0*40;|%40)\s*)"
+    "(?:" LW_LABEL "(?:" LW_DOT_WORD "|\\.))+[A-Za-z]{2,63}";
+// " at " is ordinary English: only taken with an obfuscated dot as well.
+constexpr const char kSpelledPattern[] = R"(\s+(?i:at)\s+)"
+                                         "(?:" LW_LABEL LW_DOT_WORD ")+[A-Za-z]{2,63}";
+#undef LW_LABEL
+#undef LW_DOT_WORD
+
+// [A-Za-z0-9._%+-]: what a local part found in a dump is made of.
+constexpr std::array<bool, 256> kLocalChar = identity::detail::alnum_and("._%+-");
+
+bool is_local_char(char c) { return kLocalChar[static_cast<unsigned char>(c)]; }
+
+bool is_domain_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// The local part ending at `end` (exclusive): [begin, end), or nullopt when
+// there is none or it is too long to be one (a glued blob).
+std::optional<std::size_t> local_begin(std::string_view text, std::size_t end) {
+  // "account----name@qq.com": dumps separate fields with dash runs, which
+  // no real address holds; the local part starts after the last "--" (the
+  // first one met walking back). The whole run still counts for the length.
+  std::size_t b = end;
+  std::size_t after_dashes = 0;  // 0: no "--" seen
+  while (b > 0 && is_local_char(text[b - 1])) {
+    --b;
+    if (end - b > kMaxLocal) return std::nullopt;
+    if (after_dashes == 0 && text[b] == '-' && b + 1 < end && text[b + 1] == '-') after_dashes = b + 2;
+  }
+  if (after_dashes != 0) b = after_dashes;
+  while (b < end && (text[b] == '.' || text[b] == '-')) ++b;  // a sentence's dot is not the address's
+  if (b == end) return std::nullopt;
+  return b;
+}
+
+// After a domain: a letter, digit or '@' means the text runs on and this is
+// not a whole address; a '.' followed by a letter likewise.
+bool right_boundary_ok(std::string_view text, std::size_t end) {
+  if (end >= text.size()) return true;
+  char c = text[end];
+  if ((is_domain_char(c) && c != '-') || c == '@') return false;
+  if (c == '.' && end + 1 < text.size() && is_domain_char(text[end + 1])) return false;
+  return true;
+}
+
+}  // namespace
+
+EmailCandidates::EmailCandidates()
+    : domain_(kDomainPattern, "email domain"),
+      bracketed_(kBracketedPattern, "email bracketed"),
+      spelled_(kSpelledPattern, "email spelled") {}
+
+std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::size_t at) const {
+  auto begin = local_begin(text, at);
+  if (!begin) return std::nullopt;
+  std::size_t limit = std::min(text.size(), at + 1 + kMaxDomain + 1);
+  re2::StringPiece match;
+  if (!domain_.get().Match(re2::StringPiece(text.data(), limit), at + 1, limit, RE2::ANCHOR_START, &match, 1)) {
+    return std::nullopt;
+  }
+  std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
+  if (!right_boundary_ok(text, end)) return std::nullopt;
+  // "a%40b@qq.com": normalize_email reads %40 as a second '@' and rejects the
+  // address; so must we, or the value could never match an import.
+  std::string_view candidate = text.substr(*begin, end - *begin);
+  if (candidate.find("%40") != std::string_view::npos || candidate.find("&#") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  auto email = identity::detail::validate_email(candidate);
+  if (!email) return std::nullopt;
+  return EmailHit{*begin, end, std::move(*email)};
+}
+
+std::optional<EmailHit> EmailCandidates::obfuscated(std::string_view text, std::size_t pos) const {
+  const RE2* re = &bracketed_.get();
+  std::size_t local_end = pos;
+  if (text[pos] == 'a' || text[pos] == 'A') {
+    // " at ": the caller saw a space before; the local part ends before it.
+    re = &spelled_.get();
+    while (local_end > 0 && is_space(text[local_end - 1])) --local_end;
+  } else {
+    while (local_end > 0 && is_space(text[local_end - 1])) --local_end;
+  }
+  if (local_end == 0 || !is_local_char(text[local_end - 1])) return std::nullopt;
+  auto begin = local_begin(text, local_end);
+  if (!begin) return std::nullopt;
+  std::size_t limit = std::min(text.size(), local_end + kMaxObfuscatedTail);
+  re2::StringPiece match;
+  if (!re->Match(re2::StringPiece(text.data(), limit), local_end, limit, RE2::ANCHOR_START, &match, 1)) {
+    return std::nullopt;
+  }
+  std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
+  if (!right_boundary_ok(text, end)) return std::nullopt;
+  std::string deobfuscated = identity::detail::deobfuscate_email(text.substr(*begin, end - *begin));
+  auto email = identity::detail::validate_email(deobfuscated);
+  if (!email) return std::nullopt;
+  return EmailHit{*begin, end, std::move(*email)};
+}
+
+}  // namespace leakwatch::extract

@@ -1,0 +1,109 @@
+// Extraction: finds leaked Apple IDs (emails, phone numbers) and phone numbers
+// in hostile text and returns them normalized, with the record (line) each
+// stands in, so that a later stage can tell which identifiers were sold
+// together. Names in a name field or column of the same record come along as
+// evidence (Kind::kName).
+//
+// How: one pass over each line with a byte-class table finds triggers ('@',
+// digit runs, '+', obfuscated "at" tokens); an anchored RE2 or a short digit
+// chain is cut out around each trigger and validated with the identity code
+// (libphonenumber for phones behind a Chinese-mobile fast path and a cache).
+// Nothing ever hands a whole page to a regex with captures or to
+// libphonenumber, and nothing backtracks: time is linear in the input.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "extract/email_candidates.h"
+#include "identity/identity.h"
+#include "identity/keyed_hash.h"
+#include "extract/name_fields.h"
+#include "extract/phone_candidates.h"
+
+namespace leakwatch::extract {
+
+struct ExtractorOptions {
+  // Region for numbers written without a country code (ISO 3166 alpha-2).
+  std::string default_region = "CN";
+  // Report names found in the same record as an identifier.
+  bool names = true;
+  // Fill FoundIdentifier::masked (callers that print only values skip it).
+  bool masks = true;
+  // Upper bound on cached libphonenumber verdicts (non-mobile numbers).
+  std::size_t phone_cache_entries = 1 << 16;
+  // When set, every identifier also gets its keyed hash (FoundIdentifier::
+  // hash), computed on the scanning thread. Must outlive the Extractor.
+  const identity::HashKey* key = nullptr;
+};
+
+// One identifier found in text.
+struct FoundIdentifier {
+  identity::Identifier identifier;  // normalized; plaintext, never log it
+  std::size_t offset;     // byte offset of its first byte in the scanned text
+  std::size_t length;     // bytes it spans in the text, as written
+  std::size_t record;     // 0-based line index within the scanned text
+  std::string masked;     // identity::mask(kind, value), the form fit for logs; empty if !ExtractorOptions::masks
+  std::optional<identity::KeyedHash> hash;  // set when ExtractorOptions::key is
+};
+
+// Receives each identifier once; it may keep it by moving from it (a lambda
+// taking `const FoundIdentifier&` fits too).
+using IdentifierSink = std::function<void(FoundIdentifier&&)>;
+
+// State carried from one chunk of an input to the next (the CSV header that
+// says which column holds names). One per input stream; not shared.
+struct ScanContext {
+  NameColumns name_columns;
+  // Record number of the first header line learned since this was last reset
+  // to kNoHeader: names before it depend on the state carried in, names after
+  // it do not (a header line sets the state whatever came before).
+  static constexpr std::size_t kNoHeader = static_cast<std::size_t>(-1);
+  std::size_t first_header_record = kNoHeader;
+};
+
+// Finds Apple IDs and phone numbers in text and returns them normalized.
+// Thread-safe: one Extractor is shared by all workers; patterns compile and
+// the phone prefix table is built once, in the constructor.
+class Extractor {
+ public:
+  // Throws std::invalid_argument for an unknown region, std::logic_error if a
+  // pattern does not compile.
+  explicit Extractor(const ExtractorOptions& options = {});
+  Extractor(const Extractor&) = delete;
+  Extractor& operator=(const Extractor&) = delete;
+
+  // Calls `sink` once per identifier, in text order (by offset); `sink` must
+  // not call scan() on the same thread (the per-line hit list is reused). Records are
+  // lines ('\n'; a trailing '\r' is ignored). `text` may be any bytes:
+  // invalid UTF-8, NUL bytes and binary junk are skipped, never an error.
+  void scan(std::string_view text, const IdentifierSink& sink) const;
+  // As above, for one chunk of a longer input split at line boundaries:
+  // `context` carries the name-column header to the next chunk, and
+  // `first_record` is added to record numbers.
+  void scan(std::string_view text, const IdentifierSink& sink, ScanContext* context,
+            std::size_t first_record = 0) const;
+
+  const ExtractorOptions& options() const { return options_; }
+
+ private:
+  struct Hit;
+  void scan_line(std::string_view line, std::size_t line_offset, std::size_t record, ScanContext* context,
+                 const IdentifierSink& sink) const;
+  // Appends hits found in `view` (ASCII-folded or original) to `hits`; returns
+  // false if it met a character that needs folding first (full-width forms,
+  // invisible separators) and `may_fold` is set. Sets `*mentions_name` when
+  // it passes a name-field key (NameFields::mentions_name).
+  bool find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits, bool* mentions_name) const;
+
+  ExtractorOptions options_;
+  PhoneCandidates phones_;
+  EmailCandidates emails_;
+  NameFields names_;
+};
+
+}  // namespace leakwatch::extract

@@ -1,0 +1,86 @@
+#include "identity/calling_codes.h"
+
+#include <phonenumbers/phonemetadata.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <string>
+
+// libphonenumber 8.12 exports its compiled-in metadata (a serialized
+// PhoneMetadataCollection, the one its PhoneNumberUtil loads) without
+// installing the header that declares it: declared here exactly as in its
+// cpp/src/phonenumbers/metadata.h (v8.12.57, Debian 12). Later versions
+// renamed it (GetMetadata), which fails at link time, not silently.
+namespace i18n::phonenumbers {
+int metadata_size();
+const void* metadata_get();
+}  // namespace i18n::phonenumbers
+
+namespace leakwatch::identity {
+
+CallingCodes::CallingCodes() {
+  using i18n::phonenumbers::PhoneMetadataCollection;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneMetadataCollection collection;
+  // Unreadable metadata leaves the table empty: no code known (no shortcut),
+  // every rule kUnknown (always parse again).
+  if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size())) return;
+  for (const auto& region : collection.metadata()) {
+    const int code = region.country_code();
+    if (code <= 0 || code >= kCodes) continue;
+    known_[code] = true;
+    // Parse uses the calling code's main region (the non-geographic entity
+    // for "001" codes): the first region libphonenumber lists for the code.
+    if (region.id() != "001") {
+      std::string main;
+      util.GetRegionCodeForCountryCode(code, &main);
+      if (main != region.id()) continue;
+    }
+    const std::string& pattern = region.national_prefix_for_parsing();
+    if (pattern.empty()) {
+      rules_[code] = Rule::kNone;
+      continue;
+    }
+    RE2::Options options;
+    options.set_log_errors(false);
+    auto re = std::make_unique<RE2>(pattern, options);
+    if (!re->ok()) continue;  // not RE2 syntax: stays kUnknown
+    patterns_[code] = std::move(re);
+    rules_[code] = Rule::kPattern;
+  }
+}
+
+const CallingCodes& CallingCodes::shared() {
+  static const CallingCodes table;
+  return table;
+}
+
+int CallingCodes::code_of(std::string_view digits) const {
+  // libphonenumber's ExtractCountryCode: no code starts with '0'; codes are
+  // prefix-free, so the first known prefix is the one.
+  if (digits.empty() || digits[0] < '1' || digits[0] > '9') return 0;
+  int code = 0;
+  for (std::size_t i = 0; i < 3 && i < digits.size(); ++i) {
+    if (digits[i] < '0' || digits[i] > '9') return 0;
+    code = code * 10 + (digits[i] - '0');
+    if (known_[code]) return code;
+  }
+  return 0;
+}
+
+bool CallingCodes::may_strip(int country_code, std::string_view national) const {
+  if (country_code <= 0 || country_code >= kCodes) return true;
+  switch (rules_[country_code]) {
+    case Rule::kNone:
+      return false;
+    case Rule::kPattern:
+      // libphonenumber's Consume: a match anchored at the start, not
+      // necessarily to the end. Whether one exists is the same in RE2.
+      return patterns_[country_code]->Match(national, 0, national.size(), RE2::ANCHOR_START, nullptr, 0);
+    case Rule::kUnknown:
+      break;
+  }
+  return true;
+}
+
+}  // namespace leakwatch::identity

@@ -1,0 +1,58 @@
+// Keyed hashing of normalized identifiers (DESIGN.md "Identity").
+//
+// hash = first 16 bytes of HMAC-SHA256(key, kind + ":" + normalized value).
+// The key never lives in the database; `key_version` is stored next to each
+// hash so keys can be rotated. Thread-safe: a HashKey is immutable after load
+// and hash() keeps no shared state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "identity/identity.h"
+
+struct evp_mac_ctx_st;  // OpenSSL's EVP_MAC_CTX
+
+namespace leakwatch::identity {
+
+using KeyedHash = std::array<std::uint8_t, 16>;
+
+class HashKey {
+ public:
+  // Reads a key file holding the key as hex text (>= 64 hex digits; surrounding
+  // whitespace ignored). Throws std::runtime_error naming the file when it is
+  // missing, unreadable or malformed. Sets `loose_permissions` when the file is
+  // readable by group or others (the caller warns).
+  static HashKey load(const std::filesystem::path& path, bool* loose_permissions = nullptr);
+  // From raw key bytes (tests, benchmarks). At least 32 bytes.
+  explicit HashKey(std::vector<std::uint8_t> bytes, int version = 1);
+
+  int version() const { return version_; }
+  // The same key bytes under another version number ([hashing] key_version).
+  HashKey with_version(int version) const {
+    HashKey copy = *this;
+    copy.version_ = version;
+    return copy;
+  }
+  KeyedHash hash(Kind kind, std::string_view normalized) const;
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+  int version_;
+  // HMAC-SHA256 keyed once with bytes_; hash() duplicates it, so no
+  // algorithm fetch (and no OpenSSL lock) happens per identifier.
+  std::shared_ptr<const evp_mac_ctx_st> keyed_;
+  std::uint64_t serial_ = 0;  // identifies keyed_ in per-thread copies
+};
+
+// 32 lowercase hex digits, the form PostgreSQL accepts for `uuid`.
+std::string to_hex(const KeyedHash& hash);
+// Parses 32 hex digits, with or without uuid dashes; false if malformed.
+bool parse_hex(std::string_view text, KeyedHash* out);
+
+}  // namespace leakwatch::identity

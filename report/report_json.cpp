@@ -1,0 +1,42 @@
+#include "report/report_json.h"
+
+namespace leakwatch::report {
+namespace {
+
+nlohmann::ordered_json optional_json(const std::optional<std::string>& value) {
+  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::ordered_json exposure_json(const ExposureRow& row) {
+  return nlohmann::ordered_json{{"customer_id", row.customer_id}, {"kind", row.kind},
+                        {"masked", row.masked},           {"source", row.source},
+                        {"url", row.url},                 {"title", optional_json(row.title)},
+                        {"price", optional_json(row.price)}, {"seller", optional_json(row.seller)},
+                        {"first_seen", row.first_seen},   {"last_seen", row.last_seen},
+                        {"confidence", row.confidence}};
+}
+
+nlohmann::ordered_json report_json(const std::vector<ExposureRow>& rows, bool group_by_customer) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& row : rows) {
+    if (!group_by_customer) {
+      out.push_back(exposure_json(row));
+      continue;
+    }
+    if (out.empty() || out.back()["customer_id"] != row.customer_id) {
+      out.push_back({{"customer_id", row.customer_id}, {"exposures", nlohmann::ordered_json::array()}});
+    }
+    nlohmann::ordered_json item = exposure_json(row);
+    item.erase("customer_id");
+    out.back()["exposures"].push_back(std::move(item));
+  }
+  return out;
+}
+
+void write_report_json(std::ostream& out, const std::vector<ExposureRow>& rows, bool group_by_customer) {
+  out << report_json(rows, group_by_customer).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
+
+}  // namespace leakwatch::report
