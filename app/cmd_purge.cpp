@@ -6,26 +6,17 @@
 
 #include "app/command.h"
 #include "core/errors.h"
+#include "crawler/page_store.h"
 #include "db/migrations.h"
 
 namespace leakwatch::app {
 namespace {
 
-constexpr const char* kPurge =
-    "UPDATE pages SET text = NULL WHERE text IS NOT NULL AND extracted_version > 0"
-    " AND fetched_at < now() - make_interval(days => $1)";
-constexpr const char* kUnextracted =
-    "SELECT count(*) FROM pages WHERE text IS NOT NULL AND extracted_version = 0"
-    " AND fetched_at < now() - make_interval(days => $1)";
-
 void run_purge(Context& ctx, int days) {
   if (days < 0) throw ConfigError("retention days must be 0 or more, not " + std::to_string(days));
   auto& db = ctx.database();
   db::require_current_schema(db);
-  pqxx::work tx(db, "purge");
-  auto purged = tx.exec_params(kPurge, days).affected_rows();
-  auto kept = tx.exec_params1(kUnextracted, days)[0].as<int64_t>();
-  tx.commit();
+  auto [purged, kept] = crawler::purge_page_text(db, days);
   std::cout << "purge: raw text dropped from " << purged << " pages fetched more than " << days << " days ago";
   if (kept > 0) std::cout << "; " << kept << " not yet extracted kept (run `leakwatch extract`)";
   std::cout << "\n";

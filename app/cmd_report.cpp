@@ -82,12 +82,12 @@ std::string scope_text(const ReportArgs& args) {
 void run_report(Context& ctx, const ReportArgs& args) {
   auto& db = ctx.database();
   db::require_current_schema(db);
-  pqxx::work tx(db, "report");
   matcher::ReportFilter filter;
   filter.all = args.all;
   filter.mark_notified = args.mark_notified;
-  if (args.since) filter.since = matcher::resolve_since(tx, *args.since);
-  auto rows = matcher::read_exposures(tx, filter);
+  filter.since = args.since;
+  matcher::ExposureReport exposures(db, filter);
+  const auto& rows = exposures.rows();
 
   std::ostringstream text;
   const bool grouped = args.group_by.has_value();
@@ -104,11 +104,7 @@ void run_report(Context& ctx, const ReportArgs& args) {
     std::cout << text.str() << std::flush;
     if (!std::cout) throw RuntimeError("cannot write the report to standard output");
   }
-  try {
-    tx.commit();
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("report: marking exposures as notified failed: ") + e.what());
-  }
+  exposures.commit();
   std::cerr << "report: " << rows.size() << " exposures" << (args.mark_notified ? ", marked as notified" : "");
   if (args.output && *args.output != "-") std::cerr << ", written to " << *args.output;
   std::cerr << "\n";

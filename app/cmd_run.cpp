@@ -17,6 +17,7 @@
 #include "core/errors.h"
 #include "db/connection.h"
 #include "db/migrations.h"
+#include "db/runs.h"
 #include "matcher/extract_stage.h"
 #include "matcher/match_stage.h"
 
@@ -27,13 +28,6 @@ matcher::MatchStats run_match_stage(Context& ctx);
 void write_atomically(const std::filesystem::path& path, const std::string& content);
 
 namespace {
-
-constexpr const char* kAbandonRuns =
-    "UPDATE runs SET status = 'abandoned', finished_at = now() WHERE status = 'running'";
-constexpr const char* kStartRun = "INSERT INTO runs DEFAULT VALUES RETURNING id, extract(epoch FROM started_at)";
-constexpr const char* kFinishRun =
-    "UPDATE runs SET finished_at = now(), status = $2, stages = $3::jsonb, errors = $4::jsonb WHERE id = $1"
-    " RETURNING extract(epoch FROM finished_at)";
 
 struct RunArgs {
   bool wait = false;
@@ -123,14 +117,9 @@ void run_run(Context& ctx, const RunArgs& args) {
   }
 
   RunRecord run;
-  {
-    pqxx::work tx(db, "run start");
-    tx.exec0(kAbandonRuns);
-    pqxx::row r = tx.exec1(kStartRun);
-    run.id = r[0].as<int64_t>();
-    run.started = r[1].as<double>();
-    tx.commit();
-  }
+  auto started = db::start_run(db);
+  run.id = started.id;
+  run.started = started.started;
 
   if (ctx.config().table.contains("source")) {
     run_stage(&run, "crawl", [&] { return crawl_json(run_crawl_pass(ctx, {}, std::nullopt)); });
@@ -151,14 +140,7 @@ void run_run(Context& ctx, const RunArgs& args) {
   });
   run.status = run.errors.empty() ? "ok" : "failed";
 
-  try {
-    pqxx::work tx(db, "run finish");
-    run.finished = tx.exec_params1(kFinishRun, run.id, run.status, run.stages.dump(), run.errors.dump())[0]
-                       .as<double>();
-    tx.commit();
-  } catch (const std::exception& e) {
-    throw RuntimeError("run " + std::to_string(run.id) + ": cannot record the run: " + e.what());
-  }
+  run.finished = db::finish_run(db, run.id, run.status, run.stages.dump(), run.errors.dump());
 
   if (!args.metrics_file.empty()) write_atomically(args.metrics_file, metrics_text(run));
   if (args.json) {

@@ -19,7 +19,7 @@ std::string Context::database_url() {
   return config().database_url;
 }
 
-pqxx::connection& Context::database() {
+db::Connection& Context::database() {
   if (!database_) database_ = db::connect(database_url());
   return *database_;
 }

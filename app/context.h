@@ -8,9 +8,8 @@
 #include <optional>
 #include <string>
 
-#include <pqxx/pqxx>
-
 #include "app/config.h"
+#include "db/connection.h"
 #include "identity/keyed_hash.h"
 
 namespace leakwatch::app {
@@ -30,7 +29,7 @@ class Context {
   // (libpq then reads PG* variables).
   std::string database_url();
   // Connects on first use; throws RuntimeError naming the (redacted) URL.
-  pqxx::connection& database();
+  db::Connection& database();
   // $LEAKWATCH_HMAC_KEY_FILE, else [hashing] key_file. No key is a
   // ConfigError, never a default key. Warns on stderr when the key file is
   // readable by group or others.
@@ -41,7 +40,7 @@ class Context {
  private:
   const GlobalOptions& options_;
   std::optional<Config> config_;
-  std::unique_ptr<pqxx::connection> database_;
+  std::unique_ptr<db::Connection> database_;
   std::optional<identity::HashKey> key_;
 };
 

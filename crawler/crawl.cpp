@@ -14,16 +14,14 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <openssl/evp.h>
 #include <re2/re2.h>
 
 #include "core/errors.h"
-#include "crawler/charset.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
-#include "crawler/html_document.h"
+#include "crawler/parse/page_parser.h"
 #include "crawler/scope.h"
-#include "crawler/url.h"
+#include "crawler/parse/url.h"
 
 namespace leakwatch::crawler {
 namespace {
@@ -45,45 +43,24 @@ constexpr auto kBatchDelay = milliseconds(50);
 constexpr auto kProgressInterval = milliseconds(1000);
 constexpr auto kEmptyLeaseBackoff = milliseconds(300);
 constexpr auto kWaitForOthers = milliseconds(250);
-constexpr size_t kMaxTextBytes = 16 * 1024 * 1024;
 
 struct SourceRun {
   const SourceOptions* options = nullptr;
   std::unique_ptr<Scope> scope;
-  UrlOptions url_options;
   FetchProfile profile;
-  crawler::FieldSelectors selectors;
+  ParseOptions parsing;  // selectors and URL options
+
+  // How a page at `depth` is parsed: its links are wanted below max_depth.
+  ParseOptions parse_options(int depth) const {
+    ParseOptions page = parsing;
+    page.want_links = depth < options->max_depth;
+    return page;
+  }
   Clock::time_point next_lease{};
   int64_t pending = 0;  // leased by this pass and not yet handled
   std::string first_error;
   SourceStats stats;
 };
-
-std::string sha256(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), size);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// PostgreSQL text cannot hold NUL.
-std::string without_nul(std::string s) {
-  s.erase(std::remove(s.begin(), s.end(), '\0'), s.end());
-  return s;
-}
-
-std::string mime_of(std::string_view content_type) {
-  std::string m = lower(content_type.substr(0, content_type.find(';')));
-  while (!m.empty() && m.back() == ' ') m.pop_back();
-  while (!m.empty() && m.front() == ' ') m.erase(m.begin());
-  return m;
-}
 
 std::string worker_name() {
   char host[256] = {};
@@ -115,7 +92,7 @@ std::string cause_of(const std::string& message) {
 
 class CrawlPass {
  public:
-  CrawlPass(pqxx::connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks)
+  CrawlPass(db::Connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks)
       : options_(options),
         callbacks_(callbacks),
         frontier_(conn, worker_name(), options.defaults.lease_s),
@@ -179,14 +156,14 @@ class CrawlPass {
 void CrawlPass::add_source(const SourceOptions& s) {
   auto run = std::make_unique<SourceRun>();
   run->options = &s;
-  run->url_options.extra_session_params = s.session_params;
+  run->parsing.url_options.extra_session_params = s.session_params;
   ScopeOptions scope;
   scope.source = s.name;
   scope.seeds = s.seeds;
   scope.allow = s.allow;
   scope.deny = s.deny;
   scope.allow_private = s.allow_private;
-  scope.url_options = run->url_options;
+  scope.url_options = run->parsing.url_options;
   run->scope = std::make_unique<Scope>(scope);
 
   const Scope* sc = run->scope.get();
@@ -208,9 +185,9 @@ void CrawlPass::add_source(const SourceOptions& s) {
     }
     return *parsed;
   };
-  run->selectors.title = selector(s.fields.title, "title");
-  run->selectors.price = selector(s.fields.price, "price");
-  run->selectors.seller = selector(s.fields.seller, "seller");
+  run->parsing.selectors.title = selector(s.fields.title, "title");
+  run->parsing.selectors.price = selector(s.fields.price, "price");
+  run->parsing.selectors.seller = selector(s.fields.seller, "seller");
   run->stats.name = s.name;
 
   source_names_.push_back(s.name);
@@ -327,48 +304,29 @@ void CrawlPass::handle(FetchResult&& r) {
     return;
   }
 
-  std::string mime = mime_of(r.content_type);
-  DecodedText decoded = decode_to_utf8(r.body, r.content_type);
+  ParsedPage parsed = parse_page(r.body, r.content_type, r.final_url, run.parse_options(leased.depth));
+  if (parsed.login_wall) {
+    o.kind = Outcome::Kind::kLoginWall;
+    o.login_url = r.final_url;
+    o.error = "the page asks for a login (password form or expired session)";
+    outcomes_.push_back(std::move(o));
+    return;
+  }
   FetchedPage page;
   page.url = leased.url;
   page.final_url = r.final_url;
   page.status = static_cast<int>(r.status);
   page.content_type = r.content_type.empty() ? "text/html" : r.content_type;
-  page.charset = decoded.charset;
+  page.charset = std::move(parsed.charset);
   page.bytes = static_cast<int64_t>(r.body.size());
   page.truncated = r.truncated;
-
-  bool is_html = mime == "text/html" || mime == "application/xhtml+xml" ||
-                 (mime.empty() && lower(std::string_view(decoded.utf8).substr(0, 512)).find("<html") != std::string::npos);
-  std::vector<std::string> links;
-  if (is_html) {
-    HtmlDocument doc(decoded.utf8, r.final_url);
-    std::string text = doc.text();
-    if (looks_like_login_form(lower(decoded.utf8), text)) {
-      o.kind = Outcome::Kind::kLoginWall;
-      o.login_url = r.final_url;
-      o.error = "the page asks for a login (password form or expired session)";
-      outcomes_.push_back(std::move(o));
-      return;
-    }
-    page.title = without_nul(doc.title());
-    ListingFields fields = doc.fields(run.selectors);
-    page.listing_title = without_nul(fields.title);
-    page.price = without_nul(fields.price);
-    page.seller = without_nul(fields.seller);
-    page.text = without_nul(std::move(text));
-    if (leased.depth < run.options->max_depth) links = doc.links(run.url_options);
-  } else {
-    page.text = decoded.utf8;
-    page.text.erase(std::remove(page.text.begin(), page.text.end(), '\r'), page.text.end());
-    page.text = without_nul(std::move(page.text));
-  }
-  if (page.text.size() > kMaxTextBytes) page.text.resize(kMaxTextBytes);
-  if (!is_valid_utf8(page.text)) page.text = convert_to_utf8(page.text, "UTF-8")->utf8;
-
-  // The hash covers what extraction sees, not the bytes: forums put a fresh
-  // session id in every link, which must not make each visit a new page.
-  page.content_hash = sha256(page.title + "\n" + page.text);
+  page.title = std::move(parsed.title);
+  page.listing_title = std::move(parsed.listing_title);
+  page.price = std::move(parsed.price);
+  page.seller = std::move(parsed.seller);
+  page.text = std::move(parsed.text);
+  page.content_hash = std::move(parsed.content_hash);
+  std::vector<std::string> links = std::move(parsed.links);
   o.kind = Outcome::Kind::kFetched;
   o.etag = r.etag;
   o.last_modified = r.last_modified;
@@ -525,18 +483,7 @@ bool is_logout_url(std::string_view url) {
   return RE2::PartialMatch(url, kLogout);
 }
 
-bool looks_like_login_form(std::string_view html_lower, std::string_view text) {
-  // Forums show a small login box on every page to guests: a password field
-  // walls the page only when there is little else on it.
-  constexpr size_t kLoginPageText = 1500;
-  static const RE2 kPassword(R"(<input[^>]*type\s*=\s*["']?password)");
-  if (text.size() < kLoginPageText && RE2::PartialMatch(html_lower, kPassword)) return true;
-  std::string t = lower(text.substr(0, 4096));
-  return t.find("session expired") != std::string::npos || t.find("session has expired") != std::string::npos;
-}
-
-
-CrawlStats run_crawl(pqxx::connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks) {
+CrawlStats run_crawl(db::Connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks) {
   CrawlPass pass(conn, options, callbacks);
   return pass.run();
 }

@@ -1,6 +1,6 @@
 // One crawl pass: leases URLs from the frontier, fetches them (crawler/
 // fetcher.h), turns bodies into UTF-8 text, title, listing fields and links
-// (crawler/charset.h, crawler/html_document.h), keeps links in scope and
+// (crawler/parse/page_parser.h), keeps links in scope and
 // within the source's depth and page budgets, and commits pages and outcomes
 // to PostgreSQL in small batches as they arrive.
 //
@@ -20,9 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include <pqxx/pqxx>
-
 #include "crawler/crawl_options.h"
+#include "db/connection.h"
 
 namespace leakwatch::crawler {
 
@@ -66,7 +65,7 @@ struct CrawlCallbacks {
 // proxy cannot be reached ("proxy socks5h://127.0.0.1:9050 is not reachable:
 // ..."; leases are given back first), when no page at all could be fetched,
 // or on a database failure.
-CrawlStats run_crawl(pqxx::connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks);
+CrawlStats run_crawl(db::Connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks);
 
 // Login pages are not content, and logout links would end the session that
 // the source's cookies carry: links to either are never followed, and a
@@ -75,11 +74,5 @@ CrawlStats run_crawl(pqxx::connection& conn, const CrawlOptions& options, const 
 // ("ucp.php?mode=logout").
 bool is_login_url(std::string_view url);
 bool is_logout_url(std::string_view url);
-
-// True when an HTML page asks for a login rather than showing content: a
-// password field on a page with little text (a guest login box beside
-// content does not count), or a "session expired" notice. `html_lower` is the body,
-// lowercased; `text` the visible text.
-bool looks_like_login_form(std::string_view html_lower, std::string_view text);
 
 }  // namespace leakwatch::crawler

@@ -16,7 +16,7 @@
 
 #include "core/errors.h"
 #include "crawler/scope.h"
-#include "crawler/url.h"
+#include "crawler/parse/url.h"
 
 namespace leakwatch::crawler {
 namespace {

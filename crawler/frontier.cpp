@@ -3,8 +3,12 @@
 #include <set>
 
 #include "core/errors.h"
+#include "db/pg_array.h"
 
 namespace leakwatch::crawler {
+
+using db::to_pg_array;
+
 namespace {
 
 constexpr const char* kUpsertSource =
@@ -34,10 +38,6 @@ constexpr const char* kLeaseQueued =
     " WHERE id IN (SELECT id FROM frontier WHERE source = $1 AND state = 'queued'"
     " AND next_attempt_at <= now() ORDER BY depth, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
     " RETURNING id, url, depth, attempts, coalesce(etag, ''), coalesce(last_modified, '')";
-// A batch's fetched pages go in as arrays: one statement per table rather than
-// three round trips per page, which left the fetcher idle while a batch was
-// committed. Pages are inserted in content-hash order, so that two workers
-// storing the same contents take the unique index's locks in the same order.
 constexpr const char* kMarkDone =
     "UPDATE frontier f SET state = 'done', lease_owner = NULL, lease_expires = NULL,"
     " attempts = f.attempts + 1, fetched_at = now(), http_status = t.status, last_error = NULL,"
@@ -54,25 +54,6 @@ constexpr const char* kMarkRetryLater =
     " lease_owner = NULL, lease_expires = NULL, attempts = attempts + 1, fetched_at = now(),"
     " next_attempt_at = now() + $3::int * interval '1 second', http_status = NULLIF($4, 0),"
     " last_error = $5 WHERE id = $1 AND lease_owner = $2";
-constexpr const char* kInsertPages =
-    "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, charset, title,"
-    " listing_title, price, seller, text, bytes, truncated)"
-    " SELECT decode(h, 'hex'), u, fu, s, st, ct, NULLIF(cs, ''), NULLIF(ti, ''), NULLIF(lt, ''),"
-    " NULLIF(pr, ''), NULLIF(se, ''), tx, b, tr"
-    " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[],"
-    " $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::boolean[])"
-    " AS t(h, u, fu, s, st, ct, cs, ti, lt, pr, se, tx, b, tr) ORDER BY h"
-    " ON CONFLICT (content_hash) DO NOTHING";
-// Every URL under which a content was seen, new or duplicate.
-constexpr const char* kUpsertPageUrls =
-    "INSERT INTO page_urls (url, page_id, source)"
-    " SELECT t.u, p.id, t.s FROM unnest($1::text[], $2::text[], $3::text[]) AS t(u, h, s)"
-    " JOIN pages p ON p.content_hash = decode(t.h, 'hex') ORDER BY t.u"
-    " ON CONFLICT (url) DO UPDATE SET page_id = EXCLUDED.page_id, last_seen = now()";
-constexpr const char* kUpsertLoginWall =
-    "INSERT INTO login_walls (source, url, reason) VALUES ($1, $2, $3)"
-    " ON CONFLICT (source) DO UPDATE SET hits = login_walls.hits + 1, last_seen = now()"
-    " RETURNING (xmax = 0)";
 constexpr const char* kRenewLeases =
     "UPDATE frontier SET lease_expires = now() + $2::int * interval '1 second'"
     " WHERE state = 'leased' AND lease_owner = $1";
@@ -94,17 +75,6 @@ constexpr const char* kState =
 
 // Tries per URL across passes before a rescheduled URL counts as failed.
 constexpr int kMaxRescheduledAttempts = 5;
-
-std::string hex(const std::string& bytes) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
 
 const char* state_name(Outcome::Kind kind) {
   switch (kind) {
@@ -132,21 +102,6 @@ std::vector<LeasedUrl> to_leased(const pqxx::result& rows, const std::string& so
 }
 
 }  // namespace
-
-std::string to_pg_array(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.push_back('"');
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  out.push_back('}');
-  return out;
-}
 
 Frontier::Frontier(pqxx::connection& conn, std::string worker, int lease_s)
     : conn_(conn), worker_(std::move(worker)), lease_s_(lease_s) {}
@@ -180,30 +135,13 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
                               const std::vector<std::pair<std::string, int64_t>>& max_pages) {
   CommitResult result;
   pqxx::work tx(conn_);
-  // Columns of kInsertPages, then kMarkDone's.
-  std::vector<std::string> hashes, urls, final_urls, sources, statuses, content_types, charsets, titles,
-      listing_titles, prices, sellers, texts, sizes, truncated;
+  std::vector<PageToStore> pages;
+  // kMarkDone's columns.
   std::vector<std::string> done_ids, done_statuses, done_etags, done_last_modified;
   for (const auto& o : outcomes) {
     switch (o.kind) {
       case Outcome::Kind::kFetched:
-        if (o.page) {
-          const FetchedPage& p = *o.page;
-          hashes.push_back(hex(p.content_hash));
-          urls.push_back(p.url);
-          final_urls.push_back(p.final_url);
-          sources.push_back(o.source);
-          statuses.push_back(std::to_string(p.status));
-          content_types.push_back(p.content_type);
-          charsets.push_back(p.charset);
-          titles.push_back(p.title);
-          listing_titles.push_back(p.listing_title);
-          prices.push_back(p.price);
-          sellers.push_back(p.seller);
-          texts.push_back(p.text);
-          sizes.push_back(std::to_string(p.bytes));
-          truncated.push_back(p.truncated ? "t" : "f");
-        }
+        if (o.page) pages.push_back({&o.source, &*o.page});
         [[fallthrough]];
       case Outcome::Kind::kNotModified:
         done_ids.push_back(std::to_string(o.frontier_id));
@@ -216,8 +154,7 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
                         kMaxRescheduledAttempts);
         break;
       case Outcome::Kind::kLoginWall: {
-        auto row = tx.exec_params1(kUpsertLoginWall, o.source, o.login_url, o.error);
-        if (row[0].as<bool>()) result.new_login_walls.push_back(o.source);
+        if (record_login_wall(tx, o.source, o.login_url, o.error)) result.new_login_walls.push_back(o.source);
         tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status, o.error);
         break;
       }
@@ -227,18 +164,9 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
         break;
     }
   }
-  if (!hashes.empty()) {
-    auto inserted = tx.exec_params0(
-        kInsertPages, to_pg_array(hashes), to_pg_array(urls), to_pg_array(final_urls), to_pg_array(sources),
-        to_pg_array(statuses), to_pg_array(content_types), to_pg_array(charsets), to_pg_array(titles),
-        to_pg_array(listing_titles), to_pg_array(prices), to_pg_array(sellers), to_pg_array(texts),
-        to_pg_array(sizes), to_pg_array(truncated));
-    // Within a batch as across batches, the first page with a content is new
-    // and the others are duplicates.
-    result.pages_new += static_cast<int>(inserted.affected_rows());
-    result.pages_duplicate += static_cast<int>(hashes.size() - inserted.affected_rows());
-    tx.exec_params0(kUpsertPageUrls, to_pg_array(urls), to_pg_array(hashes), to_pg_array(sources));
-  }
+  StoredPages stored = store_pages(tx, pages);
+  result.pages_new += stored.pages_new;
+  result.pages_duplicate += stored.pages_duplicate;
   if (!done_ids.empty()) {
     tx.exec_params0(kMarkDone, to_pg_array(done_ids), to_pg_array(done_statuses), to_pg_array(done_etags),
                     to_pg_array(done_last_modified), worker_);

@@ -19,6 +19,8 @@
 
 #include <pqxx/pqxx>
 
+#include "crawler/page_store.h"
+
 namespace leakwatch::crawler {
 
 struct LeasedUrl {
@@ -29,23 +31,6 @@ struct LeasedUrl {
   int attempts = 0;  // earlier passes' tries
   std::string etag;  // of the last successful fetch, for a conditional revisit
   std::string last_modified;
-};
-
-// A page worth keeping (text, in scope, not a login wall).
-struct FetchedPage {
-  std::string url;        // the frontier URL
-  std::string final_url;  // after redirects
-  int status = 200;
-  std::string content_type;
-  std::string charset;
-  std::string title;
-  std::string listing_title;
-  std::string price;
-  std::string seller;
-  std::string text;          // visible text lines, UTF-8
-  std::string content_hash;  // 32 raw bytes (SHA-256 of title + "\n" + text)
-  int64_t bytes = 0;
-  bool truncated = false;
 };
 
 // What became of one leased URL.
@@ -137,9 +122,5 @@ class Frontier {
   int lease_s_;
   std::map<std::string, int64_t> known_urls_;  // per source, an estimate (see commit())
 };
-
-// A Postgres text[] literal of `values` ("{\"a\",\"b\"}"), for binding one
-// parameter as `$n::text[]`.
-std::string to_pg_array(const std::vector<std::string>& values);
 
 }  // namespace leakwatch::crawler

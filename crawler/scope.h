@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crawler/url.h"
+#include "crawler/parse/url.h"
 
 namespace re2 {
 class RE2;

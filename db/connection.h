@@ -10,6 +10,10 @@
 
 namespace leakwatch::db {
 
+// A session with the server. Callers outside db/ and the stores hold it and
+// pass it on; only the stores run SQL on it.
+using Connection = pqxx::connection;
+
 // Connects to `url` (a libpq URI or key=value string; empty means libpq's
 // PG* environment variables). Throws leakwatch::RuntimeError
 // "cannot connect to database <redacted url>: <libpq's reason>".

@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "core/hex.h"
+
 namespace leakwatch::identity {
 
 namespace {
@@ -149,16 +151,7 @@ KeyedHash HashKey::hash(Kind kind, std::string_view normalized) const {
   return out;
 }
 
-std::string to_hex(const KeyedHash& hash) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(32);
-  for (std::uint8_t b : hash) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
-  }
-  return out;
-}
+std::string to_hex(const KeyedHash& hash) { return leakwatch::to_hex(hash.data(), hash.size()); }
 
 bool parse_hex(std::string_view text, KeyedHash* out) {
   KeyedHash result{};

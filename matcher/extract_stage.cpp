@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "db/pg_array.h"
 #include "identity/identity.h"
 
 namespace leakwatch::matcher {
@@ -28,15 +29,6 @@ constexpr const char* kMarkExtracted = "UPDATE pages SET extracted_version = $1 
 
 const std::vector<std::string> kStagingColumns{"batch",       "page_id", "record", "hash",
                                                "key_version", "kind",    "masked", "seen_at"};
-
-std::string bigint_array(const std::vector<int64_t>& ids) {
-  std::string out = "{";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i) out += ',';
-    out += std::to_string(ids[i]);
-  }
-  return out + "}";
-}
 
 // Extracts one leased batch inside `tx`; returns false when nothing was left.
 bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const identity::HashKey& key, const ExtractOptions& options,
@@ -69,7 +61,7 @@ bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const id
     stream.complete();
   }
   stats->sightings_new += tx.exec_params1(kMoveStaged, batch)[0].as<int64_t>();
-  tx.exec_params(kMarkExtracted, kExtractorVersion, bigint_array(ids));
+  tx.exec_params(kMarkExtracted, kExtractorVersion, db::to_pg_array(ids));
   stats->pages += static_cast<int64_t>(ids.size());
   return true;
 }

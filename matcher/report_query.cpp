@@ -77,4 +77,17 @@ std::vector<report::ExposureRow> read_exposures(pqxx::work& tx, const ReportFilt
   return rows;
 }
 
+ExposureReport::ExposureReport(pqxx::connection& conn, ReportFilter filter) : tx_(conn, "report") {
+  if (filter.since) filter.since = resolve_since(tx_, *filter.since);
+  rows_ = read_exposures(tx_, filter);
+}
+
+void ExposureReport::commit() {
+  try {
+    tx_.commit();
+  } catch (const pqxx::failure& e) {
+    throw RuntimeError(std::string("report: marking exposures as notified failed: ") + e.what());
+  }
+}
+
 }  // namespace leakwatch::matcher

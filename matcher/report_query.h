@@ -18,7 +18,7 @@ namespace leakwatch::matcher {
 
 struct ReportFilter {
   bool all = false;                  // include exposures already notified
-  std::optional<std::string> since;  // only exposures first seen at or after this timestamptz
+  std::optional<std::string> since;  // first seen at or after this timestamptz (ExposureReport also takes "7d")
   bool mark_notified = false;        // set notified_at on the rows returned
 };
 
@@ -31,5 +31,24 @@ std::string resolve_since(pqxx::work& tx, const std::string& since);
 // mark_notified, the rows are marked in `tx` (commit it after the report is
 // written). Throws leakwatch::RuntimeError on a database failure.
 std::vector<report::ExposureRow> read_exposures(pqxx::work& tx, const ReportFilter& filter);
+
+// One report's read, held open until the report is written: with
+// mark_notified the rows are marked in this transaction, commit() makes the
+// marks stick, and a report dropped before commit() notifies nothing.
+class ExposureReport {
+ public:
+  // Reads the exposures `filter` selects; `filter.since` may be a relative
+  // value ("7d"), resolved here with resolve_since. Throws
+  // leakwatch::ConfigError for a bad --since, RuntimeError on a database
+  // failure. `conn` must outlive the report.
+  ExposureReport(pqxx::connection& conn, ReportFilter filter);
+  const std::vector<report::ExposureRow>& rows() const { return rows_; }
+  // Throws leakwatch::RuntimeError when the marks cannot be committed.
+  void commit();
+
+ private:
+  pqxx::work tx_;
+  std::vector<report::ExposureRow> rows_;
+};
 
 }  // namespace leakwatch::matcher

@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "crawler/url.h"
+#include "crawler/parse/url.h"
 #include "fixture_market.h"
 #include "harness.h"
 

@@ -1,4 +1,4 @@
-#include "crawler/charset.h"
+#include "crawler/parse/charset.h"
 
 #include <doctest/doctest.h>
 

@@ -15,7 +15,7 @@
 
 #include <tl/expected.hpp>
 
-#include "crawler/url.h"
+#include "crawler/parse/url.h"
 
 struct GumboInternalOutput;
 struct GumboInternalNode;

@@ -1,4 +1,4 @@
-#include "crawler/charset.h"
+#include "crawler/parse/charset.h"
 
 #include <re2/re2.h>
 #include <unicode/ucnv.h>

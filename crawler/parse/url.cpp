@@ -1,4 +1,4 @@
-#include "crawler/url.h"
+#include "crawler/parse/url.h"
 
 #include <curl/curl.h>
 

@@ -1,4 +1,4 @@
-#include "crawler/html_document.h"
+#include "crawler/parse/html_document.h"
 
 #include <gumbo.h>
 
