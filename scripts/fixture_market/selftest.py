@@ -3,10 +3,10 @@
 
 Starts server.py and socks5_proxy.py on free loopback ports, checks every
 market, trap and endpoint, then stops them. Exit status 0 when all checks
-pass. Usage: scripts/fixture_market/selftest.py [-v] [--asyncio]
+pass. Usage: scripts/fixture_market/selftest.py [-v] [--cache]
 
---asyncio runs the same checks against the benchmark mode (server.py
---asyncio --cache).
+--cache runs the same checks against a market that keeps rendered pages
+(server.py --cache, as the crawl benchmark runs it with --prerender).
 """
 
 import gzip
@@ -23,7 +23,7 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VERBOSE = "-v" in sys.argv
-SERVER_MODE = ["--asyncio", "--cache"] if "--asyncio" in sys.argv else []
+SERVER_MODE = ["--cache"] if "--cache" in sys.argv else []
 failures = []
 checks = 0
 
