@@ -32,6 +32,7 @@ class State:
         self.sid_counter = itertools.count(1)
         self.huge_gzip = None
         self.page_cache = None  # --cache: (base, path, number) -> Response
+        self.hostile = None     # --hostile: hostile.HostileState
         self.port = 0
         cookie_name, _, cookie_value = args.cookie.partition("=")
         self.cookie_name, self.cookie_value = cookie_name.strip(), cookie_value.strip()
@@ -71,7 +72,7 @@ class State:
 
 class Response:
     def __init__(self, status=200, body=b"", content_type="text/html; charset=utf-8", headers=None,
-                 compressible=True, stream=None, length=None, delay=0.0):
+                 compressible=True, stream=None, length=None, delay=0.0, chunked=False, close=False):
         self.status = status
         self.body = body.encode("utf-8") if isinstance(body, str) else body
         self.content_type = content_type
@@ -80,6 +81,8 @@ class Response:
         self.stream = stream      # callable(write) for bodies too big to hold
         self.length = length      # Content-Length for streamed bodies
         self.delay = delay        # extra seconds before answering (the slow page)
+        self.chunked = chunked    # stream() writes the chunked framing itself; no Content-Length
+        self.close = close        # Connection: close (a body that ends early or never)
         self._gzip = None
         self._etags = {}
 

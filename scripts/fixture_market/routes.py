@@ -13,6 +13,7 @@ import urllib.parse
 
 from content import MARKETS, OUT_OF_SCOPE_LINKS, page, thread_page_path
 from handlers import MARKET_HANDLERS, Ctx, Response, huge_gzip, not_found, redirect, trap_record
+from hostile import canary, hostile, manifest_section
 
 LAST_MODIFIED = "Sat, 01 Jul 2017 00:00:00 GMT"
 
@@ -70,7 +71,7 @@ def manifest(state):
         entry.update({"market": market, "listing": listing, "paths": urls,
                       "urls": ["http://%s.onion%s" % (market, u) for u in urls]})
         exposures.append(entry)
-    return {
+    out = {
         "seed": cat.seed,
         "pages": cat.pages,
         "port": port,
@@ -82,6 +83,9 @@ def manifest(state):
         "out_of_scope": list(OUT_OF_SCOPE_LINKS),
         "exposures": exposures,
     }
+    if state.hostile:
+        out["hostile"] = manifest_section(state)
+    return out
 
 
 def request_log(state):
@@ -109,16 +113,19 @@ def meta_endpoint(state, path, query_string):
 
 def route(state, host, path, query_string, raw_cookie):
     hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host
+    markets = MARKETS + ("hostile",) if state.hostile else MARKETS
     market, base, rel = None, "", path
-    if hostname.endswith(".onion") and hostname[:-len(".onion")] in MARKETS:
+    if hostname.endswith(".onion") and hostname[:-len(".onion")] in markets:
         market = hostname[:-len(".onion")]
     elif path.startswith("/m/"):
         name, slash, rest = path[3:].partition("/")
-        if name in MARKETS:
+        if name in markets:
             if not slash:
                 return redirect("/m/%s/" % name, 301)
             market, base, rel = name, "/m/" + name, "/" + rest
     if market is None:
+        if state.hostile and path == "/canary":
+            return canary(state, host, query_string)
         return not_found()
     if state.over_rate(host):
         return Response(429, page("Too many requests", "<h1>429 Too Many Requests</h1>"),
@@ -133,7 +140,7 @@ def route(state, host, path, query_string, raw_cookie):
             pass
         cookies = {k: m.value for k, m in jar.items()}
     ctx = Ctx(market, base, rel, query, cookies, host)
-    return MARKET_HANDLERS[market](state, ctx)
+    return (hostile if market == "hostile" else MARKET_HANDLERS[market])(state, ctx)
 
 
 def serve(state, target, headers):
@@ -152,8 +159,8 @@ def serve(state, target, headers):
 
 def encode(state, response, headers):
     """Returns (status, [(name, value)], body, stream): the headers after
-    Content-Type and Content-Length; `stream` (callable(write)) or `body` is
-    what goes out."""
+    Content-Type and Content-Length (or Transfer-Encoding); `stream`
+    (callable(write)) or `body` is what goes out."""
     accepts_gzip = "gzip" in (headers.get("Accept-Encoding") or "").lower()
     body, stream, length = response.body, response.stream, response.length
     out = [("Content-Length", None)] + list(response.headers)
@@ -172,7 +179,12 @@ def encode(state, response, headers):
         out += [("ETag", etag), ("Last-Modified", LAST_MODIFIED)]
         if headers.get("If-None-Match") == etag:
             status, body = 304, b""
-    out[0] = ("Content-Length", str(length if stream is not None else len(body)))
+    if stream is not None and response.chunked:
+        out[0] = ("Transfer-Encoding", "chunked")
+    else:
+        out[0] = ("Content-Length", str(length if stream is not None else len(body)))
+    if response.close:
+        out.append(("Connection", "close"))
     if status != 304:
         out.insert(0, ("Content-Type", response.content_type))
     return status, out, body, stream

@@ -5,7 +5,8 @@ A local HTTP server (Python standard library only) that serves several fake
 markets, chosen by Host header (shop.onion, forum.onion, paste.onion,
 calendar.onion) or by path prefix (/m/shop/, /m/forum/, /m/paste/,
 /m/calendar/) on 127.0.0.1:PORT, with the traps real markets set for
-crawlers. Content is generated lazily and deterministically from --seed, so
+crawlers; with --hostile also a market of pages built to hurt a crawler
+(hostile.py). Content is generated lazily and deterministically from --seed, so
 --pages 50000 costs no memory. See README.md next to this file.
 
 This file is the HTTP server and the command line. What the markets say is
@@ -22,6 +23,7 @@ import time
 
 from content import Catalog, default_exposures, load_exposures
 from handlers import State, prerender_shop
+from hostile import HostileState
 from routes import encode, serve
 
 DISCONNECTS = (BrokenPipeError, ConnectionResetError, socket.timeout)
@@ -124,6 +126,10 @@ def parse_args(argv):
     parser.add_argument("--prerender", action="store_true",
                         help="render the shop's index and listing pages at start-up, by host and by path "
                              "(implies --cache)")
+    parser.add_argument("--hostile", action="store_true",
+                        help="serve the hostile market too (hostile.onion, /m/hostile/, /canary; README.md)")
+    parser.add_argument("--hostile-s", type=float, default=120.0,
+                        help="seconds after which the hostile market's endless and stalled bodies are closed")
     return parser.parse_args(argv)
 
 
@@ -134,6 +140,8 @@ def main(argv=None):
     state = State(args, catalog)
     if args.cache or args.prerender:
         state.page_cache = {}
+    if args.hostile:
+        state.hostile = HostileState(state)
     if args.prerender:
         started = time.monotonic()
         prerender_shop(state)
