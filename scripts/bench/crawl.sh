@@ -13,10 +13,9 @@
 #       timed run (market start-up included), so that benchmarks on a shared
 #       machine take turns without one holding the lock for the whole script
 #
-# The market runs in its benchmark mode (server.py --asyncio --prerender: one
-# event loop, keep-alive, pages rendered at start-up), so that it is not what
-# gets measured; its own ceiling (curl --parallel at latency 0) is measured
-# first. With latency L ms, concurrency C caps any crawler at C*1000/L pages/s.
+# The market runs with --prerender (keep-alive, pages rendered at start-up),
+# so that it is not what gets measured; its own ceiling (curl --parallel at
+# latency 0) is measured first. With latency L ms, concurrency C caps any crawler at C*1000/L pages/s.
 # Prints pages/s, CPU seconds per 1,000 pages (crawler; leakwatch's PostgreSQL
 # server; the market) and peak RSS for each run, then a markdown table.
 # Uses a throwaway PostgreSQL in a temporary folder; sends nothing beyond
@@ -59,7 +58,7 @@ start_market() {  # PAGES LATENCY EXTRA_ARGS...
   shift 2
   rm -f "$work/market.port"
   python3 "$root/scripts/fixture_market/server.py" --port 0 --port-file "$work/market.port" \
-    --pages "$n" --latency-ms "$l" --rate-limit 0 --cookie "" --slow-s 1 --huge-mb 2 --asyncio "$@" \
+    --pages "$n" --latency-ms "$l" --rate-limit 0 --cookie "" --slow-s 1 --huge-mb 2 "$@" \
     >"$work/market.log" 2>&1 9>&- &
   server_pid=$!
   for _ in $(seq 1200); do [ -s "$work/market.port" ] && break; sleep 0.1; done
@@ -179,7 +178,7 @@ run_ceiling() {  # PAGES PARALLEL
   record "market-alone" "$c" "$fetched" "$work/time" -1 "$market_ticks"
 }
 
-echo "fixture market shop by path (server.py --asyncio --prerender), --latency-ms $latency," \
+echo "fixture market shop by path (server.py --prerender), --latency-ms $latency," \
      "concurrency $concurrencies, best of $repeat, $(nproc) CPUs; load: $(uptime | sed 's/.*load/load/')"
 max_c=0
 for c in $concurrencies; do [ "$c" -gt "$max_c" ] && max_c=$c; done
