@@ -56,15 +56,16 @@ nlohmann::ordered_json crawl_json(const crawler::CrawlStats& st) {
 // Runs one stage; a failure is recorded (message only: messages never hold
 // identifiers) and the later stages still run on what is committed.
 template <typename Stage>
-void run_stage(RunRecord* run, const char* name, Stage&& stage) {
+void run_stage(Context& ctx, RunRecord* run, const char* name, Stage&& stage) {
   auto start = std::chrono::steady_clock::now();
   try {
     run->stages[name] = stage();
   } catch (const ConfigError&) {
     throw;
   } catch (const std::exception& e) {
-    std::cerr << "leakwatch: error: " << name << ": " << e.what() << "\n";
-    run->errors.push_back({{"stage", name}, {"error", e.what()}});
+    const std::string message = ctx.describe_failure(e);
+    std::cerr << "leakwatch: error: " << name << ": " << message << "\n";
+    run->errors.push_back({{"stage", name}, {"error", message}});
     run->stages[name] = {{"failed", true}};
   }
   run->stages[name]["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -122,17 +123,17 @@ void run_run(Context& ctx, const RunArgs& args) {
   run.started = started.started;
 
   if (ctx.config().table.contains("source")) {
-    run_stage(&run, "crawl", [&] { return crawl_json(run_crawl_pass(ctx, {}, std::nullopt)); });
+    run_stage(ctx, &run, "crawl", [&] { return crawl_json(run_crawl_pass(ctx, {}, std::nullopt)); });
   } else {
     std::cerr << "leakwatch: no [[source]] in the config: crawl skipped\n";
     run.stages["crawl"] = {{"skipped", true}};
   }
-  run_stage(&run, "extract", [&] {
+  run_stage(ctx, &run, "extract", [&] {
     auto st = run_extract_stage(ctx);
     return nlohmann::ordered_json{{"pages", st.pages}, {"identifiers", st.identifiers}, {"names", st.names},
                                   {"sightings_new", st.sightings_new}};
   });
-  run_stage(&run, "match", [&] {
+  run_stage(ctx, &run, "match", [&] {
     auto st = run_match_stage(ctx);
     return nlohmann::ordered_json{{"exposures_new", st.exposures_new},
                                   {"exposures_updated", st.exposures_updated},
@@ -140,7 +141,11 @@ void run_run(Context& ctx, const RunArgs& args) {
   });
   run.status = run.errors.empty() ? "ok" : "failed";
 
-  run.finished = db::finish_run(db, run.id, run.status, run.stages.dump(), run.errors.dump());
+  try {
+    run.finished = db::finish_run(db, run.id, run.status, run.stages.dump(), run.errors.dump());
+  } catch (const std::exception& e) {
+    throw RuntimeError(ctx.describe_failure(e));
+  }
 
   if (!args.metrics_file.empty()) write_atomically(args.metrics_file, metrics_text(run));
   if (args.json) {

@@ -4,32 +4,22 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/table_reader.h"
 #include "core/errors.h"
 
 namespace leakwatch::app {
 namespace {
 
+// Every table leakwatch.toml may hold, and every key of those read here
+// ([crawl] and [[source]] keys are checked by crawl_config.cpp).
+constexpr std::string_view kTopLevelKeys[] = {"database", "hashing", "identity", "retention", "crawl", "source"};
+constexpr std::string_view kDatabaseKeys[] = {"url"};
+constexpr std::string_view kHashingKeys[] = {"key_file", "key_version"};
+constexpr std::string_view kIdentityKeys[] = {"default_region"};
+constexpr std::string_view kRetentionKeys[] = {"days"};
+
 std::string location(const std::filesystem::path& file, const toml::source_region& region) {
   return file.string() + ":" + std::to_string(region.begin.line) + ": ";
-}
-
-// Reads [section] key as T; absent keeps `out`; a wrong type is a ConfigError.
-template <typename T>
-void read(const Config& config, std::string_view section, std::string_view key, T& out) {
-  const toml::node* sec = config.table.get(section);
-  if (sec == nullptr) return;
-  if (!sec->is_table()) {
-    throw ConfigError(where(config, *sec) + "[" + std::string(section) + "]: expected a table");
-  }
-  const toml::node* node = sec->as_table()->get(key);
-  if (node == nullptr) return;
-  auto value = node->value<T>();
-  if (!value) {
-    const char* expected = std::is_same_v<T, std::string> ? "a string" : "an integer";
-    throw ConfigError(where(config, *node) + "[" + std::string(section) + "] " + std::string(key) +
-                      ": expected " + expected);
-  }
-  out = *value;
 }
 
 }  // namespace
@@ -46,28 +36,34 @@ Config parse_config(std::string_view text, const std::filesystem::path& file) {
   } catch (const toml::parse_error& e) {
     throw ConfigError(location(file, e.source()) + std::string(e.description()));
   }
-  read(config, "database", "url", config.database_url);
-  std::string key_file;
-  read(config, "hashing", "key_file", key_file);
-  if (!key_file.empty()) {
-    std::filesystem::path p(key_file);
-    config.key_file = p.is_absolute() ? p : file.parent_path() / p;
+  TableReader(config, config.table, "").check_keys(kTopLevelKeys);
+  if (auto database = TableReader::section(config, "database")) {
+    database->check_keys(kDatabaseKeys);
+    database->read("url", config.database_url);
   }
-  int64_t key_version = config.key_version;
-  read(config, "hashing", "key_version", key_version);
-  if (key_version < 1 || key_version > 32767) {
-    throw ConfigError(file.string() + ": [hashing] key_version: must be between 1 and 32767");
+  if (auto hashing = TableReader::section(config, "hashing")) {
+    hashing->check_keys(kHashingKeys);
+    std::string key_file;
+    hashing->read("key_file", key_file);
+    if (!key_file.empty()) {
+      std::filesystem::path p(key_file);
+      config.key_file = p.is_absolute() ? p : file.parent_path() / p;
+    }
+    hashing->read_int("key_version", config.key_version, 1, 32767);
   }
-  config.key_version = static_cast<int>(key_version);
-  read(config, "identity", "default_region", config.default_region);
-  if (config.default_region.size() != 2) {
-    throw ConfigError(file.string() + ": [identity] default_region: expected a two-letter region code like \"CN\"");
+  if (auto identity = TableReader::section(config, "identity")) {
+    identity->check_keys(kIdentityKeys);
+    identity->read("default_region", config.default_region);
+    if (config.default_region.size() != 2) {
+      identity->fail(*identity->node("default_region"), "default_region",
+                     "expected a two-letter region code like \"CN\"");
+    }
+    for (char& c : config.default_region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
-  for (char& c : config.default_region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  int64_t days = config.retention_days;
-  read(config, "retention", "days", days);
-  if (days < 1) throw ConfigError(file.string() + ": [retention] days: must be at least 1");
-  config.retention_days = static_cast<int>(days);
+  if (auto retention = TableReader::section(config, "retention")) {
+    retention->check_keys(kRetentionKeys);
+    retention->read_int("days", config.retention_days, 1, 1000000);
+  }
   return config;
 }
 

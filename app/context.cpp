@@ -1,7 +1,7 @@
 #include "app/context.h"
 
+#include <cstdio>
 #include <cstdlib>
-#include <iostream>
 
 #include "core/errors.h"
 #include "db/connection.h"
@@ -19,9 +19,31 @@ std::string Context::database_url() {
   return config().database_url;
 }
 
+std::string Context::database_origin() {
+  if (options_.database_url) return "--database";
+  if (const char* env = std::getenv("LEAKWATCH_DATABASE_URL"); env != nullptr && *env != '\0') {
+    return "$LEAKWATCH_DATABASE_URL";
+  }
+  if (!config().database_url.empty()) return config().file.string() + " [database] url";
+  return "";
+}
+
 db::Connection& Context::database() {
-  if (!database_) database_ = db::connect(database_url());
+  if (!database_) {
+    url_ = database_url();
+    database_ = db::connect(url_, database_origin());
+    server_ = db::server_address(*database_);
+  }
   return *database_;
+}
+
+std::string Context::describe_failure(const std::exception& e) {
+  // pqxx reports a lost connection in many ways (broken_connection, an
+  // sql_error, "Could not obtain client encoding: not connected." from the
+  // next transaction, or wrapped by a stage); the connection's state says
+  // what happened whatever the message.
+  bool lost = database_ != nullptr && !database_->is_open();
+  return db::redact_secrets(db::describe_failure(e.what(), lost, server_), url_);
 }
 
 const identity::HashKey& Context::hash_key() {
@@ -36,17 +58,24 @@ const identity::HashKey& Context::hash_key() {
         "no HMAC key: set [hashing] key_file in the config or $LEAKWATCH_HMAC_KEY_FILE "
         "(create one with: openssl rand -hex 32 > leakwatch.key && chmod 600 leakwatch.key)");
   }
-  bool loose = false;
+  // Refused before reading, as ssh refuses an open private key: a key others
+  // can read lets them hash guesses and undo the pseudonymization.
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  using std::filesystem::perms;
+  if (!ec && std::filesystem::exists(status) &&
+      (status.permissions() & (perms::group_all | perms::others_all)) != perms::none) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.permissions() & perms::mask));
+    throw ConfigError("key file " + path.string() + " has mode " + mode +
+                      ": it must not be accessible by group or others; fix: chmod 600 " + path.string());
+  }
   try {
-    key_ = identity::HashKey::load(path, &loose);
+    key_ = identity::HashKey::load(path);
   } catch (const std::exception& e) {
     throw ConfigError(e.what());
   }
   key_ = key_->with_version(config().key_version);
-  if (loose) {
-    std::cerr << "leakwatch: warning: key file " << path.string()
-              << " is readable by group or others; chmod 600 it\n";
-  }
   return *key_;
 }
 

@@ -28,11 +28,19 @@ class Context {
   // --database, else $LEAKWATCH_DATABASE_URL, else [database] url, else ""
   // (libpq then reads PG* variables).
   std::string database_url();
-  // Connects on first use; throws RuntimeError naming the (redacted) URL.
+  // Where database_url() comes from, for messages: "--database",
+  // "$LEAKWATCH_DATABASE_URL", "FILE [database] url", or "" (PG* variables).
+  std::string database_origin();
+  // Connects on first use; throws RuntimeError naming the (redacted) URL, or
+  // ConfigError for a connection string that does not parse.
   db::Connection& database();
+  // One line for the failure `e` of a command or stage: "lost the connection
+  // to the database at HOST:PORT (...)" when the connection is gone, else
+  // e.what() on one line; never the database password.
+  std::string describe_failure(const std::exception& e);
   // $LEAKWATCH_HMAC_KEY_FILE, else [hashing] key_file. No key is a
-  // ConfigError, never a default key. Warns on stderr when the key file is
-  // readable by group or others.
+  // ConfigError, never a default key; so is a key file that group or others
+  // may read, write or execute (as ssh refuses such a private key).
   const identity::HashKey& hash_key();
 
   int exit_code = 0;
@@ -41,6 +49,8 @@ class Context {
   const GlobalOptions& options_;
   std::optional<Config> config_;
   std::unique_ptr<db::Connection> database_;
+  std::string url_;     // the connection string of database_
+  std::string server_;  // "host:port" of database_, read while it was connected
   std::optional<identity::HashKey> key_;
 };
 

@@ -9,9 +9,9 @@
 #include <iomanip>
 #include <iostream>
 #include <set>
-#include <span>
 #include <sstream>
 
+#include "app/table_reader.h"
 #include "core/errors.h"
 #include "db/migrations.h"
 
@@ -29,82 +29,6 @@ constexpr std::string_view kFieldKeys[] = {"title", "price", "seller"};
 constexpr std::string_view kProxySchemes[] = {"socks5h://", "socks5://", "socks4a://", "socks4://",
                                               "http://", "https://"};
 
-// Reads typed values from one table, naming FILE:LINE [section] key in errors.
-class TableReader {
- public:
-  TableReader(const Config& config, const toml::table& table, std::string section)
-      : config_(config), table_(table), section_(std::move(section)) {}
-
-  [[noreturn]] void fail(const toml::node& node, std::string_view key, const std::string& what) const {
-    throw ConfigError(where(config_, node) + section_ + " " + std::string(key) + ": " + what);
-  }
-
-  void check_keys(std::span<const std::string_view> known) const {
-    for (const auto& [key, node] : table_) {
-      if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
-        fail(node, key.str(), "unknown key");
-      }
-    }
-  }
-
-  const toml::node* node(std::string_view key) const { return table_.get(key); }
-
-  void read(std::string_view key, std::string& out) const {
-    if (auto* n = node(key)) {
-      auto v = n->value<std::string>();
-      if (!v) fail(*n, key, "expected a string");
-      out = *v;
-    }
-  }
-  void read(std::string_view key, bool& out) const {
-    if (auto* n = node(key)) {
-      auto v = n->value<bool>();
-      if (!v) fail(*n, key, "expected true or false");
-      out = *v;
-    }
-  }
-  template <typename Int>
-  void read_int(std::string_view key, Int& out, int64_t min, int64_t max) const {
-    if (auto* n = node(key)) {
-      auto v = n->value<int64_t>();
-      if (!v || !n->is_integer()) fail(*n, key, "expected an integer");
-      if (*v < min || *v > max) {
-        fail(*n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-      }
-      out = static_cast<Int>(*v);
-    }
-  }
-  void read_number(std::string_view key, double& out, double min, double max) const {
-    if (auto* n = node(key)) {
-      auto v = n->value<double>();
-      if (!v || !(n->is_integer() || n->is_floating_point())) fail(*n, key, "expected a number");
-      if (!(*v >= min && *v <= max)) {
-        std::ostringstream s;
-        s << "must be between " << min << " and " << max;
-        fail(*n, key, s.str());
-      }
-      out = *v;
-    }
-  }
-  void read_strings(std::string_view key, std::vector<std::string>& out) const {
-    if (auto* n = node(key)) {
-      const toml::array* a = n->as_array();
-      if (a == nullptr) fail(*n, key, "expected an array of strings");
-      out.clear();
-      for (const auto& item : *a) {
-        auto v = item.value<std::string>();
-        if (!v) fail(item, key, "expected an array of strings");
-        out.push_back(*v);
-      }
-    }
-  }
-
- private:
-  const Config& config_;
-  const toml::table& table_;
-  std::string section_;
-};
-
 void check_proxy(const TableReader& r, std::string_view key, std::string& proxy) {
   if (proxy == "none") proxy.clear();
   if (proxy.empty()) return;
@@ -116,10 +40,9 @@ void check_proxy(const TableReader& r, std::string_view key, std::string& proxy)
 
 crawler::CrawlDefaults read_defaults(const Config& config, int& log_interval_s) {
   crawler::CrawlDefaults d;
-  const toml::node* sec = config.table.get("crawl");
-  if (sec == nullptr) return d;
-  if (!sec->is_table()) throw ConfigError(where(config, *sec) + "[crawl]: expected a table");
-  TableReader r(config, *sec->as_table(), "[crawl]");
+  auto section = TableReader::section(config, "crawl");
+  if (!section) return d;
+  const TableReader& r = *section;
   r.check_keys(kCrawlKeys);
   r.read("proxy", d.proxy);
   check_proxy(r, "proxy", d.proxy);

@@ -83,9 +83,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return fail(2, std::string(e.what()) + "; see `leakwatch --help`");
   } catch (const ConfigError& e) {
-    return fail(2, e.what());
+    return fail(2, ctx.describe_failure(e));
   } catch (const std::exception& e) {
-    return fail(1, e.what());
+    return fail(1, ctx.describe_failure(e));
   }
   return ctx.exit_code;
 }

@@ -11,6 +11,8 @@ find_package(tl-expected REQUIRED)
 find_package(doctest REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+# libpq itself, for PQconninfoParse (db/connection.cpp reads connection strings as libpq does).
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
 # The Public Suffix List, compiled into libpsl: which top-level domains exist.
 pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)

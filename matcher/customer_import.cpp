@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "matcher/csv_reader.h"
 #include "identity/identity.h"
+#include "identity/identity_text.h"
 #include "matcher/import_spool.h"
 
 namespace leakwatch::matcher {
@@ -230,6 +231,10 @@ ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const i
                std::to_string(record.fields.size());
     } else if (record.fields[header.customer_id].empty()) {
       reason = "customer_id is empty";
+    } else if (const std::string& id = record.fields[header.customer_id];
+               !identity::detail::valid_utf8(id) || id.find('\0') != std::string::npos) {
+      // PostgreSQL would refuse the row, abort the whole COPY and quote it.
+      reason = "customer_id is not valid UTF-8 text";
     } else if (options.hashed) {
       reason = parse_hashed_row(header, record, &staged);
     } else {

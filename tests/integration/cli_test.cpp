@@ -49,6 +49,43 @@ TEST_CASE("config: a value of the wrong type names file, line and key") {
   CHECK(r.err == "leakwatch: error: " + cfg.string() + ":4: [hashing] key_file: expected a string\n");
 }
 
+TEST_CASE("config: an unknown key in any table is refused with file, line and key, exit 2") {
+  TempDir dir;
+  struct Typo {
+    std::string toml;
+    std::string message;  // after "FILE:"
+  };
+  const Typo typos[] = {
+      {"[hashing]\nkey_file = \"k\"\nkey_verison = 2\n",
+       "3: [hashing] key_verison: unknown key (known: key_file, key_version)"},
+      {"[database]\nurll = \"postgresql://x\"\n", "2: [database] urll: unknown key (known: url)"},
+      {"[identity]\ndefault_regoin = \"US\"\n", "2: [identity] default_regoin: unknown key (known: default_region)"},
+      {"[retention]\n\ndayz = 7\n", "3: [retention] dayz: unknown key (known: days)"},
+      {"[database]\nurl = \"x\"\n[hasing]\nkey_file = \"k\"\n",
+       "3: [hasing]: unknown table (known: database, hashing, identity, retention, crawl, source)"},
+      {"typo = 1\n", "1: typo: unknown key (known: database, hashing, identity, retention, crawl, source)"},
+  };
+  for (const auto& typo : typos) {
+    CAPTURE(typo.toml);
+    auto cfg = dir.write("leakwatch.toml", typo.toml);
+    // `db status` and `scan` read different tables; both refuse the file.
+    for (const std::vector<std::string>& command : {std::vector<std::string>{"db", "status"},
+                                                     std::vector<std::string>{"scan", "-"}}) {
+      std::vector<std::string> args{"--config", cfg.string()};
+      args.insert(args.end(), command.begin(), command.end());
+      auto r = run_cli(args, "nothing here\n");
+      CHECK(r.exit_code == 2);
+      CHECK_MESSAGE(r.err.starts_with("leakwatch: error: " + cfg.string() + ":" + typo.message), r.err);
+      CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
+  }
+  // Out of range values name their line too.
+  auto cfg = dir.write("leakwatch.toml", "[hashing]\nkey_version = 0\n");
+  auto r = run_cli({"--config", cfg.string(), "scan", "-"}, "");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "leakwatch: error: " + cfg.string() + ":2: [hashing] key_version: must be between 1 and 32767\n");
+}
+
 TEST_CASE("config: found through $LEAKWATCH_CONFIG and ./leakwatch.toml; --database wins over both") {
   TestDatabase db;
   TempDir dir;

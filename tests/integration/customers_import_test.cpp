@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
+
 #include "harness.h"
 #include "identity/keyed_hash.h"
 
@@ -164,19 +166,60 @@ TEST_CASE("customers import: no key file is a clear error, never a default key")
   CHECK(missing.err.find("nope.key") != std::string::npos);
 
   auto short_key = dir.write("short.key", "abcdef\n");
+  ::chmod(short_key.c_str(), 0600);
   auto bad = run_cli({"--database", db.url(), "customers", "import", "-"}, "customer_id,email\nc1,a.b@icloud.com\n",
                      {{"LEAKWATCH_HMAC_KEY_FILE", short_key.string()}});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("short.key") != std::string::npos);
 }
 
-TEST_CASE("customers import: a key file readable by others draws a warning") {
+TEST_CASE("customers import: a key file group or others can access is refused, naming its mode and the fix") {
   Fixture f;
-  ::chmod(f.key.c_str(), 0644);
-  auto r = f.import("customer_id,email\nc1,a.b@icloud.com\n");
-  CHECK(r.exit_code == 0);
-  CHECK(r.err.find("warning: key file") != std::string::npos);
-  CHECK(r.err.find("readable by group or others") != std::string::npos);
+  for (mode_t mode : {0644, 0640, 0604, 0660, 0601}) {
+    CAPTURE(mode);
+    ::chmod(f.key.c_str(), mode);
+    auto r = f.import("customer_id,email\nc1,a.b@icloud.com\n");
+    CHECK(r.exit_code == 2);
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
+    CHECK(r.err == "leakwatch: error: key file " + f.key.string() + " has mode " + octal +
+                       ": it must not be accessible by group or others; fix: chmod 600 " + f.key.string() + "\n");
+  }
+  CHECK(f.count() == 0);
+  ::chmod(f.key.c_str(), 0400);
+  auto ok = f.import("customer_id,email\nc1,a.b@icloud.com\n");
+  CHECK_MESSAGE(ok.exit_code == 0, ok.err);
+  CHECK(ok.err.find("key file") == std::string::npos);
+}
+
+TEST_CASE("customers import: a customer_id that is not UTF-8 is rejected by line, the rest imported") {
+  Fixture f;
+  using namespace std::string_literals;  // the NUL byte stays in
+  const std::string csv =
+      "customer_id,email\n"                  // 1
+      "c1,first@icloud.com\n"                // 2
+      "c\xff\xfeSECRETROW,bad@icloud.com\n"  // 3: Latin-1 junk in the id
+      "c3,third@icloud.com\n"                // 4
+      "\"c4\0x\",nul@icloud.com\n"            // 5: a NUL byte
+      "c5,fifth@icloud.com\n"s;              // 6
+  auto r = f.import(csv);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.err.find("-:3: rejected: customer_id is not valid UTF-8 text") != std::string::npos);
+  CHECK(r.err.find("-:5: rejected: customer_id is not valid UTF-8 text") != std::string::npos);
+  CHECK(r.err.find("SECRETROW") == std::string::npos);
+  CHECK(r.err.find("bad@icloud.com") == std::string::npos);
+  CHECK(r.out.find("5 rows: 3 imported, 0 skipped (already present), 2 rejected") != std::string::npos);
+  CHECK(f.stored("c1", Kind::kEmail, "first@icloud.com"));
+  CHECK(f.stored("c3", Kind::kEmail, "third@icloud.com"));
+  CHECK(f.stored("c5", Kind::kEmail, "fifth@icloud.com"));
+  CHECK(f.count() == 3);
+  // Hashed files too.
+  const std::string hashed = "customer_id,kind,hash\nh\xff,email," + f.hash_of(Kind::kEmail, "x@icloud.com") +
+                             "\nh2,email," + f.hash_of(Kind::kEmail, "y@icloud.com") + "\n";
+  auto h = run_cli({"customers", "import", "--hashed", "-"}, hashed, f.env);
+  REQUIRE_MESSAGE(h.exit_code == 0, h.err);
+  CHECK(h.err.find("-:2: rejected: customer_id is not valid UTF-8 text") != std::string::npos);
+  CHECK(f.count() == 4);
 }
 
 TEST_CASE("customers import: a missing input file names the file, exit 1") {
