@@ -118,7 +118,12 @@ void run_run(Context& ctx, const RunArgs& args) {
   }
 
   RunRecord run;
-  auto started = db::start_run(db);
+  db::StartedRun started;
+  try {
+    started = db::start_run(db);
+  } catch (const std::exception& e) {
+    throw RuntimeError("cannot record the start of the run: " + ctx.describe_failure(e));
+  }
   run.id = started.id;
   run.started = started.started;
 
@@ -144,7 +149,7 @@ void run_run(Context& ctx, const RunArgs& args) {
   try {
     run.finished = db::finish_run(db, run.id, run.status, run.stages.dump(), run.errors.dump());
   } catch (const std::exception& e) {
-    throw RuntimeError(ctx.describe_failure(e));
+    throw RuntimeError("run " + std::to_string(run.id) + ": cannot record the run: " + ctx.describe_failure(e));
   }
 
   if (!args.metrics_file.empty()) write_atomically(args.metrics_file, metrics_text(run));

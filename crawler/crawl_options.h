@@ -15,7 +15,7 @@ inline constexpr const char* kDefaultProxy = "socks5h://127.0.0.1:9050";
 inline constexpr const char* kDefaultUserAgent =
     "Mozilla/5.0 (Windows NT 10.0; rv:115.0) Gecko/20100101 Firefox/115.0";
 
-// CSS-like selectors for listing fields (crawler/html_document.h says which
+// CSS-like selectors for listing fields (crawler/parse/html_document.h says which
 // forms are understood). Empty: not extracted; the page title stands in for
 // `title`.
 struct ListingSelectors {

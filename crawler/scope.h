@@ -2,7 +2,7 @@
 // seeds and its allow/deny RE2 patterns, and keeps the crawler on the market
 // and off private networks.
 //
-// Rules, in order, for a URL (canonicalized first, see crawler/url.h):
+// Rules, in order, for a URL (canonicalized first, see crawler/parse/url.h):
 //   1. not http(s) or not parseable             -> kBadUrl
 //   2. private/loopback/link-local IP literal, or "localhost", unless
 //      allow_private                              -> kPrivateAddress

@@ -23,7 +23,7 @@ StartedRun start_run(pqxx::connection& conn) {
     tx.commit();
     return run;
   } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("cannot record the start of the run: ") + e.what());
+    throw RuntimeError(e.what());
   }
 }
 
@@ -35,7 +35,7 @@ double finish_run(pqxx::connection& conn, int64_t id, const std::string& status,
     tx.commit();
     return finished;
   } catch (const pqxx::failure& e) {
-    throw RuntimeError("run " + std::to_string(id) + ": cannot record the run: " + e.what());
+    throw RuntimeError(e.what());
   }
 }
 

@@ -18,12 +18,13 @@ struct StartedRun {
 };
 
 // Marks runs still 'running' as abandoned (their process is gone: the caller
-// holds the run lock) and records a new one. Throws leakwatch::RuntimeError.
+// holds the run lock) and records a new one. Throws leakwatch::RuntimeError
+// with the server's message; the caller says what it was doing.
 StartedRun start_run(pqxx::connection& conn);
 
 // Records how run `id` ended; `stages_json` and `errors_json` are JSON
 // documents. Returns the finish time (seconds since the epoch). Throws
-// leakwatch::RuntimeError.
+// leakwatch::RuntimeError with the server's message.
 double finish_run(pqxx::connection& conn, int64_t id, const std::string& status, const std::string& stages_json,
                   const std::string& errors_json);
 

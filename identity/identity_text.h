@@ -1,6 +1,6 @@
 // The steps of identity normalization (identity.h), exposed so that the
 // extractor can run them on candidates it has already cut out of a page
-// without repeating work. Callers outside matcher/ use identity.h.
+// without repeating work. Callers outside identity/ and extract/ use identity.h.
 // Thread-safe: pure functions.
 #pragma once
 

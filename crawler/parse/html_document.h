@@ -57,7 +57,7 @@ struct ListingFields {
 
 class HtmlDocument {
  public:
-  // Parses `html`, which must be UTF-8 (see crawler/charset.h; Gumbo replaces
+  // Parses `html`, which must be UTF-8 (see crawler/parse/charset.h; Gumbo replaces
   // invalid sequences, never fails). `page_url` is the absolute URL the page
   // was fetched from, used to resolve links. Malformed HTML is parsed the way
   // browsers do; nothing here throws on hostile input except std::bad_alloc.
@@ -78,7 +78,7 @@ class HtmlDocument {
 
   // Targets of a[href], area[href], link[rel~=next][href] and
   // frame/iframe[src], resolved against base_url() and canonicalized with
-  // `options` (see crawler/url.h). Links that do not resolve to an http(s)
+  // `options` (see crawler/parse/url.h). Links that do not resolve to an http(s)
   // URL (mailto:, javascript:, garbage) are skipped. Each URL appears once,
   // in document order.
   std::vector<std::string> links(const UrlOptions& options = {}) const;
