@@ -16,6 +16,7 @@
 
 #include <re2/re2.h>
 
+#include "core/checked_regex.h"
 #include "core/errors.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
@@ -474,13 +475,13 @@ CrawlStats CrawlPass::run() {
 }  // namespace
 
 bool is_login_url(std::string_view url) {
-  static const RE2 kLogin(kLoginUrlPattern);
-  return RE2::PartialMatch(url, kLogin);
+  static const CheckedRegex<RE2> kLogin("login URL", kLoginUrlPattern);
+  return RE2::PartialMatch(url, *kLogin);
 }
 
 bool is_logout_url(std::string_view url) {
-  static const RE2 kLogout(kLogoutUrlPattern);
-  return RE2::PartialMatch(url, kLogout);
+  static const CheckedRegex<RE2> kLogout("logout URL", kLogoutUrlPattern);
+  return RE2::PartialMatch(url, *kLogout);
 }
 
 CrawlStats run_crawl(db::Connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks) {

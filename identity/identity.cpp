@@ -17,6 +17,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/checked_regex.h"
 #include "identity/calling_codes.h"
 #include "identity/cn_mobile_prefixes.h"
 #include "identity/identity_text.h"
@@ -59,10 +60,11 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
 // hostile input. " at " and " dot " only apply to text that has no '@' yet:
 // "me at home" inside a real address is not possible, but inside prose it is.
 struct Deobfuscators {
-  RE2 bracket_at{R"((?i)\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|<\s*at\s*>|&#0*64;|&#x0*40;|%40)\s*)"};
-  RE2 bracket_dot{R"((?i)\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|<\s*dot\s*>)\s*)"};
-  RE2 spaced_at{R"((?i)\s+at\s+)"};
-  RE2 spaced_dot{R"((?i)\s+dot\s+)"};
+  CheckedRegex<RE2> bracket_at{"bracketed at",
+                               R"((?i)\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|<\s*at\s*>|&#0*64;|&#x0*40;|%40)\s*)"};
+  CheckedRegex<RE2> bracket_dot{"bracketed dot", R"((?i)\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|<\s*dot\s*>)\s*)"};
+  CheckedRegex<RE2> spaced_at{"spaced at", R"((?i)\s+at\s+)"};
+  CheckedRegex<RE2> spaced_dot{"spaced dot", R"((?i)\s+dot\s+)"};
 };
 
 const Deobfuscators& deobfuscators() {
@@ -230,14 +232,14 @@ std::string deobfuscate_email(std::string_view nfkc_text) {
   std::string s(trim_ascii(nfkc_text));
   if (starts_with_icase(s, "mailto:")) s.erase(0, 7);
   const Deobfuscators& d = deobfuscators();
-  RE2::GlobalReplace(&s, d.bracket_at, "@");
-  RE2::GlobalReplace(&s, d.bracket_dot, ".");
+  RE2::GlobalReplace(&s, *d.bracket_at, "@");
+  RE2::GlobalReplace(&s, *d.bracket_dot, ".");
   if (s.find('@') == std::string::npos) {
     // "name at qq dot com": only when the words leave exactly one "at".
     std::string candidate = s;
-    if (RE2::GlobalReplace(&candidate, d.spaced_at, "@") == 1) s = std::move(candidate);
+    if (RE2::GlobalReplace(&candidate, *d.spaced_at, "@") == 1) s = std::move(candidate);
   }
-  if (s.find('@') != std::string::npos) RE2::GlobalReplace(&s, d.spaced_dot, ".");
+  if (s.find('@') != std::string::npos) RE2::GlobalReplace(&s, *d.spaced_dot, ".");
   return std::string(trim_ascii(s));
 }
 

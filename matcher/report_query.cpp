@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include "core/checked_regex.h"
 #include "core/errors.h"
 
 namespace leakwatch::matcher {
@@ -40,13 +41,13 @@ std::optional<std::string> optional_text(const pqxx::field& f) {
 }  // namespace
 
 std::string resolve_since(pqxx::work& tx, const std::string& since) {
-  static const RE2 kAgo("(\\d{1,6})\\s*([dhm])");
+  static const CheckedRegex<RE2> kAgo("--since ago", "(\\d{1,6})\\s*([dhm])");
   int amount = 0;
   std::string unit;
   try {
     pqxx::subtransaction sub(tx, "since");
     std::string out;
-    if (RE2::FullMatch(since, kAgo, &amount, &unit)) {
+    if (RE2::FullMatch(since, *kAgo, &amount, &unit)) {
       std::string interval = std::to_string(amount) + (unit == "d" ? " days" : unit == "h" ? " hours" : " minutes");
       out = sub.exec_params1(kSinceAgo, interval)[0].as<std::string>();
     } else {

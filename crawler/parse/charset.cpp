@@ -13,6 +13,8 @@
 #include <memory>
 #include <utility>
 
+#include "core/checked_regex.h"
+
 namespace leakwatch::crawler {
 namespace {
 
@@ -41,13 +43,13 @@ re2::RE2::Options byte_options() {
 }
 
 const re2::RE2& content_type_charset_re() {
-  static const re2::RE2 re(R"(;\s*charset\s*=\s*["']?([^"'\s;,]+))", byte_options());
-  return re;
+  static const CheckedRegex<re2::RE2> re("Content-Type charset", R"(;\s*charset\s*=\s*["']?([^"'\s;,]+))", byte_options());
+  return *re;
 }
 
 const re2::RE2& meta_charset_re() {
-  static const re2::RE2 re(R"(<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+))", byte_options());
-  return re;
+  static const CheckedRegex<re2::RE2> re("meta charset", R"(<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+))", byte_options());
+  return *re;
 }
 
 std::string lowercase_trimmed(std::string_view label) {

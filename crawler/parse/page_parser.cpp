@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/checked_regex.h"
 #include "crawler/parse/charset.h"
 
 namespace leakwatch::crawler {
@@ -83,8 +84,8 @@ bool looks_like_login_form(std::string_view html_lower, std::string_view text) {
   // Forums show a small login box on every page to guests: a password field
   // walls the page only when there is little else on it.
   constexpr size_t kLoginPageText = 1500;
-  static const RE2 kPassword(R"(<input[^>]*type\s*=\s*["']?password)");
-  if (text.size() < kLoginPageText && RE2::PartialMatch(html_lower, kPassword)) return true;
+  static const CheckedRegex<RE2> kPassword("password field", R"(<input[^>]*type\s*=\s*["']?password)");
+  if (text.size() < kLoginPageText && RE2::PartialMatch(html_lower, *kPassword)) return true;
   std::string t = lower(text.substr(0, 4096));
   return t.find("session expired") != std::string::npos || t.find("session has expired") != std::string::npos;
 }
