@@ -68,10 +68,7 @@ crawler::CrawlDefaults read_defaults(const Config& config, int& log_interval_s) 
 crawler::SourceOptions read_source(const Config& config, const toml::table& t, const crawler::CrawlDefaults& d,
                                    size_t index) {
   crawler::SourceOptions s;
-  s.max_depth = d.max_depth;
-  s.max_pages = d.max_pages;
-  s.revisit_hours = d.revisit_hours;
-  s.rate = d.rate;
+  static_cast<crawler::SourceDefaults&>(s) = d;
   s.proxy = d.proxy;
   s.user_agent = d.user_agent;
   TableReader r(config, t, "[[source]] #" + std::to_string(index + 1));

@@ -97,27 +97,13 @@ class CrawlPass {
       : options_(options),
         callbacks_(callbacks),
         frontier_(conn, worker_name(), options.defaults.lease_s),
-        fetcher_(fetcher_options(options.defaults)) {
+        fetcher_(options.defaults) {
     for (const auto& source : options.sources) add_source(source);
   }
 
   CrawlStats run();
 
  private:
-  static FetcherOptions fetcher_options(const CrawlDefaults& d) {
-    FetcherOptions f;
-    f.concurrency = d.concurrency;
-    f.per_host_concurrency = d.per_host_concurrency;
-    f.connect_timeout_s = d.connect_timeout_s;
-    f.timeout_s = d.timeout_s;
-    f.max_page_bytes = d.max_page_bytes;
-    f.max_redirects = d.max_redirects;
-    f.max_tries = d.max_tries;
-    f.retry_base_ms = d.retry_base_ms;
-    f.max_retry_after_s = d.max_retry_after_s;
-    return f;
-  }
-
   void add_source(const SourceOptions& s);
   void refill();
   void handle(FetchResult&& result);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "crawler/fetcher.h"
+
 namespace leakwatch::crawler {
 
 inline constexpr const char* kDefaultProxy = "socks5h://127.0.0.1:9050";
@@ -24,37 +26,30 @@ struct ListingSelectors {
   std::string seller;
 };
 
-// The [crawl] table: defaults for every source, and the crawl's own limits.
-struct CrawlDefaults {
-  std::string proxy = kDefaultProxy;  // "" or "none": direct connections
-  int concurrency = 16;               // transfers in flight, all hosts together
-  int per_host_concurrency = 4;       // transfers in flight to one host
-  double rate = 4.0;                  // requests per second per host
-  int connect_timeout_s = 30;
-  int timeout_s = 60;                 // a whole transfer, redirects excluded
-  int64_t max_page_bytes = 5 * 1024 * 1024;  // decoded bytes kept per page
-  int max_redirects = 5;
-  int max_tries = 4;                  // per URL per pass, timeouts and 5xx included
-  int retry_base_ms = 1000;           // first backoff; doubles per try, with jitter
-  int max_retry_after_s = 120;        // a longer Retry-After reschedules the URL instead
-  int lease_s = 300;                  // how long a leased URL stays ours without renewal
+// What each [[source]] may set for itself; the [crawl] table gives the
+// defaults, written here once.
+struct SourceDefaults {
   int max_depth = 50;  // paginations are chains: page N of a listing index is N deep
-  int max_pages = 10000;              // frontier URLs per source
+  int max_pages = 10000;     // frontier URLs per source
   double revisit_hours = 24;
+  double rate = 4.0;         // requests per second per host
+};
+
+// The [crawl] table: the fetcher's limits (FetcherOptions, fetcher.h, holds
+// their defaults), the defaults for every source, and the crawl's own settings.
+struct CrawlDefaults : FetcherOptions, SourceDefaults {
+  std::string proxy = kDefaultProxy;  // "" or "none": direct connections
+  int lease_s = 300;                  // how long a leased URL stays ours without renewal
   std::string user_agent = kDefaultUserAgent;
 };
 
 // One [[source]] table.
-struct SourceOptions {
+struct SourceOptions : SourceDefaults {
   std::string name;
   std::vector<std::string> seeds;
   std::vector<std::string> allow;  // RE2; empty: the seeds' hosts
   std::vector<std::string> deny;   // RE2
   std::vector<std::string> session_params;  // extra query parameters dropped from URLs
-  int max_depth = 50;  // paginations are chains: page N of a listing index is N deep
-  int max_pages = 10000;
-  double revisit_hours = 24;
-  double rate = 4.0;
   std::string proxy;               // resolved: the source's, else [crawl]'s; "" = direct
   std::string cookies;             // "k=v; k2=v2"
   std::string cookie_file;         // Netscape cookie file

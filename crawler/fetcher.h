@@ -43,16 +43,16 @@ struct FetchProfile {
 };
 
 struct FetcherOptions {
-  int concurrency = 16;
-  int per_host_concurrency = 4;
+  int concurrency = 16;               // transfers in flight, all hosts together
+  int per_host_concurrency = 4;       // transfers in flight to one host
   int connect_timeout_s = 30;
-  int timeout_s = 60;
-  int64_t max_page_bytes = 5 * 1024 * 1024;
+  int timeout_s = 60;                 // a whole transfer, redirects excluded
+  int64_t max_page_bytes = 5 * 1024 * 1024;  // decoded bytes kept per page
   int max_redirects = 5;
-  int max_tries = 4;            // timeouts, resets, 5xx
-  int max_rate_limited_tries = 12;  // 429 and 503 answers, which slow the host down
-  int retry_base_ms = 1000;
-  int max_retry_after_s = 120;
+  int max_tries = 4;                  // per URL per pass: timeouts, resets, 5xx
+  int max_rate_limited_tries = 12;    // 429 and 503 answers, which slow the host down
+  int retry_base_ms = 1000;           // first backoff; doubles per try, with jitter
+  int max_retry_after_s = 120;        // a longer Retry-After reschedules the URL instead
 };
 
 enum class FetchError {
