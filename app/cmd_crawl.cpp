@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "app/command.h"
-#include "app/crawl_config.h"
+#include "app/crawl_pass.h"
 #include "core/errors.h"
 
 namespace leakwatch::app {

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/command.h"
+#include "app/stages.h"
 #include "core/errors.h"
 #include "db/migrations.h"
 #include "matcher/extract_stage.h"

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/command.h"
+#include "app/stages.h"
 #include "db/migrations.h"
 #include "matcher/match_stage.h"
 

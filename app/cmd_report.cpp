@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "app/command.h"
+#include "app/output_file.h"
 #include "core/errors.h"
 #include "db/migrations.h"
 #include "report/report_csv.h"
@@ -40,38 +41,6 @@ std::string utc_now() {
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buffer;
 }
-
-}  // namespace
-
-// Writes `content` to `path` through a temp file in the same folder, flushed
-// to disk and renamed over it, so readers see the old file or the new one.
-// For `report -o` and `run --metrics-file`.
-void write_atomically(const std::filesystem::path& path, const std::string& content) {
-  std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
-  std::filesystem::path temp = dir / ("." + path.filename().string() + ".tmp" + std::to_string(getpid()));
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temp, ignored);
-      throw RuntimeError("cannot write " + temp.string() + ": " + std::strerror(errno));
-    }
-  }
-  if (std::FILE* f = std::fopen(temp.c_str(), "rb")) {
-    ::fsync(fileno(f));
-    std::fclose(f);
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ec);
-    throw RuntimeError("cannot write " + path.string() + ": " + ec.message());
-  }
-}
-
-namespace {
 
 std::string scope_text(const ReportArgs& args) {
   std::string scope = args.all ? "all exposures" : "exposures not yet notified";

@@ -13,19 +13,15 @@
 #include <nlohmann/json.hpp>
 
 #include "app/command.h"
-#include "app/crawl_config.h"
+#include "app/crawl_pass.h"
+#include "app/output_file.h"
+#include "app/stages.h"
 #include "core/errors.h"
 #include "db/connection.h"
 #include "db/migrations.h"
 #include "db/runs.h"
-#include "matcher/extract_stage.h"
-#include "matcher/match_stage.h"
 
 namespace leakwatch::app {
-
-matcher::ExtractStats run_extract_stage(Context& ctx);
-matcher::MatchStats run_match_stage(Context& ctx);
-void write_atomically(const std::filesystem::path& path, const std::string& content);
 
 namespace {
 
@@ -45,8 +41,7 @@ struct RunRecord {
 };
 
 nlohmann::ordered_json crawl_json(const crawler::CrawlStats& st) {
-  int64_t errors = 0;
-  for (const auto& [kind, n] : st.errors) errors += n;
+  int64_t errors = st.error_total();
   return {{"fetched", st.fetched},   {"pages_new", st.pages_new}, {"duplicates", st.duplicates},
           {"not_modified", st.not_modified}, {"failed", st.failed}, {"errors", errors},
           {"skipped", st.skipped},   {"enqueued", st.enqueued},   {"queued", st.queued},

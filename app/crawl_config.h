@@ -8,8 +8,6 @@
 #include <vector>
 
 #include "app/config.h"
-#include "app/context.h"
-#include "crawler/crawl.h"
 #include "crawler/crawl_options.h"
 
 namespace leakwatch::app {
@@ -17,12 +15,5 @@ namespace leakwatch::app {
 // All sources when `only` is empty, else the named ones (an unknown name is a
 // ConfigError listing the known ones).
 crawler::CrawlOptions read_crawl_options(const Config& config, const std::vector<std::string>& only);
-
-// Runs a crawl pass as `leakwatch crawl` does: checks the schema, shows
-// progress on stderr (a line rewritten in place on a terminal, plain lines
-// every [crawl] log_interval_s otherwise), stops cleanly on SIGINT/SIGTERM,
-// and prints the summary on stderr. For `crawl` and `run`.
-crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>& sources,
-                                   std::optional<int64_t> max_pages);
 
 }  // namespace leakwatch::app

@@ -444,8 +444,7 @@ CrawlStats CrawlPass::run() {
   auto st = frontier_.state(source_names_);
   stats_.queued = st.ready + st.deferred;
   report(true);
-  int64_t errors = 0;
-  for (const auto& [kind, n] : stats_.errors) errors += n;
+  int64_t errors = stats_.error_total();
   for (const auto& run : sources_) {
     if (run->stats.fetched == 0 && !run->first_error.empty() && callbacks_.notice) {
       callbacks_.notice("source " + run->options->name + ": no page could be fetched (" +

@@ -48,6 +48,13 @@ struct CrawlStats {
   std::vector<std::string> login_walls;    // "source: URL (reason)", once per source
   std::vector<SourceStats> sources;
   double seconds = 0;
+
+  // All errors, whatever their kind.
+  int64_t error_total() const {
+    int64_t total = 0;
+    for (const auto& [kind, n] : errors) total += n;
+    return total;
+  }
 };
 
 struct CrawlCallbacks {

@@ -1,0 +1,17 @@
+// The pipeline's stages as the command line runs them, each printing its
+// summary line on stderr: for their own commands and for `run`.
+#pragma once
+
+#include "app/context.h"
+#include "matcher/extract_stage.h"
+#include "matcher/match_stage.h"
+
+namespace leakwatch::app {
+
+// Extracts every pending page (app/cmd_extract.cpp).
+matcher::ExtractStats run_extract_stage(Context& ctx);
+
+// Matches new sightings and customers (app/cmd_match.cpp).
+matcher::MatchStats run_match_stage(Context& ctx);
+
+}  // namespace leakwatch::app
