@@ -68,7 +68,8 @@ class FixtureMarket {
   int proxy_port_ = 0;
 };
 
-// GETs http://127.0.0.1:port/path (the `curl` program) and returns the body.
+// GETs http://127.0.0.1:port/path with libcurl (no proxy) and returns the
+// body; throws std::runtime_error on a transfer error or a status other than 200.
 std::string http_get(int port, const std::string& path);
 
 // A loopback TCP port nothing listens on (bound, then closed).
