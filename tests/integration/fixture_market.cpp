@@ -30,18 +30,24 @@ size_t append_body(char* data, size_t size, size_t count, void* body) {
   return size * count;
 }
 
-int wait_for_port_file(const std::filesystem::path& file, ChildProcess& child, const std::string& what) {
+}  // namespace
+
+int wait_for_port_file(const std::filesystem::path& file, ChildProcess& child, const std::string& what,
+                       const std::filesystem::path& err_file) {
   for (int i = 0; i < 200; ++i) {
     std::ifstream in(file);
     int port = 0;
     if (in >> port && port > 0) return port;
-    if (!child.running()) throw std::runtime_error(what + " exited before listening");
+    if (!child.running()) {
+      std::string err = read_file(err_file);
+      if (err.size() > 2000) err = "..." + err.substr(err.size() - 2000);
+      throw std::runtime_error(what + " exited with status " + std::to_string(child.wait()) +
+                               " before listening; its stderr: " + (err.empty() ? "(empty)" : err));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  throw std::runtime_error(what + " did not write its port file");
+  throw std::runtime_error(what + " did not write its port file " + file.string() + " within 10 s");
 }
-
-}  // namespace
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                            const std::filesystem::path& out_file, const std::filesystem::path& err_file) {
@@ -90,13 +96,13 @@ FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptio
                                "--latency-ms", std::to_string(o.latency_ms), "--rate-limit", rate.str(),
                                "--slow-s", slow.str(), "--huge-mb", huge.str()},
       std::map<std::string, std::string>{}, dir / "market.out", dir / "market.err");
-  port_ = wait_for_port_file(dir / "market.port", *server_, "fixture market");
+  port_ = wait_for_port_file(dir / "market.port", *server_, "fixture market", dir / "market.err");
   proxy_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{"python3", scripts + "socks5_proxy.py", "--port", "0", "--port-file",
                                (dir / "proxy.port").string(), "--target-port", std::to_string(port_),
                                "--log-file", (dir / "proxy.log").string()},
       std::map<std::string, std::string>{}, dir / "proxy.out", dir / "proxy.err");
-  proxy_port_ = wait_for_port_file(dir / "proxy.port", *proxy_, "SOCKS5 proxy");
+  proxy_port_ = wait_for_port_file(dir / "proxy.port", *proxy_, "SOCKS5 proxy", dir / "proxy.err");
 }
 
 nlohmann::json FixtureMarket::manifest() const { return nlohmann::json::parse(http_get(port_, "/__manifest")); }
