@@ -22,6 +22,7 @@
 # 127.0.0.1.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+"$root/scripts/setup" --bench >&2  # with the benchmarks' peers and tools; stdout is the report
 pages=${1:-5000}
 concurrencies=$(echo "${2:-16 32 64 128}" | tr ',' ' ')
 latency=${3:-100}

@@ -24,6 +24,7 @@
 # the same disk (ripgrep treats /dev/null specially). Sends nothing anywhere.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
+"$here/scripts/setup" --bench >&2  # with the benchmarks' peers and tools; stdout is the report
 build=${1:-$here/build}
 mb=${2:-200}
 runs=${3:-3}

@@ -10,7 +10,7 @@ root=$(pwd)
 n=${1:-1000000}
 reps=${2:-2}
 
-scripts/setup
+scripts/setup --bench >&2  # with the benchmarks' peers and tools; stdout is the report
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target leakwatch >/dev/null
 lw="$root/build/app/leakwatch"

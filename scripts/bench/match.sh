@@ -15,7 +15,7 @@ customers=${2:-10000000}
 reps=${3:-2}
 
 if [ -z "${LEAKWATCH_BIN:-}" ]; then
-  scripts/setup
+  scripts/setup --bench >&2  # with the benchmarks' peers and tools; stdout is the report
   cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build build -j"$(nproc)" --target leakwatch >/dev/null
   LEAKWATCH_BIN="$root/build/app/leakwatch"

@@ -23,6 +23,7 @@
 # Plaintext exists only in the generated files in the temporary folder, which
 # is removed at exit (the customer files right after the dump is written).
 set -euo pipefail
+"$root/scripts/setup" --bench >&2  # with the benchmarks' peers and tools; stdout is the report
 root=$(cd "$(dirname "$0")/../.." && pwd)
 customers=${1:-1000000}
 identifiers=${2:-1000000}

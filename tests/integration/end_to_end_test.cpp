@@ -26,18 +26,6 @@ constexpr int kCustomers = 40;
 constexpr int kPlanted = 12;  // C00000001..C00000012 in shop listings 1..12
 constexpr int kImportedLater = 3;  // C00000001..C00000003 are imported after the first run
 
-int wait_for_port(const std::filesystem::path& file, ChildProcess& child) {
-  for (int i = 0; i < 200; ++i) {
-    std::ifstream in(file);
-    int port = 0;
-    if (in >> port && port > 0) return port;
-    REQUIRE(child.running());
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  FAIL("no port file " << file);
-  return 0;
-}
-
 std::set<Exposure> reported(const std::string& json) {
   std::set<Exposure> out;
   for (const auto& e : nlohmann::json::parse(json)) {
@@ -95,11 +83,11 @@ TEST_CASE("end to end: after run and report, the exposures equal the planted one
                        (dir.path() / "market.port").string(), "--pages", "20", "--exposures",
                        exposures_file.string(), "--rate-limit", "0", "--slow-s", "0.2", "--huge-mb", "1"},
                       {}, dir.path() / "market.out", dir.path() / "market.err");
-  int port = wait_for_port(dir.path() / "market.port", market);
+  int port = wait_for_port_file(dir.path() / "market.port", market, "fixture market", dir.path() / "market.err");
   ChildProcess proxy({"python3", scripts + "fixture_market/socks5_proxy.py", "--port", "0", "--port-file",
                       (dir.path() / "proxy.port").string(), "--target-port", std::to_string(port)},
                      {}, dir.path() / "proxy.out", dir.path() / "proxy.err");
-  int proxy_port = wait_for_port(dir.path() / "proxy.port", proxy);
+  int proxy_port = wait_for_port_file(dir.path() / "proxy.port", proxy, "SOCKS5 proxy", dir.path() / "proxy.err");
 
   auto config = dir.write("leakwatch.toml",
                           "[crawl]\nproxy = \"socks5h://127.0.0.1:" + std::to_string(proxy_port) +

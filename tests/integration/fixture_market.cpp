@@ -1,6 +1,5 @@
 #include "fixture_market.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -8,37 +7,51 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
-#include "harness.h"
+#include <curl/curl.h>
 
-extern char** environ;
+#include "harness.h"
 
 namespace leakwatch::testing {
 namespace {
 
-int wait_for_port_file(const std::filesystem::path& file, ChildProcess& child, const std::string& what) {
-  for (int i = 0; i < 200; ++i) {
-    std::ifstream in(file);
-    int port = 0;
-    if (in >> port && port > 0) return port;
-    if (!child.running()) throw std::runtime_error(what + " exited before listening");
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  throw std::runtime_error(what + " did not write its port file");
+struct CurlEasyDeleter {
+  void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
+};
+using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
+
+size_t append_body(char* data, size_t size, size_t count, void* body) {
+  static_cast<std::string*>(body)->append(data, size * count);
+  return size * count;
 }
 
 }  // namespace
 
+int wait_for_port_file(const std::filesystem::path& file, ChildProcess& child, const std::string& what,
+                       const std::filesystem::path& err_file) {
+  for (int i = 0; i < 200; ++i) {
+    std::ifstream in(file);
+    int port = 0;
+    if (in >> port && port > 0) return port;
+    if (!child.running()) {
+      std::string err = read_file(err_file);
+      if (err.size() > 2000) err = "..." + err.substr(err.size() - 2000);
+      throw std::runtime_error(what + " exited with status " + std::to_string(child.wait()) +
+                               " before listening; its stderr: " + (err.empty() ? "(empty)" : err));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error(what + " did not write its port file " + file.string() + " within 10 s");
+}
+
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                            const std::filesystem::path& out_file, const std::filesystem::path& err_file) {
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) exec_child(argv, env, "/dev/null", out_file, err_file);
+  pid_ = start_child(argv, env, "/dev/null", out_file, err_file);
 }
 
 ChildProcess::~ChildProcess() {
@@ -83,13 +96,13 @@ FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptio
                                "--latency-ms", std::to_string(o.latency_ms), "--rate-limit", rate.str(),
                                "--slow-s", slow.str(), "--huge-mb", huge.str()},
       std::map<std::string, std::string>{}, dir / "market.out", dir / "market.err");
-  port_ = wait_for_port_file(dir / "market.port", *server_, "fixture market");
+  port_ = wait_for_port_file(dir / "market.port", *server_, "fixture market", dir / "market.err");
   proxy_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{"python3", scripts + "socks5_proxy.py", "--port", "0", "--port-file",
                                (dir / "proxy.port").string(), "--target-port", std::to_string(port_),
                                "--log-file", (dir / "proxy.log").string()},
       std::map<std::string, std::string>{}, dir / "proxy.out", dir / "proxy.err");
-  proxy_port_ = wait_for_port_file(dir / "proxy.port", *proxy_, "SOCKS5 proxy");
+  proxy_port_ = wait_for_port_file(dir / "proxy.port", *proxy_, "SOCKS5 proxy", dir / "proxy.err");
 }
 
 nlohmann::json FixtureMarket::manifest() const { return nlohmann::json::parse(http_get(port_, "/__manifest")); }
@@ -107,10 +120,28 @@ std::vector<nlohmann::json> FixtureMarket::proxy_log() const {
 }
 
 std::string http_get(int port, const std::string& path) {
-  auto r = run_program({"curl", "-sS", "--noproxy", "*", "--max-time", "30",
-                        "http://127.0.0.1:" + std::to_string(port) + path});
-  if (r.exit_code != 0) throw std::runtime_error("GET " + path + ": " + r.err);
-  return r.out;
+  // curl_global_init is not thread-safe: run it once, before the first handle.
+  static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
+  CurlEasy curl(curl_ready ? curl_easy_init() : nullptr);
+  if (!curl) throw std::runtime_error("GET " + url + ": libcurl could not be set up");
+  std::string body;
+  char error[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_NOPROXY, "*");  // never an http_proxy from the environment
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
+  CURLcode rc = curl_easy_perform(curl.get());
+  if (rc != CURLE_OK) {
+    throw std::runtime_error("GET " + url + ": " + (error[0] != '\0' ? error : curl_easy_strerror(rc)));
+  }
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  if (status != 200) throw std::runtime_error("GET " + url + ": HTTP " + std::to_string(status) + ": " + body);
+  return body;
 }
 
 int unused_port() {

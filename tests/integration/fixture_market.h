@@ -68,8 +68,16 @@ class FixtureMarket {
   int proxy_port_ = 0;
 };
 
-// GETs http://127.0.0.1:port/path (the `curl` program) and returns the body.
+// GETs http://127.0.0.1:port/path with libcurl (no proxy) and returns the
+// body; throws std::runtime_error on a transfer error or a status other than 200.
 std::string http_get(int port, const std::string& path);
+
+// Waits (up to 10 s) for `child` to write the port it listens on into `file`
+// and returns it. Throws std::runtime_error naming `what` if the child exits
+// first (with its exit status and the end of `err_file`, its stderr) or never
+// writes the file.
+int wait_for_port_file(const std::filesystem::path& file, ChildProcess& child, const std::string& what,
+                       const std::filesystem::path& err_file);
 
 // A loopback TCP port nothing listens on (bound, then closed).
 int unused_port();

@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include <pqxx/pqxx>
 
@@ -90,30 +92,88 @@ std::string read_file(const std::filesystem::path& path) {
   return s.str();
 }
 
-void exec_child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                const std::filesystem::path& in_path, const std::filesystem::path& out_path,
-                const std::filesystem::path& err_path, const std::filesystem::path& cwd) {
-  int in = ::open(in_path.c_str(), O_RDONLY);
-  int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ::dup2(in, 0);
-  ::dup2(out, 1);
-  ::dup2(err, 2);
-  if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) _exit(126);
-  for (char** e = environ; *e != nullptr;) {
-    if (std::strncmp(*e, "LEAKWATCH_", 10) == 0 && std::strncmp(*e, "LEAKWATCH_TEST_", 15) != 0) {
-      std::string name(*e, std::strchr(*e, '=') - *e);
-      ::unsetenv(name.c_str());
-    } else {
-      ++e;
-    }
+namespace {
+
+// What a child that could not exec writes to its parent: which step failed
+// and errno.
+struct StartFailure {
+  enum Step : int { kStdin, kStdout, kStderr, kCwd, kExec } step;
+  int error;
+};
+
+// In the child: only async-signal-safe calls (the parent may have threads).
+[[noreturn]] void fail_start(int report_fd, StartFailure::Step step) {
+  StartFailure f{step, errno};
+  [[maybe_unused]] ssize_t n = ::write(report_fd, &f, sizeof f);
+  _exit(127);
+}
+
+}  // namespace
+
+pid_t start_child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                  const std::filesystem::path& in_path, const std::filesystem::path& out_path,
+                  const std::filesystem::path& err_path, const std::filesystem::path& cwd) {
+  if (argv.empty()) throw std::invalid_argument("start_child: empty argv");
+  // Everything the child needs is built here, before fork(), so that the
+  // child allocates nothing.
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('='));
+    bool ours = name.starts_with("LEAKWATCH_") && !name.starts_with("LEAKWATCH_TEST_");
+    if (!ours && !env.contains(std::string(name))) env_strings.emplace_back(entry);
   }
-  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  ::execvp(args[0], args.data());
-  _exit(127);
+
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) {
+    throw std::runtime_error("could not run " + argv[0] + ": pipe: " + std::strerror(errno));
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int e = errno;
+    ::close(report[0]);
+    ::close(report[1]);
+    throw std::runtime_error("could not run " + argv[0] + ": fork: " + std::strerror(e));
+  }
+  if (pid == 0) {
+    ::close(report[0]);
+    // O_CLOEXEC: only the dup2() copies (0, 1, 2) reach the program.
+    int in = ::open(in_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0 || ::dup2(in, 0) < 0) fail_start(report[1], StartFailure::kStdin);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0 || ::dup2(out, 1) < 0) fail_start(report[1], StartFailure::kStdout);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (err < 0 || ::dup2(err, 2) < 0) fail_start(report[1], StartFailure::kStderr);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) fail_start(report[1], StartFailure::kCwd);
+    ::execvpe(args[0], args.data(), envp.data());
+    fail_start(report[1], StartFailure::kExec);
+  }
+  ::close(report[1]);
+  StartFailure failure{};
+  ssize_t n;
+  do {
+    n = ::read(report[0], &failure, sizeof failure);
+  } while (n < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (n != static_cast<ssize_t>(sizeof failure)) return pid;  // exec succeeded: the pipe closed unread
+
+  ::waitpid(pid, nullptr, 0);
+  std::string cause = std::strerror(failure.error);
+  switch (failure.step) {
+    case StartFailure::kStdin: cause = "open " + in_path.string() + " (stdin): " + cause; break;
+    case StartFailure::kStdout: cause = "open " + out_path.string() + " (stdout): " + cause; break;
+    case StartFailure::kStderr: cause = "open " + err_path.string() + " (stderr): " + cause; break;
+    case StartFailure::kCwd: cause = "cd " + cwd.string() + ": " + cause; break;
+    case StartFailure::kExec: break;
+  }
+  throw std::runtime_error("could not run " + argv[0] + ": " + cause);
 }
 
 CliResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text,
@@ -122,9 +182,7 @@ CliResult run_program(const std::vector<std::string>& argv, const std::string& s
   auto in_path = io.write("stdin", stdin_text);
   auto out_path = io.path() / "stdout";
   auto err_path = io.path() / "stderr";
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) exec_child(argv, env, in_path, out_path, err_path, cwd);
+  pid_t pid = start_child(argv, env, in_path, out_path, err_path, cwd);
   int status = 0;
   ::waitpid(pid, &status, 0);
   CliResult r;

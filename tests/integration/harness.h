@@ -3,6 +3,8 @@
 // `leakwatch` binary run as a user would, temp dirs and key files.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -53,14 +55,19 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
                   const std::map<std::string, std::string>& env = {},
                   const std::filesystem::path& cwd = {});
 
-// In a child after fork(): stdin, stdout and stderr from/to the given files,
-// LEAKWATCH_* variables removed (LEAKWATCH_TEST_* kept), `env` added, then
-// exec of argv[0] (PATH searched). Never returns (exit 127 if exec fails).
-[[noreturn]] void exec_child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                             const std::filesystem::path& in, const std::filesystem::path& out,
-                             const std::filesystem::path& err, const std::filesystem::path& cwd = {});
+// Starts argv[0] (PATH searched) as a child process: stdin, stdout and stderr
+// from/to the given files, in `cwd` when given, with LEAKWATCH_* variables
+// removed (LEAKWATCH_TEST_* kept) and `env` added. Returns its pid; the caller
+// reaps it. Throws std::runtime_error("could not run NAME: CAUSE") when the
+// child cannot be started (program not found, not executable, a file or `cwd`
+// that cannot be opened): the child reports errno through a close-on-exec
+// pipe, which a successful exec closes unread.
+pid_t start_child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                  const std::filesystem::path& in, const std::filesystem::path& out,
+                  const std::filesystem::path& err, const std::filesystem::path& cwd = {});
 
-// Runs any program the same way (e.g. pg_dump).
+// Runs any program the same way (e.g. pg_dump) and waits for it; throws as
+// start_child does when it cannot be started.
 CliResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text = "",
                       const std::map<std::string, std::string>& env = {},
                       const std::filesystem::path& cwd = {});

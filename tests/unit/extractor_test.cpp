@@ -1,11 +1,15 @@
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -303,12 +307,25 @@ TEST_CASE("extractor: labelled corpus from gen_corpus.py scores precision >= 0.9
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("leakwatch-corpus-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::string command = "python3 '" LEAKWATCH_SOURCE_DIR "/scripts/gen_corpus.py' --lines 20000 --out '" +
-                        dir.string() + "' 2>/dev/null";
-  int rc = std::system(command.c_str());
-  if (rc != 0) {
+  std::string script = LEAKWATCH_SOURCE_DIR "/scripts/gen_corpus.py", out = dir.string();
+  std::vector<char*> argv{const_cast<char*>("python3"), script.data(), const_cast<char*>("--lines"),
+                          const_cast<char*>("20000"), const_cast<char*>("--out"), out.data(), nullptr};
+  posix_spawn_file_actions_t quiet;  // its stderr to /dev/null
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  // glibc's posix_spawnp reports a failed exec (python3 not installed) as its result.
+  int spawn_error = posix_spawnp(&pid, "python3", &quiet, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&quiet);
+  if (spawn_error != 0) {
     fs::remove_all(dir);
-    FAIL("scripts/gen_corpus.py failed (python3 missing?): exit ", rc);
+    FAIL("could not run python3: ", std::strerror(spawn_error));
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fs::remove_all(dir);
+    FAIL("scripts/gen_corpus.py failed: wait status ", status);
   }
   std::ifstream corpus_in(dir / "corpus.txt", std::ios::binary);
   std::ostringstream corpus;
