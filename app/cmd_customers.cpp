@@ -43,8 +43,8 @@ void run_import(Context& ctx, const ImportArgs& args) {
     std::cerr << "leakwatch: " << args.file << ":" << r.line << ": rejected: " << r.reason << "\n";
   });
   std::cout << "customers import " << args.file << ": " << summary.rows << " rows: " << summary.rows_imported
-            << " imported, " << summary.rows_skipped << " skipped (already present), " << summary.rows_rejected
-            << " rejected; " << summary.identifiers_new << " new identifiers\n";
+            << " imported, " << summary.rows_skipped << " skipped (already present), "
+            << summary.rows_rejected << " rejected; " << summary.identifiers_new << " new identifiers\n";
 }
 
 }  // namespace
@@ -60,7 +60,8 @@ void add_customers_command(CLI::App& root, Context& ctx, const Command& self) {
   import->add_option("FILE", args->file, "CSV file, or - for standard input")->required();
   import->add_flag("--hashed", args->hashed, "the file holds customer_id,kind,hash rows (hex keyed hashes)");
   import->add_flag("--strict", args->strict, "any bad row is an error and nothing is imported");
-  import->callback([&ctx, args] { run_import(ctx, *args); });
-}
+  import->callback([&ctx, args] { run_import(ctx, *args);
+});
+}  // namespace leakwatch::app
 
 }  // namespace leakwatch::app

@@ -16,7 +16,8 @@ matcher::MatchStats run_match_stage(Context& ctx) {
   db::require_current_schema(db);
   auto st = matcher::run_match(db);
   std::cerr << "match: " << st.exposures_new << " new exposures, " << st.exposures_updated << " updated, "
-            << st.exposures_total << " in all, " << std::fixed << std::setprecision(2) << st.seconds << " s\n";
+            << st.exposures_total << " in all, " << std::fixed << std::setprecision(2) << st.seconds
+            << " s\n";
   return st;
 }
 

@@ -17,7 +17,8 @@ void run_purge(Context& ctx, int days) {
   auto& db = ctx.database();
   db::require_current_schema(db);
   auto [purged, kept] = crawler::purge_page_text(db, days);
-  std::cout << "purge: raw text dropped from " << purged << " pages fetched more than " << days << " days ago";
+  std::cout << "purge: raw text dropped from " << purged << " pages fetched more than " << days
+            << " days ago";
   if (kept > 0) std::cout << "; " << kept << " not yet extracted kept (run `leakwatch extract`)";
   std::cout << "\n";
 }

@@ -16,10 +16,10 @@
 #include "app/output_file.h"
 #include "core/errors.h"
 #include "db/migrations.h"
+#include "matcher/report_query.h"
 #include "report/report_csv.h"
 #include "report/report_html.h"
 #include "report/report_json.h"
-#include "matcher/report_query.h"
 
 namespace leakwatch::app {
 namespace {
@@ -74,7 +74,8 @@ void run_report(Context& ctx, const ReportArgs& args) {
     if (!std::cout) throw RuntimeError("cannot write the report to standard output");
   }
   exposures.commit();
-  std::cerr << "report: " << rows.size() << " exposures" << (args.mark_notified ? ", marked as notified" : "");
+  std::cerr << "report: " << rows.size() << " exposures"
+            << (args.mark_notified ? ", marked as notified" : "");
   if (args.output && *args.output != "-") std::cerr << ", written to " << *args.output;
   std::cerr << "\n";
 }
@@ -84,15 +85,17 @@ void run_report(Context& ctx, const ReportArgs& args) {
 void add_report_command(CLI::App& root, Context& ctx, const Command& self) {
   auto* report = root.add_subcommand(std::string(self.name), std::string(self.summary));
   auto args = std::make_shared<ReportArgs>();
-  report->add_option("--since", args->since,
-                     "only exposures first seen at or after TIME (2024-05-01, '2024-05-01 12:00+08', 7d, 24h)");
+  report->add_option(
+      "--since", args->since,
+      "only exposures first seen at or after TIME (2024-05-01, '2024-05-01 12:00+08', 7d, 24h)");
   report->add_flag("--all", args->all, "include exposures already notified");
   report->add_option("--format", args->format, "json (default), csv or html")
       ->check(CLI::IsMember({"json", "csv", "html"}));
   report->add_option("-o,--output", args->output, "write to FILE (atomically) instead of standard output");
   report->add_flag("--mark-notified", args->mark_notified,
                    "mark exactly the reported exposures as notified, in the transaction that reads them");
-  report->add_option("--group-by", args->group_by, "customer: one entry per customer (JSON), rows by customer")
+  report
+      ->add_option("--group-by", args->group_by, "customer: one entry per customer (JSON), rows by customer")
       ->check(CLI::IsMember({"customer"}));
   report->callback([&ctx, args] { run_report(ctx, *args); });
 }

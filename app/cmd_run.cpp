@@ -42,10 +42,12 @@ struct RunRecord {
 
 nlohmann::ordered_json crawl_json(const crawler::CrawlStats& st) {
   int64_t errors = st.error_total();
-  return {{"fetched", st.fetched},   {"pages_new", st.pages_new}, {"duplicates", st.duplicates},
-          {"not_modified", st.not_modified}, {"failed", st.failed}, {"errors", errors},
-          {"skipped", st.skipped},   {"enqueued", st.enqueued},   {"queued", st.queued},
-          {"bytes", st.bytes},       {"seconds", st.seconds}};
+  return {{"fetched", st.fetched},       {"pages_new", st.pages_new},
+          {"duplicates", st.duplicates}, {"not_modified", st.not_modified},
+          {"failed", st.failed},         {"errors", errors},
+          {"skipped", st.skipped},       {"enqueued", st.enqueued},
+          {"queued", st.queued},         {"bytes", st.bytes},
+          {"seconds", st.seconds}};
 }
 
 // Runs one stage; a failure is recorded (message only: messages never hold
@@ -63,7 +65,8 @@ void run_stage(Context& ctx, RunRecord* run, const char* name, Stage&& stage) {
     run->errors.push_back({{"stage", name}, {"error", message}});
     run->stages[name] = {{"failed", true}};
   }
-  run->stages[name]["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  run->stages[name]["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void metric(std::ostream& out, const std::string& name, const std::string& help, double value,
@@ -87,12 +90,16 @@ std::string metrics_text(const RunRecord& run) {
   metric(out, "leakwatch_run_stage_errors", "stages of the last run that could not run",
          static_cast<double>(run.errors.size()));
   metric(out, "leakwatch_crawl_pages_fetched", "pages fetched by the last run", count("crawl", "fetched"));
-  metric(out, "leakwatch_crawl_pages_new", "new page contents stored by the last run", count("crawl", "pages_new"));
+  metric(out, "leakwatch_crawl_pages_new", "new page contents stored by the last run",
+         count("crawl", "pages_new"));
   metric(out, "leakwatch_crawl_pages_failed", "URLs given up by the last run", count("crawl", "failed"));
   metric(out, "leakwatch_extract_pages", "pages extracted by the last run", count("extract", "pages"));
-  metric(out, "leakwatch_extract_sightings_new", "new sightings of the last run", count("extract", "sightings_new"));
-  metric(out, "leakwatch_match_exposures_new", "new exposures of the last run", count("match", "exposures_new"));
-  metric(out, "leakwatch_match_exposures_total", "exposures in the database", count("match", "exposures_total"));
+  metric(out, "leakwatch_extract_sightings_new", "new sightings of the last run",
+         count("extract", "sightings_new"));
+  metric(out, "leakwatch_match_exposures_new", "new exposures of the last run",
+         count("match", "exposures_new"));
+  metric(out, "leakwatch_match_exposures_total", "exposures in the database",
+         count("match", "exposures_total"));
   return out.str();
 }
 
@@ -130,7 +137,9 @@ void run_run(Context& ctx, const RunArgs& args) {
   }
   run_stage(ctx, &run, "extract", [&] {
     auto st = run_extract_stage(ctx);
-    return nlohmann::ordered_json{{"pages", st.pages}, {"identifiers", st.identifiers}, {"names", st.names},
+    return nlohmann::ordered_json{{"pages", st.pages},
+                                  {"identifiers", st.identifiers},
+                                  {"names", st.names},
                                   {"sightings_new", st.sightings_new}};
   });
   run_stage(ctx, &run, "match", [&] {
@@ -144,12 +153,13 @@ void run_run(Context& ctx, const RunArgs& args) {
   try {
     run.finished = db::finish_run(db, run.id, run.status, run.stages.dump(), run.errors.dump());
   } catch (const std::exception& e) {
-    throw RuntimeError("run " + std::to_string(run.id) + ": cannot record the run: " + ctx.describe_failure(e));
+    throw RuntimeError("run " + std::to_string(run.id) +
+                       ": cannot record the run: " + ctx.describe_failure(e));
   }
 
   if (!args.metrics_file.empty()) write_atomically(args.metrics_file, metrics_text(run));
   if (args.json) {
-    nlohmann::ordered_json summary{{"run", run.id},         {"status", run.status},
+    nlohmann::ordered_json summary{{"run", run.id},          {"status", run.status},
                                    {"started", run.started}, {"finished", run.finished},
                                    {"stages", run.stages},   {"errors", run.errors}};
     std::cout << summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

@@ -12,8 +12,8 @@
 #include "app/command.h"
 #include "core/errors.h"
 #include "db/migrations.h"
-#include "matcher/customer_lookup.h"
 #include "extract/stream_scan.h"
+#include "matcher/customer_lookup.h"
 
 namespace leakwatch::app {
 namespace {
@@ -60,12 +60,13 @@ class Printer {
     // [file:]line<TAB>kind<TAB>value, or masked<TAB>customer_id: sized once
     // and copied in (this runs for every identifier of `scan --all`).
     char number[24];
-    const std::string_view digits(number,
-                                  static_cast<std::size_t>(std::to_chars(number, number + sizeof number, line).ptr - number));
-    const std::string_view second = all_ ? std::string_view(hit.identifier.value) : std::string_view(hit.masked);
+    const std::string_view digits(
+        number, static_cast<std::size_t>(std::to_chars(number, number + sizeof number, line).ptr - number));
+    const std::string_view second =
+        all_ ? std::string_view(hit.identifier.value) : std::string_view(hit.masked);
     const std::string_view third = all_ ? std::string_view() : std::string_view(*customer_id);
-    const std::size_t size =
-        (with_filename_ ? file.size() + 1 : 0) + digits.size() + kind.size() + second.size() + third.size() + (all_ ? 3 : 4);
+    const std::size_t size = (with_filename_ ? file.size() + 1 : 0) + digits.size() + kind.size() +
+                             second.size() + third.size() + (all_ ? 3 : 4);
     std::size_t at = out->size();
     out->resize(at + size);
     char* p = out->data() + at;
@@ -150,15 +151,19 @@ bool scan_one(const std::string& file, const extract::Extractor& extractor, Matc
   options.threads = std::max(1u, std::thread::hardware_concurrency());
   tl::expected<extract::StreamScanStats, std::string> result;
   if (batcher != nullptr) {
-    result = extract::scan_stream(*in, extractor, options,
-                                  [&](extract::FoundIdentifier&& hit) { batcher->add(file, std::move(hit)); });
+    result = extract::scan_stream(
+        *in, extractor, options, [&](extract::FoundIdentifier&& hit) { batcher->add(file, std::move(hit)); });
   } else {
     // --all: output-bound, so lines are formatted on the scanning threads.
     const Printer& format = printer;
     result = extract::scan_stream_rendered(
         *in, extractor, options,
-        [&](const extract::FoundIdentifier& hit, std::string* out) { format.format(file, hit, nullptr, out); },
-        [](std::string_view text) { std::cout.write(text.data(), static_cast<std::streamsize>(text.size())); });
+        [&](const extract::FoundIdentifier& hit, std::string* out) {
+          format.format(file, hit, nullptr, out);
+        },
+        [](std::string_view text) {
+          std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
+        });
   }
   if (batcher != nullptr) batcher->flush();
   std::cout.flush();

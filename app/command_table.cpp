@@ -25,11 +25,15 @@ const Command kCommands[] = {
     {"customers", "import the customer set, hashed on the fly (customers import FILE|-)",
      add_customers_command},
     {"crawl", "fetch the sources' pages (crawl [--source NAME]... [--max-pages N])", add_crawl_command},
-    {"scan", "match a dump against the customers, ad hoc (scan [--format text|json] [--all] [--no-filename] [FILE...])",
+    {"scan",
+     "match a dump against the customers, ad hoc (scan [--format text|json] [--all] [--no-filename] "
+     "[FILE...])",
      add_scan_command},
-    {"extract", "find identifiers in crawled pages, store them as sightings (hashes only)", add_extract_command},
+    {"extract", "find identifiers in crawled pages, store them as sightings (hashes only)",
+     add_extract_command},
     {"match", "join sightings with the customer set into exposures (retroactive)", add_match_command},
-    {"report", "breach-notification report of exposures (report [--since TIME] [--all] [--format json|csv|html] "
+    {"report",
+     "breach-notification report of exposures (report [--since TIME] [--all] [--format json|csv|html] "
      "[-o FILE] [--mark-notified])",
      add_report_command},
     {"run", "crawl + extract + match under a lock, for cron (run [--wait] [--json] [--metrics-file PATH])",

@@ -12,7 +12,8 @@ namespace {
 
 // Every table leakwatch.toml may hold, and every key of those read here
 // ([crawl] and [[source]] keys are checked by crawl_config.cpp).
-constexpr std::string_view kTopLevelKeys[] = {"database", "hashing", "identity", "retention", "crawl", "source"};
+constexpr std::string_view kTopLevelKeys[] = {"database",  "hashing", "identity",
+                                              "retention", "crawl",   "source"};
 constexpr std::string_view kDatabaseKeys[] = {"url"};
 constexpr std::string_view kHashingKeys[] = {"key_file", "key_version"};
 constexpr std::string_view kIdentityKeys[] = {"default_region"};

@@ -10,16 +10,19 @@
 namespace leakwatch::app {
 namespace {
 
-constexpr std::string_view kCrawlKeys[] = {
-    "proxy", "concurrency", "per_host_concurrency", "rate", "connect_timeout_s", "timeout_s",
-    "max_page_bytes", "max_redirects", "max_tries", "retry_base_ms", "max_retry_after_s", "lease_s",
-    "max_depth", "max_pages", "revisit_hours", "user_agent", "log_interval_s"};
-constexpr std::string_view kSourceKeys[] = {
-    "name", "seeds", "allow", "deny", "session_params", "max_depth", "max_pages", "revisit_hours",
-    "rate", "proxy", "cookies", "cookie_file", "headers", "user_agent", "allow_private", "fields"};
+constexpr std::string_view kCrawlKeys[] = {"proxy",          "concurrency",       "per_host_concurrency",
+                                           "rate",           "connect_timeout_s", "timeout_s",
+                                           "max_page_bytes", "max_redirects",     "max_tries",
+                                           "retry_base_ms",  "max_retry_after_s", "lease_s",
+                                           "max_depth",      "max_pages",         "revisit_hours",
+                                           "user_agent",     "log_interval_s"};
+constexpr std::string_view kSourceKeys[] = {"name",           "seeds",      "allow",         "deny",
+                                            "session_params", "max_depth",  "max_pages",     "revisit_hours",
+                                            "rate",           "proxy",      "cookies",       "cookie_file",
+                                            "headers",        "user_agent", "allow_private", "fields"};
 constexpr std::string_view kFieldKeys[] = {"title", "price", "seller"};
-constexpr std::string_view kProxySchemes[] = {"socks5h://", "socks5://", "socks4a://", "socks4://",
-                                              "http://", "https://"};
+constexpr std::string_view kProxySchemes[] = {"socks5h://", "socks5://", "socks4a://",
+                                              "socks4://",  "http://",   "https://"};
 
 void check_proxy(const TableReader& r, std::string_view key, std::string& proxy) {
   if (proxy == "none") proxy.clear();
@@ -27,7 +30,8 @@ void check_proxy(const TableReader& r, std::string_view key, std::string& proxy)
   for (auto scheme : kProxySchemes) {
     if (proxy.starts_with(scheme)) return;
   }
-  r.fail(*r.node(key), key, "expected a proxy URL socks5h://, socks5://, socks4a://, http:// or https:// (or \"none\")");
+  r.fail(*r.node(key), key,
+         "expected a proxy URL socks5h://, socks5://, socks4a://, http:// or https:// (or \"none\")");
 }
 
 crawler::CrawlDefaults read_defaults(const Config& config, int& log_interval_s) {
@@ -57,8 +61,8 @@ crawler::CrawlDefaults read_defaults(const Config& config, int& log_interval_s) 
   return d;
 }
 
-crawler::SourceOptions read_source(const Config& config, const toml::table& t, const crawler::CrawlDefaults& d,
-                                   size_t index) {
+crawler::SourceOptions read_source(const Config& config, const toml::table& t,
+                                   const crawler::CrawlDefaults& d, size_t index) {
   crawler::SourceOptions s;
   static_cast<crawler::SourceDefaults&>(s) = d;
   s.proxy = d.proxy;
@@ -89,7 +93,8 @@ crawler::SourceOptions read_source(const Config& config, const toml::table& t, c
   if (!s.cookie_file.empty()) {
     std::filesystem::path p(s.cookie_file);
     if (p.is_relative() && !config.file.empty()) p = config.file.parent_path() / p;
-    if (!std::filesystem::is_regular_file(p)) named.fail(*named.node("cookie_file"), "cookie_file", "no such file " + p.string());
+    if (!std::filesystem::is_regular_file(p))
+      named.fail(*named.node("cookie_file"), "cookie_file", "no such file " + p.string());
     s.cookie_file = p.string();
   }
   if (const toml::node* h = named.node("headers")) {
@@ -102,7 +107,8 @@ crawler::SourceOptions read_source(const Config& config, const toml::table& t, c
     } else {
       named.read_strings("headers", s.headers);
       for (const auto& header : s.headers) {
-        if (header.find(':') == std::string::npos) named.fail(*h, "headers", "expected \"Name: value\" strings");
+        if (header.find(':') == std::string::npos)
+          named.fail(*h, "headers", "expected \"Name: value\" strings");
       }
     }
   }
@@ -110,7 +116,8 @@ crawler::SourceOptions read_source(const Config& config, const toml::table& t, c
   named.read("allow_private", s.allow_private);
   if (const toml::node* f = named.node("fields")) {
     const toml::table* ft = f->as_table();
-    if (ft == nullptr) named.fail(*f, "fields", "expected a table { title = \"...\", price = \"...\", seller = \"...\" }");
+    if (ft == nullptr)
+      named.fail(*f, "fields", "expected a table { title = \"...\", price = \"...\", seller = \"...\" }");
     TableReader fr(config, *ft, "[[source]] " + s.name + ": fields.");
     fr.check_keys(kFieldKeys);
     fr.read("title", s.fields.title);
@@ -147,7 +154,8 @@ crawler::CrawlOptions read_crawl_options(const Config& config, const std::vector
     if (!names.count(name)) {
       std::string known;
       for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-      throw ConfigError("--source " + name + ": no such source in " + config.file.string() + " (known: " + known + ")");
+      throw ConfigError("--source " + name + ": no such source in " + config.file.string() +
+                        " (known: " + known + ")");
     }
   }
   for (auto& s : all) {

@@ -61,7 +61,8 @@ crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>&
   action.sa_handler = on_stop_signal;
   action.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills at once
   sigemptyset(&action.sa_mask);
-  struct sigaction old_int {}, old_term {};
+  struct sigaction old_int {
+  }, old_term{};
   sigaction(SIGINT, &action, &old_int);
   sigaction(SIGTERM, &action, &old_term);
   struct RestoreSignals {
@@ -110,8 +111,8 @@ crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>&
   std::ostringstream summary;
   summary << "crawl: " << st.fetched << " pages fetched (" << st.pages_new << " new, " << st.duplicates
           << " duplicate content, " << st.not_modified << " not modified), " << human_bytes(st.bytes) << ", "
-          << st.enqueued << " new URLs, " << st.queued << " still queued, " << std::fixed << std::setprecision(1)
-          << st.seconds << " s";
+          << st.enqueued << " new URLs, " << st.queued << " still queued, " << std::fixed
+          << std::setprecision(1) << st.seconds << " s";
   if (st.seconds > 0) summary << " (" << st.fetched / st.seconds << " pages/s)";
   summary << "\n";
   int64_t errors = st.error_total();

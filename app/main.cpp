@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
   app::GlobalOptions options;
   CLI::App cli("leakwatch: finds customers whose data is sold on black markets", "leakwatch");
   cli.set_version_flag("--version", std::string(LEAKWATCH_VERSION));
-  cli.add_option("--config", options.config_path, "config file (default: $LEAKWATCH_CONFIG or ./leakwatch.toml)");
+  cli.add_option("--config", options.config_path,
+                 "config file (default: $LEAKWATCH_CONFIG or ./leakwatch.toml)");
   cli.add_option("--database", options.database_url,
                  "PostgreSQL URL (default: $LEAKWATCH_DATABASE_URL, [database] url, or PG* variables)");
   cli.require_subcommand(1);

@@ -35,9 +35,10 @@ void TableReader::check_keys(std::span<const std::string_view> known) const {
     // source region, the value's is the fallback.
     const toml::source_region& at = key.source().begin.line != 0 ? key.source() : node.source();
     const bool table = section_.empty() && node.is_table();  // a misspelt [section]
-    throw ConfigError(config_.file.string() + ":" + std::to_string(at.begin.line) + ": " +
-                      (table ? "[" + std::string(key.str()) + "]: unknown table" : label(key.str()) + ": unknown key") +
-                      " (known: " + list + ")");
+    throw ConfigError(
+        config_.file.string() + ":" + std::to_string(at.begin.line) + ": " +
+        (table ? "[" + std::string(key.str()) + "]: unknown table" : label(key.str()) + ": unknown key") +
+        " (known: " + list + ")");
   }
 }
 

@@ -21,8 +21,8 @@
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
 #include "crawler/parse/page_parser.h"
-#include "crawler/scope.h"
 #include "crawler/parse/url.h"
+#include "crawler/scope.h"
 
 namespace leakwatch::crawler {
 namespace {
@@ -168,7 +168,8 @@ void CrawlPass::add_source(const SourceOptions& s) {
     if (text.empty()) return std::nullopt;
     auto parsed = Selector::parse(text);
     if (!parsed) {
-      throw ConfigError("source " + s.name + ": fields." + field + " selector '" + text + "': " + parsed.error());
+      throw ConfigError("source " + s.name + ": fields." + field + " selector '" + text +
+                        "': " + parsed.error());
     }
     return *parsed;
   };
@@ -395,7 +396,8 @@ CrawlStats CrawlPass::run() {
       // Batch commits, but not at the cost of starving the fetcher: when it
       // runs low, the links waiting in the batch are the next work
       // (paginations are chains, one page deeper each).
-      bool starving = fetcher_.pending() < static_cast<size_t>(options_.defaults.concurrency) && !links_.empty();
+      bool starving =
+          fetcher_.pending() < static_cast<size_t>(options_.defaults.concurrency) && !links_.empty();
       if (outcomes_.size() >= kBatchOutcomes || (!outcomes_.empty() && now - first_pending_ >= kBatchDelay) ||
           starving || (fetcher_.pending() == 0 && (!outcomes_.empty() || !links_.empty()))) {
         flush();
@@ -452,7 +454,8 @@ CrawlStats CrawlPass::run() {
     }
   }
   if (stats_.fetched == 0 && stats_.not_modified == 0 && stats_.failed + stats_.skipped > 0) {
-    throw RuntimeError("no page could be fetched (" + std::to_string(errors) + " errors; first: " + first_error_ + ")");
+    throw RuntimeError("no page could be fetched (" + std::to_string(errors) +
+                       " errors; first: " + first_error_ + ")");
   }
   return stats_;
 }

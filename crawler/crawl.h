@@ -29,23 +29,23 @@ struct SourceStats {
   std::string name;
   int64_t fetched = 0;  // pages stored or found unchanged
   int64_t errors = 0;
-  int64_t queued = 0;   // due or deferred in the frontier, at the last count
+  int64_t queued = 0;  // due or deferred in the frontier, at the last count
 };
 
 struct CrawlStats {
-  int64_t fetched = 0;        // 2xx pages kept (new or duplicate content)
-  int64_t pages_new = 0;      // distinct contents stored for the first time
-  int64_t duplicates = 0;     // contents already stored under another URL
-  int64_t not_modified = 0;   // 304 on revisits
-  int64_t skipped = 0;        // not text, out-of-scope redirects, private addresses
-  int64_t failed = 0;         // gave up (errors by kind below)
-  int64_t deferred = 0;       // rescheduled past this pass (Retry-After)
-  int64_t enqueued = 0;       // new frontier URLs
-  int64_t queued = 0;         // frontier URLs due or deferred, at the last count
-  uint64_t bytes = 0;         // decoded body bytes received
-  std::map<std::string, int64_t> errors;   // by kind: "timeout", "HTTP 404", "not text", ...
-  std::map<std::string, int> retries;      // retries made, by reason
-  std::vector<std::string> login_walls;    // "source: URL (reason)", once per source
+  int64_t fetched = 0;                    // 2xx pages kept (new or duplicate content)
+  int64_t pages_new = 0;                  // distinct contents stored for the first time
+  int64_t duplicates = 0;                 // contents already stored under another URL
+  int64_t not_modified = 0;               // 304 on revisits
+  int64_t skipped = 0;                    // not text, out-of-scope redirects, private addresses
+  int64_t failed = 0;                     // gave up (errors by kind below)
+  int64_t deferred = 0;                   // rescheduled past this pass (Retry-After)
+  int64_t enqueued = 0;                   // new frontier URLs
+  int64_t queued = 0;                     // frontier URLs due or deferred, at the last count
+  uint64_t bytes = 0;                     // decoded body bytes received
+  std::map<std::string, int64_t> errors;  // by kind: "timeout", "HTTP 404", "not text", ...
+  std::map<std::string, int> retries;     // retries made, by reason
+  std::vector<std::string> login_walls;   // "source: URL (reason)", once per source
   std::vector<SourceStats> sources;
   double seconds = 0;
 

@@ -29,10 +29,10 @@ struct ListingSelectors {
 // What each [[source]] may set for itself; the [crawl] table gives the
 // defaults, written here once.
 struct SourceDefaults {
-  int max_depth = 50;  // paginations are chains: page N of a listing index is N deep
-  int max_pages = 10000;     // frontier URLs per source
+  int max_depth = 50;     // paginations are chains: page N of a listing index is N deep
+  int max_pages = 10000;  // frontier URLs per source
   double revisit_hours = 24;
-  double rate = 4.0;         // requests per second per host
+  double rate = 4.0;  // requests per second per host
 };
 
 // The [crawl] table: the fetcher's limits (FetcherOptions, fetcher.h, holds
@@ -47,13 +47,13 @@ struct CrawlDefaults : FetcherOptions, SourceDefaults {
 struct SourceOptions : SourceDefaults {
   std::string name;
   std::vector<std::string> seeds;
-  std::vector<std::string> allow;  // RE2; empty: the seeds' hosts
-  std::vector<std::string> deny;   // RE2
+  std::vector<std::string> allow;           // RE2; empty: the seeds' hosts
+  std::vector<std::string> deny;            // RE2
   std::vector<std::string> session_params;  // extra query parameters dropped from URLs
-  std::string proxy;               // resolved: the source's, else [crawl]'s; "" = direct
-  std::string cookies;             // "k=v; k2=v2"
-  std::string cookie_file;         // Netscape cookie file
-  std::vector<std::string> headers;  // "Name: value"
+  std::string proxy;                        // resolved: the source's, else [crawl]'s; "" = direct
+  std::string cookies;                      // "k=v; k2=v2"
+  std::string cookie_file;                  // Netscape cookie file
+  std::vector<std::string> headers;         // "Name: value"
   std::string user_agent;
   bool allow_private = false;
   ListingSelectors fields;

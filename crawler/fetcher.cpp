@@ -15,8 +15,8 @@
 #include <curl/curl.h>
 
 #include "core/errors.h"
-#include "crawler/scope.h"
 #include "crawler/parse/url.h"
+#include "crawler/scope.h"
 
 namespace leakwatch::crawler {
 namespace {
@@ -63,8 +63,8 @@ std::string_view trim(std::string_view s) {
 // body decide (markets do omit it).
 bool is_text_type(std::string_view content_type) {
   std::string mime = lower(trim(content_type.substr(0, content_type.find(';'))));
-  return mime.empty() || mime == "text/html" || mime == "application/xhtml+xml" ||
-         mime == "text/plain" || mime == "text/csv";
+  return mime.empty() || mime == "text/html" || mime == "application/xhtml+xml" || mime == "text/plain" ||
+         mime == "text/csv";
 }
 
 bool is_onion(std::string_view url) {
@@ -76,30 +76,46 @@ bool is_onion(std::string_view url) {
 std::string onion_hint(std::string_view url, const std::string& proxy) {
   if (!is_onion(url) || proxy.starts_with("socks5h://") || proxy.starts_with("socks4a://")) return "";
   if (proxy.empty()) return " (a .onion host needs a Tor proxy: proxy = \"socks5h://127.0.0.1:9050\")";
-  return " (a .onion name must be resolved by the proxy: use socks5h://, not " + proxy.substr(0, proxy.find(':')) +
-         "://)";
+  return " (a .onion name must be resolved by the proxy: use socks5h://, not " +
+         proxy.substr(0, proxy.find(':')) + "://)";
 }
 
 }  // namespace
 
 std::string_view to_string(FetchError error) {
   switch (error) {
-    case FetchError::kNone: return "ok";
-    case FetchError::kTimeout: return "timeout";
-    case FetchError::kConnection: return "connection";
-    case FetchError::kProxyUnreachable: return "proxy unreachable";
-    case FetchError::kProxy: return "proxy";
-    case FetchError::kResolve: return "resolve";
-    case FetchError::kHttpStatus: return "http status";
-    case FetchError::kRateLimited: return "rate limited";
-    case FetchError::kTooManyRedirects: return "too many redirects";
-    case FetchError::kRedirectLoop: return "redirect loop";
-    case FetchError::kRedirectOutOfScope: return "redirect out of scope";
-    case FetchError::kLoginWall: return "login wall";
-    case FetchError::kNotText: return "not text";
-    case FetchError::kPrivateAddress: return "private address";
-    case FetchError::kBadContent: return "bad content";
-    case FetchError::kOther: return "other";
+    case FetchError::kNone:
+      return "ok";
+    case FetchError::kTimeout:
+      return "timeout";
+    case FetchError::kConnection:
+      return "connection";
+    case FetchError::kProxyUnreachable:
+      return "proxy unreachable";
+    case FetchError::kProxy:
+      return "proxy";
+    case FetchError::kResolve:
+      return "resolve";
+    case FetchError::kHttpStatus:
+      return "http status";
+    case FetchError::kRateLimited:
+      return "rate limited";
+    case FetchError::kTooManyRedirects:
+      return "too many redirects";
+    case FetchError::kRedirectLoop:
+      return "redirect loop";
+    case FetchError::kRedirectOutOfScope:
+      return "redirect out of scope";
+    case FetchError::kLoginWall:
+      return "login wall";
+    case FetchError::kNotText:
+      return "not text";
+    case FetchError::kPrivateAddress:
+      return "private address";
+    case FetchError::kBadContent:
+      return "bad content";
+    case FetchError::kOther:
+      return "other";
   }
   return "other";
 }
@@ -177,7 +193,8 @@ size_t Fetcher::Impl::on_header(char* data, size_t size, size_t count, void* use
   if (line.starts_with("HTTP/")) {
     t->reset_response();
     auto space = line.find(' ');
-    if (space != std::string_view::npos) t->status = std::atol(std::string(line.substr(space + 1, 3)).c_str());
+    if (space != std::string_view::npos)
+      t->status = std::atol(std::string(line.substr(space + 1, 3)).c_str());
     return n;
   }
   std::string_view value = trim(line);
@@ -257,9 +274,7 @@ void Fetcher::submit(FetchRequest request) {
   impl_->waiting.push_back(std::move(t));
 }
 
-size_t Fetcher::pending() const {
-  return impl_->waiting.size() + impl_->running.size() + impl_->done.size();
-}
+size_t Fetcher::pending() const { return impl_->waiting.size() + impl_->running.size() + impl_->done.size(); }
 
 int Fetcher::Impl::backoff_ms(int tries) {
   double base = options.retry_base_ms * std::pow(2.0, std::max(0, tries - 1));
@@ -305,7 +320,8 @@ void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
   curl_slist* list = nullptr;
   for (const auto& h : p.headers) list = curl_slist_append(list, h.c_str());
   if (t->redirects == 0) {
-    if (!t->request.etag.empty()) list = curl_slist_append(list, ("If-None-Match: " + t->request.etag).c_str());
+    if (!t->request.etag.empty())
+      list = curl_slist_append(list, ("If-None-Match: " + t->request.etag).c_str());
     if (!t->request.last_modified.empty()) {
       list = curl_slist_append(list, ("If-Modified-Since: " + t->request.last_modified).c_str());
     }
@@ -329,7 +345,8 @@ void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
 }
 
 void Fetcher::Impl::start_ready(Clock::time_point now) {
-  for (auto it = waiting.begin(); it != waiting.end() && running.size() < static_cast<size_t>(options.concurrency);) {
+  for (auto it = waiting.begin();
+       it != waiting.end() && running.size() < static_cast<size_t>(options.concurrency);) {
     Transfer& t = **it;
     Host& host = hosts[t.host_key];
     if (t.not_before <= now && host.in_flight < options.per_host_concurrency && host.next_slot <= now) {
@@ -451,7 +468,8 @@ void Fetcher::Impl::finish(CURL* easy, CURLcode code) {
         complete(std::move(t), FetchError::kResolve, curl_message + onion_hint(t->current_url, p.proxy));
         return;
       case CURLE_OPERATION_TIMEDOUT:
-        retry_or_fail(FetchError::kTimeout, "timeout", "timeout after " + std::to_string(options.timeout_s) + " s: " + curl_message);
+        retry_or_fail(FetchError::kTimeout, "timeout",
+                      "timeout after " + std::to_string(options.timeout_s) + " s: " + curl_message);
         return;
       case CURLE_PROXY: {
         if (proxy_code == CURLPX_RESOLVE_HOST) {
@@ -494,8 +512,7 @@ void Fetcher::Impl::finish(CURL* easy, CURLcode code) {
                reason + " with Retry-After " + std::to_string(wait_s) + " s", wait_s);
     } else if (t->rate_limited_tries >= options.max_rate_limited_tries) {
       complete(std::move(t), FetchError::kRateLimited,
-               reason + " (after " + std::to_string(t->rate_limited_tries) + " tries)",
-               std::max(wait_s, 60));
+               reason + " (after " + std::to_string(t->rate_limited_tries) + " tries)", std::max(wait_s, 60));
     } else {
       t->tries--;  // the host's limit, not the page's fault: its own budget
       retry(std::move(t), reason, wait_s > 0 ? wait_s * 1000 : backoff_ms(t->rate_limited_tries));
@@ -560,8 +577,8 @@ std::vector<FetchResult> Fetcher::poll(std::chrono::milliseconds max_wait) {
     m.start_ready(now);
     if (m.running.empty() && m.waiting.empty()) break;
     auto wake = std::min(deadline, m.next_wakeup(now));
-    int timeout_ms = static_cast<int>(std::max<int64_t>(
-        0, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count()));
+    int timeout_ms = static_cast<int>(
+        std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count()));
     if (!m.running.empty()) {
       timeout_ms = std::max(timeout_ms, 1);
       curl_multi_poll(m.multi.get(), nullptr, 0, timeout_ms, nullptr);

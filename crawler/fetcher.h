@@ -29,9 +29,9 @@ namespace leakwatch::crawler {
 
 // How to reach one source's pages (one per source, shared by its requests).
 struct FetchProfile {
-  std::string proxy;        // "socks5h://host:port", "socks5://...", "http://..."; "" = direct
-  std::string cookies;      // "k=v; k2=v2" (CURLOPT_COOKIE)
-  std::string cookie_file;  // Netscape format (CURLOPT_COOKIEFILE)
+  std::string proxy;                 // "socks5h://host:port", "socks5://...", "http://..."; "" = direct
+  std::string cookies;               // "k=v; k2=v2" (CURLOPT_COOKIE)
+  std::string cookie_file;           // Netscape format (CURLOPT_COOKIEFILE)
   std::vector<std::string> headers;  // "Name: value"
   std::string user_agent;
   bool allow_private = false;  // permit direct connections to private/loopback addresses
@@ -43,34 +43,34 @@ struct FetchProfile {
 };
 
 struct FetcherOptions {
-  int concurrency = 16;               // transfers in flight, all hosts together
-  int per_host_concurrency = 4;       // transfers in flight to one host
+  int concurrency = 16;          // transfers in flight, all hosts together
+  int per_host_concurrency = 4;  // transfers in flight to one host
   int connect_timeout_s = 30;
-  int timeout_s = 60;                 // a whole transfer, redirects excluded
+  int timeout_s = 60;                        // a whole transfer, redirects excluded
   int64_t max_page_bytes = 5 * 1024 * 1024;  // decoded bytes kept per page
   int max_redirects = 5;
-  int max_tries = 4;                  // per URL per pass: timeouts, resets, 5xx
-  int max_rate_limited_tries = 12;    // 429 and 503 answers, which slow the host down
-  int retry_base_ms = 1000;           // first backoff; doubles per try, with jitter
-  int max_retry_after_s = 120;        // a longer Retry-After reschedules the URL instead
+  int max_tries = 4;                // per URL per pass: timeouts, resets, 5xx
+  int max_rate_limited_tries = 12;  // 429 and 503 answers, which slow the host down
+  int retry_base_ms = 1000;         // first backoff; doubles per try, with jitter
+  int max_retry_after_s = 120;      // a longer Retry-After reschedules the URL instead
 };
 
 enum class FetchError {
   kNone,
-  kTimeout,             // connect or transfer timeout, after all tries
-  kConnection,          // reset, refused, empty reply, TLS failure, after all tries
-  kProxyUnreachable,    // the proxy itself cannot be reached: fatal for its sources
-  kProxy,               // the proxy could not reach the site (SOCKS error), after all tries
-  kResolve,             // the host name did not resolve
-  kHttpStatus,          // 4xx, or 5xx after all tries
-  kRateLimited,         // 429/503 with a Retry-After past max_retry_after_s, or too many of them
+  kTimeout,           // connect or transfer timeout, after all tries
+  kConnection,        // reset, refused, empty reply, TLS failure, after all tries
+  kProxyUnreachable,  // the proxy itself cannot be reached: fatal for its sources
+  kProxy,             // the proxy could not reach the site (SOCKS error), after all tries
+  kResolve,           // the host name did not resolve
+  kHttpStatus,        // 4xx, or 5xx after all tries
+  kRateLimited,       // 429/503 with a Retry-After past max_retry_after_s, or too many of them
   kTooManyRedirects,
   kRedirectLoop,
   kRedirectOutOfScope,
-  kLoginWall,           // redirected to a login URL (login_url says which)
-  kNotText,             // Content-Type is not HTML, XHTML, text/plain or CSV
-  kPrivateAddress,      // a direct connection to a private address, not allowed
-  kBadContent,          // bad gzip/br stream and the like
+  kLoginWall,       // redirected to a login URL (login_url says which)
+  kNotText,         // Content-Type is not HTML, XHTML, text/plain or CSV
+  kPrivateAddress,  // a direct connection to a private address, not allowed
+  kBadContent,      // bad gzip/br stream and the like
   kOther,
 };
 
@@ -78,11 +78,11 @@ enum class FetchError {
 std::string_view to_string(FetchError error);
 
 struct FetchRequest {
-  uint64_t id = 0;           // the caller's token, returned in the result
-  std::string url;           // absolute http(s) URL
+  uint64_t id = 0;                        // the caller's token, returned in the result
+  std::string url;                        // absolute http(s) URL
   const FetchProfile* profile = nullptr;  // required; must outlive the fetcher
-  std::string etag;          // from the last fetch: sent as If-None-Match
-  std::string last_modified; // sent as If-Modified-Since
+  std::string etag;                       // from the last fetch: sent as If-None-Match
+  std::string last_modified;              // sent as If-Modified-Since
 };
 
 struct FetchResult {
@@ -95,11 +95,11 @@ struct FetchResult {
   bool truncated = false;    // the body was cut at max_page_bytes
   std::string etag;
   std::string last_modified;
-  std::string login_url;     // kLoginWall: where the redirect went
-  int retry_after_s = 0;     // kRateLimited: what the server asked for
+  std::string login_url;  // kLoginWall: where the redirect went
+  int retry_after_s = 0;  // kRateLimited: what the server asked for
   int tries = 0;
   FetchError error = FetchError::kNone;
-  std::string message;       // "fetch URL: cause" when error != kNone
+  std::string message;  // "fetch URL: cause" when error != kNone
 
   bool ok() const { return error == FetchError::kNone; }
   bool not_modified() const { return ok() && status == 304; }

@@ -78,9 +78,12 @@ constexpr int kMaxRescheduledAttempts = 5;
 
 const char* state_name(Outcome::Kind kind) {
   switch (kind) {
-    case Outcome::Kind::kSkipped: return "skipped";
-    case Outcome::Kind::kLoginWall: return "login_wall";
-    default: return "failed";
+    case Outcome::Kind::kSkipped:
+      return "skipped";
+    case Outcome::Kind::kLoginWall:
+      return "login_wall";
+    default:
+      return "failed";
   }
 }
 

@@ -63,16 +63,16 @@ struct DiscoveredLinks {
 };
 
 struct CommitResult {
-  int pages_new = 0;          // distinct contents stored for the first time
-  int pages_duplicate = 0;    // contents already stored under another URL
-  int urls_enqueued = 0;      // new frontier URLs
+  int pages_new = 0;                         // distinct contents stored for the first time
+  int pages_duplicate = 0;                   // contents already stored under another URL
+  int urls_enqueued = 0;                     // new frontier URLs
   std::vector<std::string> new_login_walls;  // sources whose login wall is new
 };
 
 // Counts that decide whether a pass is over.
 struct FrontierState {
-  int64_t ready = 0;          // queued and due now
-  int64_t deferred = 0;       // queued for later (Retry-After, retries)
+  int64_t ready = 0;             // queued and due now
+  int64_t deferred = 0;          // queued for later (Retry-After, retries)
   int64_t leased_by_others = 0;  // leased by another worker, lease not expired
   int64_t expired_leases = 0;
 };
@@ -88,8 +88,8 @@ class Frontier {
   // re-queues URLs fetched more than `revisit_hours` ago (failed ones and
   // login walls too: cookies may have been renewed) so
   // that this pass revisits them.
-  void prepare_source(const std::string& source, const std::vector<std::string>& seeds,
-                      int64_t max_pages, double revisit_hours);
+  void prepare_source(const std::string& source, const std::vector<std::string>& seeds, int64_t max_pages,
+                      double revisit_hours);
 
   // Leases up to `n` URLs of `source`: expired leases first, then queued
   // URLs that are due, shallowest first. Returns fewer (or none) when no more

@@ -67,11 +67,11 @@ StoredPages store_pages(pqxx::work& tx, const std::vector<PageToStore>& pages) {
     sizes.push_back(std::to_string(p.bytes));
     truncated.push_back(p.truncated ? "t" : "f");
   }
-  auto inserted = tx.exec_params0(
-      kInsertPages, to_pg_array(hashes), to_pg_array(urls), to_pg_array(final_urls), to_pg_array(sources),
-      to_pg_array(statuses), to_pg_array(content_types), to_pg_array(charsets), to_pg_array(titles),
-      to_pg_array(listing_titles), to_pg_array(prices), to_pg_array(sellers), to_pg_array(texts),
-      to_pg_array(sizes), to_pg_array(truncated));
+  auto inserted = tx.exec_params0(kInsertPages, to_pg_array(hashes), to_pg_array(urls),
+                                  to_pg_array(final_urls), to_pg_array(sources), to_pg_array(statuses),
+                                  to_pg_array(content_types), to_pg_array(charsets), to_pg_array(titles),
+                                  to_pg_array(listing_titles), to_pg_array(prices), to_pg_array(sellers),
+                                  to_pg_array(texts), to_pg_array(sizes), to_pg_array(truncated));
   // Within a batch as across batches, the first page with a content is new
   // and the others are duplicates.
   stored.pages_new = static_cast<int>(inserted.affected_rows());

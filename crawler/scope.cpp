@@ -49,10 +49,10 @@ bool private_ipv6(const unsigned char (&a)[16]) {
   if (zero_first_80 && a[10] == 0xff && a[11] == 0xff) return private_ipv4(last32);  // ::ffff:v4
   if (zero_first_80 && a[10] == 0 && a[11] == 0) return true;  // ::, ::1, deprecated ::v4
   if (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b) return private_ipv4(last32);  // NAT64
-  if ((a[0] & 0xfe) == 0xfc) return true;                    // fc00::/7 unique local
-  if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return true;    // fe80::/10 link-local
-  if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) return true;    // fec0::/10 site-local
-  if (a[0] == 0xff) return true;                             // multicast
+  if ((a[0] & 0xfe) == 0xfc) return true;                                         // fc00::/7 unique local
+  if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return true;                         // fe80::/10 link-local
+  if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) return true;                         // fec0::/10 site-local
+  if (a[0] == 0xff) return true;                                                  // multicast
   if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) return true;  // documentation
   return false;
 }

@@ -35,12 +35,12 @@ class RE2;
 namespace leakwatch::crawler {
 
 struct ScopeOptions {
-  std::string source;               // the source's name, for error messages
-  std::vector<std::string> seeds;   // absolute http(s) URLs
-  std::vector<std::string> allow;   // RE2; empty: the seeds' hosts
-  std::vector<std::string> deny;    // RE2
-  bool allow_private = false;       // tests and the demo crawl 127.0.0.1
-  UrlOptions url_options;           // session parameters for canonicalization
+  std::string source;              // the source's name, for error messages
+  std::vector<std::string> seeds;  // absolute http(s) URLs
+  std::vector<std::string> allow;  // RE2; empty: the seeds' hosts
+  std::vector<std::string> deny;   // RE2
+  bool allow_private = false;      // tests and the demo crawl 127.0.0.1
+  UrlOptions url_options;          // session parameters for canonicalization
 };
 
 enum class ScopeVerdict { kInScope, kBadUrl, kPrivateAddress, kDenied, kNotAllowed };

@@ -27,13 +27,13 @@ constexpr std::string_view kShownKeys[] = {"host", "hostaddr", "port", "dbname",
 // and the secrets they must not.
 struct Parsed {
   bool parsed = false;
-  std::string error;                          // why libpq could not parse it, nothing quoted
-  std::string_view scheme;                    // "postgresql://" for a URI, else empty (key=value)
-  bool ambiguous = false;                     // a URI whose '@' libpq and a person read differently
-  std::string intended;                       // an ambiguous URI as a person meant it, password hidden
-  std::map<std::string, std::string> shown;   // kShownKeys libpq found
+  std::string error;                         // why libpq could not parse it, nothing quoted
+  std::string_view scheme;                   // "postgresql://" for a URI, else empty (key=value)
+  bool ambiguous = false;                    // a URI whose '@' libpq and a person read differently
+  std::string intended;                      // an ambiguous URI as a person meant it, password hidden
+  std::map<std::string, std::string> shown;  // kShownKeys libpq found
   bool has_password = false;
-  std::vector<std::string> secrets;           // every spelling of every secret
+  std::vector<std::string> secrets;  // every spelling of every secret
 };
 
 // libpq's parse errors quote the part of the string at fault, which may be
@@ -86,7 +86,8 @@ Parsed parse(std::string_view url) {
     if (url.starts_with(scheme)) p.scheme = scheme;
   }
   if (!p.scheme.empty()) read_uri_userinfo(url.substr(p.scheme.size()), &p);
-  if (const char* env = std::getenv("PGPASSWORD"); env != nullptr && *env != '\0') p.secrets.emplace_back(env);
+  if (const char* env = std::getenv("PGPASSWORD"); env != nullptr && *env != '\0')
+    p.secrets.emplace_back(env);
 
   const std::string text(url);
   char* error = nullptr;
@@ -238,7 +239,8 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url, std::string_vi
                                  p.secrets));
   }
   if (p.ambiguous) {
-    throw ConfigError(redact_all("cannot connect to database " + shown(p, url) + ": the connection string" + from +
+    throw ConfigError(redact_all("cannot connect to database " + shown(p, url) + ": the connection string" +
+                                     from +
                                      " is ambiguous: an '@' or '/' in a user name or password must be "
                                      "percent-encoded (%40, %2F)",
                                  p.secrets));

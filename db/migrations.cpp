@@ -59,8 +59,7 @@ int migrate(pqxx::connection& conn, const std::function<void(const MigrationStat
     try {
       pqxx::work tx(conn);
       tx.exec0(std::string(file.sql));
-      tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version,
-                      state.name);
+      tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version, state.name);
       state.applied_at = tx.exec1("SELECT now()::text")[0].as<std::string>();
       tx.commit();
     } catch (const std::exception& e) {

@@ -26,8 +26,7 @@ std::vector<MigrationState> migration_status(pqxx::connection& conn);
 // Applies the pending migrations; calls `on_applied` after each commit.
 // Returns how many were applied (0 when up to date). A failing migration
 // throws leakwatch::RuntimeError naming it; earlier ones stay applied.
-int migrate(pqxx::connection& conn,
-            const std::function<void(const MigrationState&)>& on_applied = {});
+int migrate(pqxx::connection& conn, const std::function<void(const MigrationState&)>& on_applied = {});
 
 // Throws leakwatch::RuntimeError ("database schema is not up to date: run
 // `leakwatch db migrate`") when any migration is pending. Commands that need

@@ -7,7 +7,8 @@ namespace {
 
 constexpr const char* kAbandonRuns =
     "UPDATE runs SET status = 'abandoned', finished_at = now() WHERE status = 'running'";
-constexpr const char* kStartRun = "INSERT INTO runs DEFAULT VALUES RETURNING id, extract(epoch FROM started_at)";
+constexpr const char* kStartRun =
+    "INSERT INTO runs DEFAULT VALUES RETURNING id, extract(epoch FROM started_at)";
 constexpr const char* kFinishRun =
     "UPDATE runs SET finished_at = now(), status = $2, stages = $3::jsonb, errors = $4::jsonb WHERE id = $1"
     " RETURNING extract(epoch FROM finished_at)";
@@ -27,8 +28,8 @@ StartedRun start_run(pqxx::connection& conn) {
   }
 }
 
-double finish_run(pqxx::connection& conn, int64_t id, const std::string& status, const std::string& stages_json,
-                  const std::string& errors_json) {
+double finish_run(pqxx::connection& conn, int64_t id, const std::string& status,
+                  const std::string& stages_json, const std::string& errors_json) {
   try {
     pqxx::work tx(conn, "run finish");
     double finished = tx.exec_params1(kFinishRun, id, status, stages_json, errors_json)[0].as<double>();

@@ -25,7 +25,7 @@ StartedRun start_run(pqxx::connection& conn);
 // Records how run `id` ended; `stages_json` and `errors_json` are JSON
 // documents. Returns the finish time (seconds since the epoch). Throws
 // leakwatch::RuntimeError with the server's message.
-double finish_run(pqxx::connection& conn, int64_t id, const std::string& status, const std::string& stages_json,
-                  const std::string& errors_json);
+double finish_run(pqxx::connection& conn, int64_t id, const std::string& status,
+                  const std::string& stages_json, const std::string& errors_json);
 
 }  // namespace leakwatch::db

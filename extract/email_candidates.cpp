@@ -77,7 +77,8 @@ std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::siz
   if (!begin) return std::nullopt;
   std::size_t limit = std::min(text.size(), at + 1 + kMaxDomain + 1);
   re2::StringPiece match;
-  if (!domain_.get().Match(re2::StringPiece(text.data(), limit), at + 1, limit, RE2::ANCHOR_START, &match, 1)) {
+  if (!domain_.get().Match(re2::StringPiece(text.data(), limit), at + 1, limit, RE2::ANCHOR_START, &match,
+                           1)) {
     return std::nullopt;
   }
   std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();

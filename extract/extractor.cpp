@@ -149,7 +149,8 @@ Extractor::Extractor(const ExtractorOptions& options)
   fold_tables();  // built here, not by the first worker that needs it
 }
 
-bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits, bool* mentions_name) const {
+bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits,
+                        bool* mentions_name) const {
   const std::size_t n = view.size();
   const auto* p = reinterpret_cast<const std::uint8_t*>(view.data());
   const FoldTables& tables = fold_tables();
@@ -172,7 +173,8 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
       case kPlus: {
         phone_hits.clear();
         std::size_t next = phones_.find(view, i, &phone_hits);
-        for (PhoneHit& h : phone_hits) hits->push_back({h.begin, h.end, identity::Kind::kPhone, std::move(h.e164)});
+        for (PhoneHit& h : phone_hits)
+          hits->push_back({h.begin, h.end, identity::Kind::kPhone, std::move(h.e164)});
         i = next;
         break;
       }
@@ -199,7 +201,8 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
       case kLetterA: {
         if (i + 2 < n && (p[i + 1] | 0x20) == 'm' && (p[i + 2] | 0x20) == 'e') *mentions_name = true;
         std::optional<EmailHit> e;
-        if (i > 0 && is_space(view[i - 1]) && i + 2 < n && lower(view[i + 1]) == 't' && is_space(view[i + 2])) {
+        if (i > 0 && is_space(view[i - 1]) && i + 2 < n && lower(view[i + 1]) == 't' &&
+            is_space(view[i + 2])) {
           e = emails_.obfuscated(view, i);
         }
         i = e ? add_email(std::move(*e)) : i + 1;
@@ -259,10 +262,15 @@ void Extractor::scan_line(std::string_view line, std::size_t line_offset, std::s
     std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.begin < b.begin; });
   }
   for (Hit& h : hits) {
-    FoundIdentifier found{identity::Identifier{h.kind, std::move(h.value)}, line_offset + h.begin, h.end - h.begin, record,
-                          std::string(), std::nullopt};
+    FoundIdentifier found{identity::Identifier{h.kind, std::move(h.value)},
+                          line_offset + h.begin,
+                          h.end - h.begin,
+                          record,
+                          std::string(),
+                          std::nullopt};
     if (options_.masks) found.masked = identity::mask(found.identifier.kind, found.identifier.value);
-    if (options_.key != nullptr) found.hash = options_.key->hash(found.identifier.kind, found.identifier.value);
+    if (options_.key != nullptr)
+      found.hash = options_.key->hash(found.identifier.kind, found.identifier.value);
     sink(std::move(found));
   }
 }

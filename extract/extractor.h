@@ -20,10 +20,10 @@
 #include <string_view>
 
 #include "extract/email_candidates.h"
-#include "identity/identity.h"
-#include "identity/keyed_hash.h"
 #include "extract/name_fields.h"
 #include "extract/phone_candidates.h"
+#include "identity/identity.h"
+#include "identity/keyed_hash.h"
 
 namespace leakwatch::extract {
 
@@ -44,10 +44,11 @@ struct ExtractorOptions {
 // One identifier found in text.
 struct FoundIdentifier {
   identity::Identifier identifier;  // normalized; plaintext, never log it
-  std::size_t offset;     // byte offset of its first byte in the scanned text
-  std::size_t length;     // bytes it spans in the text, as written
-  std::size_t record;     // 0-based line index within the scanned text
-  std::string masked;     // identity::mask(kind, value), the form fit for logs; empty if !ExtractorOptions::masks
+  std::size_t offset;               // byte offset of its first byte in the scanned text
+  std::size_t length;               // bytes it spans in the text, as written
+  std::size_t record;               // 0-based line index within the scanned text
+  std::string
+      masked;  // identity::mask(kind, value), the form fit for logs; empty if !ExtractorOptions::masks
   std::optional<identity::KeyedHash> hash;  // set when ExtractorOptions::key is
 };
 

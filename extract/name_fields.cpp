@@ -77,7 +77,8 @@ bool NameFields::learn_header(std::string_view line, bool mentions, NameColumns*
   return false;
 }
 
-std::vector<NameHit> NameFields::find(std::string_view line, bool mentions, const NameColumns& columns) const {
+std::vector<NameHit> NameFields::find(std::string_view line, bool mentions,
+                                      const NameColumns& columns) const {
   std::vector<NameHit> hits;
   re2::StringPiece input(line.data(), line.size());
   re2::StringPiece value;
@@ -102,7 +103,8 @@ std::vector<NameHit> NameFields::find(std::string_view line, bool mentions, cons
     if (columns.column < cells.size()) {
       std::string_view cell = cells[columns.column];
       while (!cell.empty() && (cell.front() == ' ' || cell.front() == '"')) cell.remove_prefix(1);
-      while (!cell.empty() && (cell.back() == ' ' || cell.back() == '"' || cell.back() == '\r')) cell.remove_suffix(1);
+      while (!cell.empty() && (cell.back() == ' ' || cell.back() == '"' || cell.back() == '\r'))
+        cell.remove_suffix(1);
       bool plausible = !cell.empty() && cell.size() <= 128 && cell.find('@') == std::string_view::npos &&
                        cell.find_first_of("0123456789") == std::string_view::npos;
       if (plausible) {

@@ -88,7 +88,8 @@ PhoneCandidates::PhoneCandidates(std::string default_region, std::size_t cache_e
       region_is_cn_(region_ == "CN"),
       shard_capacity_(cache_entries / kShards + 1) {
   if (i18n::phonenumbers::PhoneNumberUtil::GetInstance()->GetCountryCodeForRegion(region_) == 0) {
-    throw std::invalid_argument("unknown phone region \"" + region_ + "\" (expected ISO 3166 alpha-2, e.g. CN)");
+    throw std::invalid_argument("unknown phone region \"" + region_ +
+                                "\" (expected ISO 3166 alpha-2, e.g. CN)");
   }
 }
 
@@ -212,26 +213,31 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::v
   std::size_t begin0 = pos;
   if (plus && pos > 0 && text[pos - 1] == '(') begin0 = pos - 1;
   char before = begin0 > 0 ? text[begin0 - 1] : ' ';
-  bool left_ok = !(is_alpha(before) || is_digit(before) || before == '_' || before == '@' || before == '+' ||
-                   (before == '/' && !listed_after_slash(text, begin0 - 1)) || before == '&' || before == '#' ||
-                   (before == '.' && begin0 >= 2 && is_digit(text[begin0 - 2])) ||
-                   (before == '-' && begin0 >= 2 && (is_digit(text[begin0 - 2]) || is_alpha(text[begin0 - 2]))));
+  bool left_ok =
+      !(is_alpha(before) || is_digit(before) || before == '_' || before == '@' || before == '+' ||
+        (before == '/' && !listed_after_slash(text, begin0 - 1)) || before == '&' || before == '#' ||
+        (before == '.' && begin0 >= 2 && is_digit(text[begin0 - 2])) ||
+        (before == '-' && begin0 >= 2 && (is_digit(text[begin0 - 2]) || is_alpha(text[begin0 - 2]))));
 
   auto digits_of = [&](std::size_t s, std::size_t e) {
     std::string d;
     if (s == 0 && plus) d.push_back('+');
-    for (std::size_t g = s; g <= e; ++g) d.append(text.substr(groups[g].begin, groups[g].end - groups[g].begin));
+    for (std::size_t g = s; g <= e; ++g)
+      d.append(text.substr(groups[g].begin, groups[g].end - groups[g].begin));
     return d;
   };
   auto group_len = [&](std::size_t g) { return groups[g].end - groups[g].begin; };
   auto sep_before = [&](std::size_t g) { return text.substr(groups[g].sep_begin, groups[g].sep_length); };
-  auto dot_before = [&](std::size_t g) { return groups[g].sep_length == 1 && text[groups[g].sep_begin] == '.'; };
+  auto dot_before = [&](std::size_t g) {
+    return groups[g].sep_length == 1 && text[groups[g].sep_begin] == '.';
+  };
   // Whether group g alone is a Chinese mobile: then it is never glued to its
   // neighbours ("2017-06-08 13812345678", two numbers side by side).
   std::array<bool, kMaxGroups> standalone{};
   for (std::size_t g = 0; g < ngroups; ++g) {
     std::string_view d = text.substr(groups[g].begin, group_len(g));
-    standalone[g] = is_cn_mobile_shape(d) && cn_mobiles_.lookup(d) != identity::CnMobilePrefixes::Verdict::kInvalid;
+    standalone[g] =
+        is_cn_mobile_shape(d) && cn_mobiles_.lookup(d) != identity::CnMobilePrefixes::Verdict::kInvalid;
   }
 
   std::size_t s = 0;

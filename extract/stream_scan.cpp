@@ -33,7 +33,8 @@ struct Chunk {
 };
 
 bool same(const ScanContext& a, const ScanContext& b) {
-  return a.name_columns.delimiter == b.name_columns.delimiter && a.name_columns.column == b.name_columns.column;
+  return a.name_columns.delimiter == b.name_columns.delimiter &&
+         a.name_columns.column == b.name_columns.column;
 }
 
 std::size_t identifiers(const Chunk& chunk, const IdentifierRenderer* render) {
@@ -93,7 +94,8 @@ void rescan_prefix(const Extractor& extractor, const IdentifierRenderer* render,
   ScanContext context = actual;
   if (render == nullptr) {
     std::vector<FoundIdentifier> prefix;
-    scan_text(extractor, *chunk, prefix_text, &context, [&](FoundIdentifier&& f) { prefix.push_back(std::move(f)); });
+    scan_text(extractor, *chunk, prefix_text, &context,
+              [&](FoundIdentifier&& f) { prefix.push_back(std::move(f)); });
     auto rest = std::find_if(chunk->found.begin(), chunk->found.end(),
                              [&](const FoundIdentifier& f) { return f.record >= header; });
     chunk->found.erase(chunk->found.begin(), rest);
@@ -304,7 +306,8 @@ tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor
   }
   stop_workers();
   stats.records = record + (last_byte != '\n' ? 1 : 0);
-  if (failed) return tl::unexpected(std::string("read error after ") + std::to_string(stats.bytes) + " bytes");
+  if (failed)
+    return tl::unexpected(std::string("read error after ") + std::to_string(stats.bytes) + " bytes");
   return stats;
 }
 

@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "fuzz/fuzz_check.h"
 #include "extract/extractor.h"
+#include "fuzz/fuzz_check.h"
 #include "identity/identity.h"
 #include "identity/keyed_hash.h"
 #include "identity/mask.h"
@@ -93,16 +93,18 @@ bool is_continuation(std::string_view text, std::size_t i) {
 void check_email(const FoundIdentifier& f) {
   const std::string& v = f.identifier.value;
   std::size_t at = v.find('@');
-  require(at != std::string::npos && v.find('@', at + 1) == std::string::npos, "email has exactly one '@'", &f);
-  require(std::all_of(v.begin(), v.end(), [](char c) { return c > ' ' && c < 0x7f && !(c >= 'A' && c <= 'Z'); }),
-          "email is printable lowercase ASCII", &f);
-  require(at >= 1 && at <= 64, "email local part is 1..64 bytes", &f);
-  require(v.size() - at - 1 <= 253 && v.find('.', at) != std::string::npos, "email domain <= 253 bytes, dotted",
+  require(at != std::string::npos && v.find('@', at + 1) == std::string::npos, "email has exactly one '@'",
           &f);
+  require(
+      std::all_of(v.begin(), v.end(), [](char c) { return c > ' ' && c < 0x7f && !(c >= 'A' && c <= 'Z'); }),
+      "email is printable lowercase ASCII", &f);
+  require(at >= 1 && at <= 64, "email local part is 1..64 bytes", &f);
+  require(v.size() - at - 1 <= 253 && v.find('.', at) != std::string::npos,
+          "email domain <= 253 bytes, dotted", &f);
   auto again = identity::normalize_email(v);
   require(again && *again == v, "normalize_email(email) == email", &f);
-  require(f.masked == v.substr(0, 1) + "***" + v.substr(at), "email mask keeps one character of the local part",
-          &f);
+  require(f.masked == v.substr(0, 1) + "***" + v.substr(at),
+          "email mask keeps one character of the local part", &f);
 }
 
 void check_phone(const FoundIdentifier& f, std::string_view region) {
@@ -151,7 +153,8 @@ void check_all(std::string_view text, const Extractor& extractor, const std::vec
     require(f.record == line, "record is the 0-based line of the span", &f);
     require(!utf8 || (!is_continuation(text, f.offset) && !is_continuation(text, f.offset + f.length)),
             "span starts and ends on character boundaries", &f);
-    require(f.masked == identity::mask(f.identifier.kind, f.identifier.value), "masked == mask(kind, value)", &f);
+    require(f.masked == identity::mask(f.identifier.kind, f.identifier.value), "masked == mask(kind, value)",
+            &f);
     // A name already written masked ("Z***" in a market's sample) is its own
     // mask; anything else must come out different.
     require(f.masked != f.identifier.value ||
@@ -198,7 +201,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto found = scan(default_extractor(), text);
   check_all(text, default_extractor(), found);
-  require_same(found, scan(default_extractor(), text), "the same input scanned twice gives the same identifiers");
+  require_same(found, scan(default_extractor(), text),
+               "the same input scanned twice gives the same identifiers");
 
   const auto plain = scan(no_names_extractor(), text);
   check_all(text, no_names_extractor(), plain);

@@ -13,10 +13,10 @@
 #include <string_view>
 #include <vector>
 
-#include "fuzz/fuzz_check.h"
 #include "extract/extractor.h"
-#include "identity/keyed_hash.h"
 #include "extract/stream_scan.h"
+#include "fuzz/fuzz_check.h"
+#include "identity/keyed_hash.h"
 
 namespace leakwatch::fuzz {
 namespace {
@@ -42,7 +42,8 @@ std::uint64_t fnv1a(std::string_view text) {
 std::vector<FoundIdentifier> stream(std::string_view text, const extract::StreamScanOptions& options) {
   std::istringstream in{std::string(text)};
   std::vector<FoundIdentifier> found;
-  auto stats = extract::scan_stream(in, extractor(), options, [&](const FoundIdentifier& f) { found.push_back(f); });
+  auto stats =
+      extract::scan_stream(in, extractor(), options, [&](const FoundIdentifier& f) { found.push_back(f); });
   require(stats.has_value(), "a string stream reads without error");
   require(stats->bytes == text.size(), "stats count every byte");
   require(stats->identifiers == found.size(), "stats count every identifier");
@@ -66,13 +67,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.threads = 1;
   require_same(whole, stream(text, options), "one thread, small chunks: the same identifiers as one scan");
   options.threads = 2 + (h >> 8) % 2;
-  require_same(whole, stream(text, options), "worker threads, small chunks: the same identifiers as one scan");
+  require_same(whole, stream(text, options),
+               "worker threads, small chunks: the same identifiers as one scan");
 
   options.max_line_bytes = 1 + (h >> 16) % 128;
   std::size_t previous = 0;
   for (const FoundIdentifier& f : stream(text, options)) {
-    require(f.length > 0 && f.offset <= size && f.length <= size - f.offset, "cut lines: span inside the input",
-            &f);
+    require(f.length > 0 && f.offset <= size && f.length <= size - f.offset,
+            "cut lines: span inside the input", &f);
     require(f.offset >= previous, "cut lines: identifiers in order", &f);
     previous = f.offset;
     std::string_view span = text.substr(f.offset, f.length);

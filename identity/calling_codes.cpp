@@ -24,7 +24,8 @@ CallingCodes::CallingCodes() {
   PhoneMetadataCollection collection;
   // Unreadable metadata leaves the table empty: no code known (no shortcut),
   // every rule kUnknown (always parse again).
-  if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size())) return;
+  if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
+    return;
   for (const auto& region : collection.metadata()) {
     const int code = region.country_code();
     if (code <= 0 || code >= kCodes) continue;

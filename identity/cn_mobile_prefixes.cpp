@@ -48,8 +48,8 @@ std::int32_t CnMobilePrefixes::classify(std::uint64_t prefix, int length) {
   // libphonenumber's CN patterns are prefix lists followed by \d{n}, so when
   // every next digit agrees the prefix decides. (Sampling the prefix alone
   // missed holes: "15" sampled all valid, yet 154 is not allocated.)
-  static constexpr std::uint64_t kFills[] = {0, 999999999ULL, 555555555ULL, 123456789ULL, 864209753ULL,
-                                             314159265ULL};
+  static constexpr std::uint64_t kFills[] = {
+      0, 999999999ULL, 555555555ULL, 123456789ULL, 864209753ULL, 314159265ULL};
   const bool last = length >= kMaxDigits;
   const int rest = 11 - length - (last ? 0 : 1);
   const std::uint64_t scale = pow10(rest);

@@ -29,9 +29,7 @@ namespace {
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
-tl::unexpected<Rejection> reject(std::string reason) {
-  return tl::unexpected(Rejection{std::move(reason)});
-}
+tl::unexpected<Rejection> reject(std::string reason) { return tl::unexpected(Rejection{std::move(reason)}); }
 
 // How many digits a country calling code (1 to 999) is written with.
 std::size_t code_digits(int code) { return code < 10 ? 1 : code < 100 ? 2 : 3; }
@@ -60,9 +58,11 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
 // hostile input. " at " and " dot " only apply to text that has no '@' yet:
 // "me at home" inside a real address is not possible, but inside prose it is.
 struct Deobfuscators {
-  CheckedRegex<RE2> bracket_at{"bracketed at",
-                               R"((?i)\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|<\s*at\s*>|&#0*64;|&#x0*40;|%40)\s*)"};
-  CheckedRegex<RE2> bracket_dot{"bracketed dot", R"((?i)\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|<\s*dot\s*>)\s*)"};
+  CheckedRegex<RE2> bracket_at{
+      "bracketed at",
+      R"((?i)\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|<\s*at\s*>|&#0*64;|&#x0*40;|%40)\s*)"};
+  CheckedRegex<RE2> bracket_dot{"bracketed dot",
+                                R"((?i)\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|<\s*dot\s*>)\s*)"};
   CheckedRegex<RE2> spaced_at{"spaced at", R"((?i)\s+at\s+)"};
   CheckedRegex<RE2> spaced_dot{"spaced dot", R"((?i)\s+dot\s+)"};
 };
@@ -81,14 +81,13 @@ const icu::Normalizer2& nfkc() {
 }
 
 const std::array<std::string_view, 28> kFileExtensions = {
-    "png", "jpg", "jpeg", "gif",  "svg",  "webp", "bmp",  "ico", "tif", "tiff",
-    "css", "js",  "mjs",  "json", "xml",  "html", "htm",  "php", "asp", "aspx",
-    "jsp", "txt", "pdf",  "woff", "woff2", "ttf", "eot", "avif"};
+    "png", "jpg",  "jpeg", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", "css",   "js",  "mjs", "json",
+    "xml", "html", "htm",  "php", "asp", "aspx", "jsp", "txt", "pdf", "woff", "woff2", "ttf", "eot", "avif"};
 
 // Reserved or special-use names (RFC 2606, 6761, 6762, 7686, 9476): no
 // mailbox an Apple ID could use lives under them.
-const std::array<std::string_view, 9> kReservedTlds = {"test",     "invalid",     "example",  "localhost", "local",
-                                                        "localdomain", "internal", "onion", "alt"};
+const std::array<std::string_view, 9> kReservedTlds = {
+    "test", "invalid", "example", "localhost", "local", "localdomain", "internal", "onion", "alt"};
 
 // Whether the top-level domain exists: the Public Suffix List's ICANN
 // section as compiled into libpsl, without its "*" rule (which would make
@@ -159,7 +158,8 @@ std::optional<Rejection> check_domain(std::string_view domain) {
     std::string_view label = rest.substr(0, dot);
     if (label.empty()) return Rejection{"domain has an empty label"};
     if (label.size() > 63) return Rejection{"domain label longer than 63 bytes"};
-    if (label.front() == '-' || label.back() == '-') return Rejection{"domain label starts or ends with a hyphen"};
+    if (label.front() == '-' || label.back() == '-')
+      return Rejection{"domain label starts or ends with a hyphen"};
     for (char c : label) {
       bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
       if (!ok) return Rejection{"domain has a character not allowed in a host name"};
@@ -191,7 +191,8 @@ std::optional<Rejection> check_domain(std::string_view domain) {
     return Rejection{"top-level domain does not exist"};
   }
   for (std::string_view example : kExampleDomains) {
-    if (domain == example || (ends_with(domain, example) && domain[domain.size() - example.size() - 1] == '.')) {
+    if (domain == example ||
+        (ends_with(domain, example) && domain[domain.size() - example.size() - 1] == '.')) {
       return Rejection{"reserved example domain"};
     }
   }
@@ -217,9 +218,11 @@ bool valid_utf8(std::string_view text) {
 
 std::optional<std::string> nfkc_utf8(std::string_view text) {
   if (text.size() > (1u << 20) || !valid_utf8(text)) return std::nullopt;
-  bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  bool ascii =
+      std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (ascii) return std::string(text);  // NFKC is the identity on ASCII.
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  icu::UnicodeString u =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString normalized = nfkc().normalize(u, status);
   if (U_FAILURE(status)) return std::nullopt;
@@ -268,7 +271,8 @@ tl::expected<std::string, Rejection> validate_email(std::string_view deobfuscate
     // Non-ASCII letters lowercase by Unicode rules; the local-part check below
     // rejects them anyway, but a Unicode domain gets a chance to be reported
     // with the right reason. (Lowercasing moves no ASCII byte.)
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+    icu::UnicodeString u =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
     u.toLower(icu::Locale::getRoot());
     s.clear();
     u.toUTF8String(s);
@@ -320,7 +324,8 @@ tl::expected<std::string, Rejection> phone_digits(std::string_view nfkc_text) {
   return out;
 }
 
-tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digits, std::string_view default_region) {
+tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digits,
+                                                        std::string_view default_region) {
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   std::string input;
   std::string region(default_region);
@@ -400,7 +405,8 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
   // landline given as 010-..., libphonenumber's own metadata says so);
   // otherwise one more Parse usually shows it.
   if (e164 == input) return e164;
-  const std::string_view e164_national = std::string_view(e164).substr(1 + code_digits(number.country_code()));
+  const std::string_view e164_national =
+      std::string_view(e164).substr(1 + code_digits(number.country_code()));
   if (!CallingCodes::shared().may_strip(number.country_code(), e164_national)) {
     return e164;
   }
@@ -477,7 +483,8 @@ tl::expected<std::string, Rejection> normalize_name(std::string_view text) {
     if (out.size() > 256) return reject("name longer than 256 bytes");
     return out;
   }
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  icu::UnicodeString u =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString folded = nfkc().normalize(u, status);
   if (U_FAILURE(status)) return reject("cannot be normalized (NFKC)");
@@ -506,7 +513,8 @@ tl::expected<std::string, Rejection> normalize_name(std::string_view text) {
   return out;
 }
 
-tl::expected<Identifier, Rejection> normalize_apple_id(std::string_view text, std::string_view default_region) {
+tl::expected<Identifier, Rejection> normalize_apple_id(std::string_view text,
+                                                       std::string_view default_region) {
   if (!detail::valid_utf8(text)) return reject("invalid UTF-8");
   if (text.size() > 4096) return reject("too long for an Apple ID");
   auto nfkc_text = detail::nfkc_utf8(text);

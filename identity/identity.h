@@ -46,8 +46,7 @@ tl::expected<std::string, Rejection> normalize_email(std::string_view text);
 // ("+", "00"), require a valid number, return E.164 ("+8613812345678").
 // An 11-digit number starting 1[3-9] without a country code is read as a
 // Chinese mobile whatever the default region.
-tl::expected<std::string, Rejection> normalize_phone(std::string_view text,
-                                                     std::string_view default_region);
+tl::expected<std::string, Rejection> normalize_phone(std::string_view text, std::string_view default_region);
 
 // NFKC, Unicode case fold, whitespace runs collapsed to one space, trimmed.
 // Empty or over 256 bytes after folding is a Rejection.

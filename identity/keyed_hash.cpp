@@ -1,8 +1,8 @@
 #include "identity/keyed_hash.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
 #include <openssl/params.h>
 
 #include <algorithm>
@@ -28,9 +28,7 @@ int hex_value(char c) {
   return -1;
 }
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& cause) {
   throw std::runtime_error("HMAC key file " + path.string() + ": " + cause);
@@ -91,16 +89,16 @@ HashKey::HashKey(std::vector<std::uint8_t> bytes, int version) : bytes_(std::mov
   EVP_MAC_free(mac);  // the context keeps its own reference
   if (ctx == nullptr) throw std::runtime_error("HMAC context allocation failed (OpenSSL)");
   char digest[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
   if (EVP_MAC_init(ctx, bytes_.data(), bytes_.size(), params) != 1) {
     EVP_MAC_CTX_free(ctx);
     throw std::runtime_error("HMAC-SHA256 key setup failed (OpenSSL)");
   }
   static std::atomic<std::uint64_t> next_serial{1};
   serial_ = next_serial.fetch_add(1);
-  keyed_ = std::shared_ptr<const EVP_MAC_CTX>(ctx, [](const EVP_MAC_CTX* c) noexcept {
-    EVP_MAC_CTX_free(const_cast<EVP_MAC_CTX*>(c));
-  });
+  keyed_ = std::shared_ptr<const EVP_MAC_CTX>(
+      ctx, [](const EVP_MAC_CTX* c) noexcept { EVP_MAC_CTX_free(const_cast<EVP_MAC_CTX*>(c)); });
 }
 
 KeyedHash HashKey::hash(Kind kind, std::string_view normalized) const {
@@ -135,7 +133,8 @@ KeyedHash HashKey::hash(Kind kind, std::string_view normalized) const {
     }
     return EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(name.data()), name.size()) == 1 &&
            EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(":"), 1) == 1 &&
-           EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(normalized.data()), normalized.size()) == 1;
+           EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(normalized.data()),
+                          normalized.size()) == 1;
   };
   unsigned char digest[EVP_MAX_MD_SIZE];
   size_t digest_len = 0;

@@ -6,9 +6,9 @@
 #include <tuple>
 
 #include "core/errors.h"
-#include "matcher/csv_reader.h"
 #include "identity/identity.h"
 #include "identity/identity_text.h"
+#include "matcher/csv_reader.h"
 #include "matcher/import_spool.h"
 
 namespace leakwatch::matcher {
@@ -115,25 +115,33 @@ std::optional<std::string> hash_plain_row(const Header& header, const CsvRecord&
         break;
       case Column::kEmail:
         column = "email";
-        id = identity::normalize_email(field).map([](std::string v) { return identity::Identifier{identity::Kind::kEmail, std::move(v)}; });
+        id = identity::normalize_email(field).map([](std::string v) {
+          return identity::Identifier{identity::Kind::kEmail, std::move(v)};
+        });
         break;
       case Column::kPhone:
         column = "phone";
-        id = identity::normalize_phone(field, region).map([](std::string v) { return identity::Identifier{identity::Kind::kPhone, std::move(v)}; });
+        id = identity::normalize_phone(field, region).map([](std::string v) {
+          return identity::Identifier{identity::Kind::kPhone, std::move(v)};
+        });
         break;
       case Column::kName:
         column = "name";
-        id = identity::normalize_name(field).map([](std::string v) { return identity::Identifier{identity::Kind::kName, std::move(v)}; });
+        id = identity::normalize_name(field).map([](std::string v) {
+          return identity::Identifier{identity::Kind::kName, std::move(v)};
+        });
         break;
       default:
         continue;
     }
     if (!id) return std::string(column) + ": " + id.error().reason;
     Staged staged{key.hash(id->kind, id->value), id->kind};
-    bool duplicate = std::any_of(out->begin(), out->end(), [&](const Staged& s) { return s.hash == staged.hash; });
+    bool duplicate =
+        std::any_of(out->begin(), out->end(), [&](const Staged& s) { return s.hash == staged.hash; });
     if (!duplicate) out->push_back(staged);
   }
-  bool has_key = std::any_of(out->begin(), out->end(), [](const Staged& s) { return s.kind != identity::Kind::kName; });
+  bool has_key =
+      std::any_of(out->begin(), out->end(), [](const Staged& s) { return s.kind != identity::Kind::kName; });
   if (!has_key) return std::string("no email, phone or Apple ID (a name alone cannot be matched)");
   return std::nullopt;
 }
@@ -177,8 +185,8 @@ void merge_through_staging(pqxx::work& tx, Spool& spool, int key_version, long v
     {
       pqxx::stream_to stream(tx, "import_staging", kStagingColumns);
       while (staged < kBatchRows && (more = spool.next(&row))) {
-        stream << std::make_tuple(row.line, identity::to_hex(row.hash), std::string(identity::kind_name(row.kind)), row.customer_id,
-                                  key_version);
+        stream << std::make_tuple(row.line, identity::to_hex(row.hash),
+                                  std::string(identity::kind_name(row.kind)), row.customer_id, key_version);
         ++staged;
       }
       stream.complete();
@@ -258,7 +266,8 @@ ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const i
       spool.append(spooled);
       if (stream) {
         try {
-          *stream << std::make_tuple(identity::to_hex(s.hash), std::string(identity::kind_name(s.kind)), spooled.customer_id, version);
+          *stream << std::make_tuple(identity::to_hex(s.hash), std::string(identity::kind_name(s.kind)),
+                                     spooled.customer_id, version);
         } catch (const pqxx::unique_violation&) {
           stream.reset();  // the server gave up on the COPY; the spool has every row
         }

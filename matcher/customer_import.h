@@ -21,11 +21,11 @@
 namespace leakwatch::matcher {
 
 struct ImportOptions {
-  bool hashed = false;               // customer_id,kind,hash rows
-  bool strict = false;               // any bad row aborts the import, nothing is kept
-  std::string default_region = "CN"; // for phones without a country code
-  std::string input_name = "-";      // for messages: the file name, or "-" for stdin
-  int key_version = 1;               // stored next to each hash
+  bool hashed = false;                // customer_id,kind,hash rows
+  bool strict = false;                // any bad row aborts the import, nothing is kept
+  std::string default_region = "CN";  // for phones without a country code
+  std::string input_name = "-";       // for messages: the file name, or "-" for stdin
+  int key_version = 1;                // stored next to each hash
 };
 
 struct RowRejection {
@@ -34,12 +34,12 @@ struct RowRejection {
 };
 
 struct ImportSummary {
-  long rows = 0;                  // data rows read (header excluded)
-  long rows_imported = 0;         // rows that added at least one identifier
-  long rows_skipped = 0;          // rows whose identifiers were all stored already
-  long rows_rejected = 0;         // rows not imported (see the rejections)
-  long identifiers_new = 0;       // (hash, customer) pairs added
-  long identifiers_present = 0;   // pairs that were stored already
+  long rows = 0;                 // data rows read (header excluded)
+  long rows_imported = 0;        // rows that added at least one identifier
+  long rows_skipped = 0;         // rows whose identifiers were all stored already
+  long rows_rejected = 0;        // rows not imported (see the rejections)
+  long identifiers_new = 0;      // (hash, customer) pairs added
+  long identifiers_present = 0;  // pairs that were stored already
 };
 
 // Imports `in`. `key` hashes plaintext rows; it may be null with `hashed`

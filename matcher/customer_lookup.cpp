@@ -51,9 +51,11 @@ std::string binary_uuid_array(const std::vector<identity::KeyedHash>& hashes) {
 
 }  // namespace
 
-CustomerLookup::CustomerLookup(pqxx::connection& conn, int key_version) : conn_(conn), key_version_(key_version) {}
+CustomerLookup::CustomerLookup(pqxx::connection& conn, int key_version)
+    : conn_(conn), key_version_(key_version) {}
 
-std::map<identity::KeyedHash, std::vector<std::string>> CustomerLookup::find(const std::vector<identity::KeyedHash>& hashes) {
+std::map<identity::KeyedHash, std::vector<std::string>> CustomerLookup::find(
+    const std::vector<identity::KeyedHash>& hashes) {
   std::map<identity::KeyedHash, std::vector<std::string>> found;
   if (hashes.empty()) return found;
   // Sorted and distinct: each hash is probed once, and neighbouring probes

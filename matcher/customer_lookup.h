@@ -25,7 +25,8 @@ class CustomerLookup {
   // The customers holding each hash of `hashes` (duplicates allowed), each
   // hash's customer ids in ascending order; hashes with no customer are
   // absent from the result. Throws pqxx's exceptions on database failure.
-  std::map<identity::KeyedHash, std::vector<std::string>> find(const std::vector<identity::KeyedHash>& hashes);
+  std::map<identity::KeyedHash, std::vector<std::string>> find(
+      const std::vector<identity::KeyedHash>& hashes);
 
  private:
   pqxx::connection& conn_;

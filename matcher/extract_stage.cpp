@@ -31,8 +31,8 @@ const std::vector<std::string> kStagingColumns{"batch",       "page_id", "record
                                                "key_version", "kind",    "masked", "seen_at"};
 
 // Extracts one leased batch inside `tx`; returns false when nothing was left.
-bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const identity::HashKey& key, const ExtractOptions& options,
-                   ExtractStats* stats) {
+bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const identity::HashKey& key,
+                   const ExtractOptions& options, ExtractStats* stats) {
   pqxx::result pages = tx.exec_params(kLeasePages, kExtractorVersion, options.batch_pages);
   if (pages.empty()) return false;
   std::string batch = tx.exec1(kNewBatch)[0].as<std::string>();
@@ -46,17 +46,18 @@ bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const id
       ids.push_back(page_id);
       if (page[1].is_null()) continue;  // text purged: nothing left to read
       const std::string seen_at = page[2].as<std::string>();
-      extractor.scan(std::string_view(page[1].c_str(), page[1].size()), [&](const extract::FoundIdentifier& found) {
-        const identity::Identifier& id = found.identifier;
-        if (id.kind == identity::Kind::kName) {
-          ++stats->names;
-        } else {
-          ++stats->identifiers;
-        }
-        stream << std::make_tuple(batch, page_id, static_cast<int64_t>(found.record),
-                                  identity::to_hex(key.hash(id.kind, id.value)), key_version, std::string(identity::kind_name(id.kind)),
-                                  found.masked, seen_at);
-      });
+      extractor.scan(
+          std::string_view(page[1].c_str(), page[1].size()), [&](const extract::FoundIdentifier& found) {
+            const identity::Identifier& id = found.identifier;
+            if (id.kind == identity::Kind::kName) {
+              ++stats->names;
+            } else {
+              ++stats->identifiers;
+            }
+            stream << std::make_tuple(batch, page_id, static_cast<int64_t>(found.record),
+                                      identity::to_hex(key.hash(id.kind, id.value)), key_version,
+                                      std::string(identity::kind_name(id.kind)), found.masked, seen_at);
+          });
     }
     stream.complete();
   }
@@ -68,8 +69,9 @@ bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const id
 
 }  // namespace
 
-ExtractStats run_extract(pqxx::connection& conn, const extract::Extractor& extractor, const identity::HashKey& key,
-                         const ExtractOptions& options, const std::function<void(const ExtractStats&)>& progress) {
+ExtractStats run_extract(pqxx::connection& conn, const extract::Extractor& extractor,
+                         const identity::HashKey& key, const ExtractOptions& options,
+                         const std::function<void(const ExtractStats&)>& progress) {
   ExtractStats stats;
   try {
     for (;;) {

@@ -41,8 +41,8 @@ struct ExtractStats {
 // Extracts every page with extracted_version < kExtractorVersion. Throws
 // leakwatch::RuntimeError on a database failure (committed batches stay).
 // `progress` (optional) is called after each committed batch.
-ExtractStats run_extract(pqxx::connection& conn, const extract::Extractor& extractor, const identity::HashKey& key,
-                         const ExtractOptions& options = {},
+ExtractStats run_extract(pqxx::connection& conn, const extract::Extractor& extractor,
+                         const identity::HashKey& key, const ExtractOptions& options = {},
                          const std::function<void(const ExtractStats&)>& progress = {});
 
 }  // namespace leakwatch::matcher

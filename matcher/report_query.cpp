@@ -8,8 +8,10 @@
 namespace leakwatch::matcher {
 namespace {
 
-constexpr const char* kSinceAgo = "SELECT to_char((now() - $1::interval) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00')";
-constexpr const char* kSinceAt = "SELECT to_char($1::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00')";
+constexpr const char* kSinceAgo =
+    "SELECT to_char((now() - $1::interval) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00')";
+constexpr const char* kSinceAt =
+    "SELECT to_char($1::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00')";
 
 // $1: include notified rows; $2: first seen at or after ('' = no bound).
 // Reports read the listing fields as the crawler stored them.
@@ -18,7 +20,8 @@ constexpr const char* kSelect =
     " p.seller, to_char(e.first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
     " to_char(e.last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), e.confidence"
     " FROM exposures e JOIN pages p ON p.id = e.page_id"
-    " WHERE ($1 OR e.notified_at IS NULL) AND e.first_seen >= coalesce(NULLIF($2, '')::timestamptz, '-infinity')"
+    " WHERE ($1 OR e.notified_at IS NULL) AND e.first_seen >= coalesce(NULLIF($2, '')::timestamptz, "
+    "'-infinity')"
     " ORDER BY e.customer_id, e.kind, p.url, e.masked";
 // The same rows, marked. A concurrent report holding some of them makes this
 // one wait; READ COMMITTED then re-checks notified_at on the committed row
@@ -48,7 +51,9 @@ std::string resolve_since(pqxx::work& tx, const std::string& since) {
     pqxx::subtransaction sub(tx, "since");
     std::string out;
     if (RE2::FullMatch(since, *kAgo, &amount, &unit)) {
-      std::string interval = std::to_string(amount) + (unit == "d" ? " days" : unit == "h" ? " hours" : " minutes");
+      std::string interval = std::to_string(amount) + (unit == "d"   ? " days"
+                                                       : unit == "h" ? " hours"
+                                                                     : " minutes");
       out = sub.exec_params1(kSinceAgo, interval)[0].as<std::string>();
     } else {
       out = sub.exec_params1(kSinceAt, since)[0].as<std::string>();
@@ -56,7 +61,8 @@ std::string resolve_since(pqxx::work& tx, const std::string& since) {
     sub.commit();
     return out;
   } catch (const pqxx::data_exception&) {
-    throw ConfigError("--since '" + since + "': not a time (e.g. 2024-05-01, '2024-05-01 12:00+08', 7d, 24h)");
+    throw ConfigError("--since '" + since +
+                      "': not a time (e.g. 2024-05-01, '2024-05-01 12:00+08', 7d, 24h)");
   }
 }
 
@@ -64,13 +70,14 @@ std::vector<report::ExposureRow> read_exposures(pqxx::work& tx, const ReportFilt
   std::vector<report::ExposureRow> rows;
   try {
     pqxx::result r = tx.exec_params(filter.mark_notified ? kMarkAndSelect : kSelect, filter.all,
-                                     filter.since.value_or(""));
+                                    filter.since.value_or(""));
     rows.reserve(r.size());
     for (const auto& row : r) {
-      rows.push_back(report::ExposureRow{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                                 row[3].as<std::string>(), row[4].as<std::string>(), optional_text(row[5]),
-                                 optional_text(row[6]), optional_text(row[7]), row[8].as<std::string>(),
-                                 row[9].as<std::string>(), row[10].as<std::string>()});
+      rows.push_back(
+          report::ExposureRow{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                              row[3].as<std::string>(), row[4].as<std::string>(), optional_text(row[5]),
+                              optional_text(row[6]), optional_text(row[7]), row[8].as<std::string>(),
+                              row[9].as<std::string>(), row[10].as<std::string>()});
     }
   } catch (const pqxx::failure& e) {
     throw RuntimeError(std::string("report: database: ") + e.what());

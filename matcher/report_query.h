@@ -17,9 +17,10 @@
 namespace leakwatch::matcher {
 
 struct ReportFilter {
-  bool all = false;                  // include exposures already notified
-  std::optional<std::string> since;  // first seen at or after this timestamptz (ExposureReport also takes "7d")
-  bool mark_notified = false;        // set notified_at on the rows returned
+  bool all = false;  // include exposures already notified
+  std::optional<std::string>
+      since;                   // first seen at or after this timestamptz (ExposureReport also takes "7d")
+  bool mark_notified = false;  // set notified_at on the rows returned
 };
 
 // Resolves a --since value: "7d", "24h", "30m" (ago), or anything PostgreSQL

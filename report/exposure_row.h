@@ -15,7 +15,7 @@ struct ExposureRow {
   std::string masked;  // masked identifier, never the plaintext
   std::string source;
   std::string url;
-  std::optional<std::string> title;   // listing title, else page title
+  std::optional<std::string> title;  // listing title, else page title
   std::optional<std::string> price;
   std::optional<std::string> seller;
   std::string first_seen;

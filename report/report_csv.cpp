@@ -13,7 +13,12 @@ constexpr const char* kHeader =
 std::string defused(const std::optional<std::string>& value) {
   if (!value || value->empty()) return value.value_or("");
   switch ((*value)[0]) {
-    case '=': case '+': case '-': case '@': case '\t': case '\r':
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r':
       return "'" + *value;
     default:
       return *value;
@@ -34,8 +39,9 @@ void write_report_csv(std::ostream& out, const std::vector<ExposureRow>& rows) {
   for (const auto& r : rows) {
     out << csv_field(r.customer_id) << ',' << csv_field(r.kind) << ',' << csv_field(r.masked) << ','
         << csv_field(r.source) << ',' << csv_field(r.url) << ',' << csv_field(defused(r.title)) << ','
-        << csv_field(defused(r.price)) << ',' << csv_field(defused(r.seller)) << ',' << csv_field(r.first_seen)
-        << ',' << csv_field(r.last_seen) << ',' << csv_field(r.confidence) << "\r\n";
+        << csv_field(defused(r.price)) << ',' << csv_field(defused(r.seller)) << ','
+        << csv_field(r.first_seen) << ',' << csv_field(r.last_seen) << ',' << csv_field(r.confidence)
+        << "\r\n";
   }
 }
 

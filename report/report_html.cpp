@@ -114,7 +114,8 @@ void write_figures(std::ostream& out, const std::vector<ExposureRow>& rows) {
   figure(std::to_string(confirmed), "confirmed (2+ identifiers or name in one record)");
   figure(std::to_string(listings.size()), "listings");
   figure(std::to_string(sources.size()), "sources");
-  figure(rows.empty() ? "-" : first.substr(0, 10) + " \xE2\x80\x93 " + last.substr(0, 10), "first to last seen");
+  figure(rows.empty() ? "-" : first.substr(0, 10) + " \xE2\x80\x93 " + last.substr(0, 10),
+         "first to last seen");
   out << "</section>\n";
 }
 
@@ -135,8 +136,8 @@ void write_timeline(std::ostream& out, const std::vector<ExposureRow>& rows) {
   }
   const int width = 560, height = 260, left = 40, top = 16, plot_w = width - left - 10, plot_h = 180;
   out << "<figure><figcaption>New exposures per day, by source</figcaption>\n"
-      << "<svg role=\"img\" aria-label=\"New exposures per day by source\" width=\"" << width << "\" height=\""
-      << height << "\" viewBox=\"0 0 " << width << " " << height << "\">\n";
+      << "<svg role=\"img\" aria-label=\"New exposures per day by source\" width=\"" << width
+      << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << " " << height << "\">\n";
   out << "<line x1=\"" << left << "\" y1=\"" << top + plot_h << "\" x2=\"" << left + plot_w << "\" y2=\""
       << top + plot_h << "\" stroke=\"#888\"/>\n";
   out << "<text x=\"" << left - 4 << "\" y=\"" << top + 4 << "\" text-anchor=\"end\">" << peak << "</text>\n";
@@ -152,8 +153,8 @@ void write_timeline(std::ostream& out, const std::vector<ExposureRow>& rows) {
       if (it == counts.end()) continue;
       double h = static_cast<double>(plot_h) * it->second / peak;
       y -= h;
-      out << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << bar << "\" height=\"" << h << "\" fill=\""
-          << kPalette[s % std::size(kPalette)] << "\"><title>" << html_escape(day) << " "
+      out << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << bar << "\" height=\"" << h
+          << "\" fill=\"" << kPalette[s % std::size(kPalette)] << "\"><title>" << html_escape(day) << " "
           << html_escape(sources[s]) << ": " << it->second << "</title></rect>\n";
     }
     if (i == 0 || i + 1 == by_day.size() || by_day.size() <= 8) {
@@ -180,14 +181,15 @@ void write_top_listings(std::ostream& out, const std::vector<ExposureRow>& rows)
     if (entry.second.empty()) entry.second = listing_label(r);
   }
   std::vector<std::pair<std::string, std::pair<int, std::string>>> top(by_url.begin(), by_url.end());
-  std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+  std::stable_sort(top.begin(), top.end(),
+                   [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
   if (top.size() > kTopListings) top.resize(kTopListings);
   const int peak = top.empty() ? 1 : top.front().second.first;
   const int label_w = 300, bar_w = 200, row_h = 22, width = label_w + bar_w + 50;
   const int height = std::max(1, static_cast<int>(top.size())) * row_h + 8;
   out << "<figure><figcaption>Top listings by exposures</figcaption>\n"
-      << "<svg role=\"img\" aria-label=\"Top listings by exposures\" width=\"" << width << "\" height=\"" << height
-      << "\" viewBox=\"0 0 " << width << " " << height << "\">\n";
+      << "<svg role=\"img\" aria-label=\"Top listings by exposures\" width=\"" << width << "\" height=\""
+      << height << "\" viewBox=\"0 0 " << width << " " << height << "\">\n";
   int y = 4;
   for (const auto& [url, entry] : top) {
     double w = static_cast<double>(bar_w) * entry.first / peak;
@@ -202,19 +204,20 @@ void write_top_listings(std::ostream& out, const std::vector<ExposureRow>& rows)
 }
 
 void write_table(std::ostream& out, const std::vector<ExposureRow>& rows) {
-  static constexpr const char* kColumns[] = {"Customer", "Kind",  "Identifier", "Source",     "Listing", "Price",
-                                             "Seller",   "URL",   "First seen", "Last seen", "Confidence"};
+  static constexpr const char* kColumns[] = {"Customer",   "Kind",      "Identifier", "Source",
+                                             "Listing",    "Price",     "Seller",     "URL",
+                                             "First seen", "Last seen", "Confidence"};
   out << "<table id=\"exposures\"><thead><tr>";
   for (const char* c : kColumns) out << "<th scope=\"col\">" << c << "</th>";
   out << "</tr></thead>\n<tbody>\n";
   for (const auto& r : rows) {
     out << "<tr><td>" << html_escape(r.customer_id) << "</td><td>" << html_escape(r.kind) << "</td><td>"
         << html_escape(r.masked) << "</td><td>" << html_escape(r.source) << "</td><td>"
-        << html_escape(r.title.value_or("")) << "</td><td>" << html_escape(r.price.value_or("")) << "</td><td>"
-        << html_escape(r.seller.value_or("")) << "</td><td>" << html_escape(r.url) << "</td><td>"
-        << html_escape(r.first_seen) << "</td><td>" << html_escape(r.last_seen) << "</td><td class=\""
-        << (r.confidence == "confirmed" ? "confirmed" : "single") << "\">" << html_escape(r.confidence)
-        << "</td></tr>\n";
+        << html_escape(r.title.value_or("")) << "</td><td>" << html_escape(r.price.value_or(""))
+        << "</td><td>" << html_escape(r.seller.value_or("")) << "</td><td>" << html_escape(r.url)
+        << "</td><td>" << html_escape(r.first_seen) << "</td><td>" << html_escape(r.last_seen)
+        << "</td><td class=\"" << (r.confidence == "confirmed" ? "confirmed" : "single") << "\">"
+        << html_escape(r.confidence) << "</td></tr>\n";
   }
   out << "</tbody></table>\n";
 }
@@ -234,12 +237,25 @@ std::string html_escape(std::string_view text) {
     if (n == 1) {
       char c = text[i];
       switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        case '\t': case '\n': out += ' '; break;
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&#39;";
+          break;
+        case '\t':
+        case '\n':
+          out += ' ';
+          break;
         default:
           if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
             out += "\xEF\xBF\xBD";
@@ -257,13 +273,15 @@ std::string html_escape(std::string_view text) {
 
 void write_report_html(std::ostream& out, const std::vector<ExposureRow>& rows, const HtmlReportInfo& info) {
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-      << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+      << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+         "'unsafe-inline'; "
          "script-src 'sha256-"
       << base64_sha256(kSortScript) << "'; img-src 'none'; base-uri 'none'; form-action 'none'\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<title>leakwatch exposure report</title>\n<style>" << kStyle << "</style></head><body>\n"
-      << "<h1>leakwatch exposure report</h1>\n<p class=\"meta\">" << html_escape(info.scope) << " \xC2\xB7 generated "
-      << html_escape(info.generated_at) << " \xC2\xB7 identifiers are masked; listing text is shown as found</p>\n";
+      << "<h1>leakwatch exposure report</h1>\n<p class=\"meta\">" << html_escape(info.scope)
+      << " \xC2\xB7 generated " << html_escape(info.generated_at)
+      << " \xC2\xB7 identifiers are masked; listing text is shown as found</p>\n";
   write_figures(out, rows);
   if (rows.empty()) {
     out << "<p class=\"empty\">No exposures.</p>\n";

@@ -10,12 +10,17 @@ nlohmann::ordered_json optional_json(const std::optional<std::string>& value) {
 }  // namespace
 
 nlohmann::ordered_json exposure_json(const ExposureRow& row) {
-  return nlohmann::ordered_json{{"customer_id", row.customer_id}, {"kind", row.kind},
-                        {"masked", row.masked},           {"source", row.source},
-                        {"url", row.url},                 {"title", optional_json(row.title)},
-                        {"price", optional_json(row.price)}, {"seller", optional_json(row.seller)},
-                        {"first_seen", row.first_seen},   {"last_seen", row.last_seen},
-                        {"confidence", row.confidence}};
+  return nlohmann::ordered_json{{"customer_id", row.customer_id},
+                                {"kind", row.kind},
+                                {"masked", row.masked},
+                                {"source", row.source},
+                                {"url", row.url},
+                                {"title", optional_json(row.title)},
+                                {"price", optional_json(row.price)},
+                                {"seller", optional_json(row.seller)},
+                                {"first_seen", row.first_seen},
+                                {"last_seen", row.last_seen},
+                                {"confidence", row.confidence}};
 }
 
 nlohmann::ordered_json report_json(const std::vector<ExposureRow>& rows, bool group_by_customer) {
@@ -36,7 +41,9 @@ nlohmann::ordered_json report_json(const std::vector<ExposureRow>& rows, bool gr
 }
 
 void write_report_json(std::ostream& out, const std::vector<ExposureRow>& rows, bool group_by_customer) {
-  out << report_json(rows, group_by_customer).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  out << report_json(rows, group_by_customer)
+             .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+      << "\n";
 }
 
 }  // namespace leakwatch::report

@@ -43,12 +43,14 @@ re2::RE2::Options byte_options() {
 }
 
 const re2::RE2& content_type_charset_re() {
-  static const CheckedRegex<re2::RE2> re("Content-Type charset", R"(;\s*charset\s*=\s*["']?([^"'\s;,]+))", byte_options());
+  static const CheckedRegex<re2::RE2> re("Content-Type charset", R"(;\s*charset\s*=\s*["']?([^"'\s;,]+))",
+                                         byte_options());
   return *re;
 }
 
 const re2::RE2& meta_charset_re() {
-  static const CheckedRegex<re2::RE2> re("meta charset", R"(<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+))", byte_options());
+  static const CheckedRegex<re2::RE2> re(
+      "meta charset", R"(<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+))", byte_options());
   return *re;
 }
 
@@ -106,8 +108,9 @@ Converter open_converter(const std::string& name) {
 }
 
 // Substitutes like ICU's default callback and remembers that it had to.
-void U_CALLCONV substitute_and_flag(const void* context, UConverterToUnicodeArgs* args, const char* code_units,
-                                    int32_t length, UConverterCallbackReason reason, UErrorCode* error) {
+void U_CALLCONV substitute_and_flag(const void* context, UConverterToUnicodeArgs* args,
+                                    const char* code_units, int32_t length, UConverterCallbackReason reason,
+                                    UErrorCode* error) {
   if (reason == UCNV_UNASSIGNED || reason == UCNV_ILLEGAL || reason == UCNV_IRREGULAR) {
     *static_cast<bool*>(const_cast<void*>(context)) = true;
   }
@@ -219,7 +222,8 @@ DecodedText decode_to_utf8(std::string_view body, std::string_view content_type)
   // A byte order mark outranks every declaration (HTML standard, "BOM sniffing").
   if (auto bom = bom_charset(body)) {
     size_t bom_size = *bom == "UTF-8" ? 3 : 2;
-    if (auto decoded = convert(body.substr(bom_size), *bom, CharsetSource::kHeader)) return std::move(*decoded);
+    if (auto decoded = convert(body.substr(bom_size), *bom, CharsetSource::kHeader))
+      return std::move(*decoded);
   }
   if (auto label = charset_from_content_type(content_type)) {
     if (auto decoded = convert(body, icu_name(*label), CharsetSource::kHeader)) return std::move(*decoded);

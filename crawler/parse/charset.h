@@ -21,8 +21,8 @@ enum class CharsetSource { kHeader, kMeta, kUtf8Valid, kDetected, kFallback };
 std::string_view to_string(CharsetSource source);
 
 struct DecodedText {
-  std::string utf8;       // always valid UTF-8
-  std::string charset;    // ICU's name of the converter used: "UTF-8", "gb18030", ...
+  std::string utf8;     // always valid UTF-8
+  std::string charset;  // ICU's name of the converter used: "UTF-8", "gb18030", ...
   CharsetSource source = CharsetSource::kFallback;
   bool had_errors = false;  // some bytes were not valid in `charset` and became U+FFFD
 };

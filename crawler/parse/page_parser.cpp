@@ -51,7 +51,8 @@ ParsedPage parse_page(std::string_view body, std::string_view content_type, std:
   page.charset = decoded.charset;
 
   bool is_html = mime == "text/html" || mime == "application/xhtml+xml" ||
-                 (mime.empty() && lower(std::string_view(decoded.utf8).substr(0, 512)).find("<html") != std::string::npos);
+                 (mime.empty() &&
+                  lower(std::string_view(decoded.utf8).substr(0, 512)).find("<html") != std::string::npos);
   if (is_html) {
     HtmlDocument doc(decoded.utf8, std::string(final_url));
     std::string text = doc.text();

@@ -28,8 +28,8 @@ struct ParsedPage {
   std::string listing_title;  // the fields the selectors found
   std::string price;
   std::string seller;
-  std::string text;          // visible text lines, valid UTF-8, no NUL, at most 16 MiB
-  std::string content_hash;  // 32 raw bytes: SHA-256 of title + "\n" + text
+  std::string text;                // visible text lines, valid UTF-8, no NUL, at most 16 MiB
+  std::string content_hash;        // 32 raw bytes: SHA-256 of title + "\n" + text
   std::vector<std::string> links;  // canonical, in document order; not yet scoped
 };
 

@@ -20,13 +20,13 @@ struct CurlStringDeleter {
 };
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
-constexpr std::array<std::string_view, 5> kSessionParams = {"sid", "phpsessid", "jsessionid",
-                                                            "sessionid", "session_id"};
+constexpr std::array<std::string_view, 5> kSessionParams = {"sid", "phpsessid", "jsessionid", "sessionid",
+                                                            "session_id"};
 // Forum scripts where `s` is vBulletin's/phpBB's session hash rather than,
 // say, a search term.
 constexpr std::array<std::string_view, 9> kForumScripts = {
-    "viewtopic.php", "viewforum.php", "showthread.php", "forumdisplay.php", "index.php",
-    "member.php",    "memberlist.php", "showpost.php",  "search.php"};
+    "viewtopic.php", "viewforum.php",  "showthread.php", "forumdisplay.php", "index.php",
+    "member.php",    "memberlist.php", "showpost.php",   "search.php"};
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -166,9 +166,7 @@ tl::expected<UrlParts, std::string> parse_absolute(const std::string& url, const
 
 }  // namespace
 
-std::string UrlParts::authority() const {
-  return port == 0 ? host : host + ":" + std::to_string(port);
-}
+std::string UrlParts::authority() const { return port == 0 ? host : host + ":" + std::to_string(port); }
 
 std::string UrlParts::url() const {
   std::string out = scheme + "://" + authority() + path;

@@ -52,8 +52,7 @@ struct UrlParts {
 // reason such as "unsupported scheme" or "malformed URL". Leading and
 // trailing whitespace is ignored; tabs and newlines inside are removed (as
 // browsers do); spaces are percent-encoded.
-tl::expected<std::string, std::string> canonicalize_url(std::string_view url,
-                                                        const UrlOptions& options = {});
+tl::expected<std::string, std::string> canonicalize_url(std::string_view url, const UrlOptions& options = {});
 
 // Resolves `href` (absolute, protocol-relative, root-relative, relative, or
 // query-only) against the absolute URL `base` and returns the canonical
@@ -62,7 +61,6 @@ tl::expected<std::string, std::string> resolve_url(std::string_view base, std::s
                                                    const UrlOptions& options = {});
 
 // Parses and canonicalizes `url` and returns its parts, or a reason.
-tl::expected<UrlParts, std::string> parse_url(std::string_view url,
-                                              const UrlOptions& options = {});
+tl::expected<UrlParts, std::string> parse_url(std::string_view url, const UrlOptions& options = {});
 
 }  // namespace leakwatch::crawler

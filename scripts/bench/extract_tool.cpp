@@ -31,8 +31,8 @@
 #include <re2/set.h>
 
 #include "extract/extractor.h"
-#include "identity/keyed_hash.h"
 #include "extract/stream_scan.h"
+#include "identity/keyed_hash.h"
 
 using namespace leakwatch::identity;
 using namespace leakwatch::extract;
@@ -108,8 +108,9 @@ int score(const char* corpus_path, const char* labels_path) {
   show("FN", fn);
   double precision = found.empty() ? 1.0 : static_cast<double>(tp) / static_cast<double>(found.size());
   double recall = truth.empty() ? 1.0 : static_cast<double>(tp) / static_cast<double>(truth.size());
-  std::printf("corpus: %zu labelled identifiers, %zu found, %zu true positives, %zu false positives, %zu missed\n",
-              truth.size(), found.size(), tp, fp.size(), fn.size());
+  std::printf(
+      "corpus: %zu labelled identifiers, %zu found, %zu true positives, %zu false positives, %zu missed\n",
+      truth.size(), found.size(), tp, fp.size(), fn.size());
   std::printf("precision %.4f (need >= 0.995)  recall %.4f (need >= 0.99)\n", precision, recall);
   return precision >= 0.995 && recall >= 0.99 ? 0 : 1;
 }
@@ -155,9 +156,10 @@ int speed(const char* corpus_path, unsigned threads) {
   std::size_t total = 0;
   for (auto n : counts) total += n;
   double mib = static_cast<double>(corpus.size()) / (1024.0 * 1024.0);
-  std::printf("extractor: %.1f MiB in %.3f s wall (%.3f s CPU) with %u thread(s): %.1f MiB/s wall, %.1f MiB per "
-              "CPU-second; %zu identifiers extracted, normalized, masked%s; start-up %.1f ms\n",
-              mib, secs, cpu, threads, mib / secs, mib / cpu, total, hash ? " and HMAC-hashed" : "", build_ms);
+  std::printf(
+      "extractor: %.1f MiB in %.3f s wall (%.3f s CPU) with %u thread(s): %.1f MiB/s wall, %.1f MiB per "
+      "CPU-second; %zu identifiers extracted, normalized, masked%s; start-up %.1f ms\n",
+      mib, secs, cpu, threads, mib / secs, mib / cpu, total, hash ? " and HMAC-hashed" : "", build_ms);
   return 0;
 }
 
@@ -178,7 +180,8 @@ int stream(const char* corpus_path, unsigned threads) {
   std::uint8_t x = 0;
   double cpu0 = cpu_seconds();
   auto t0 = std::chrono::steady_clock::now();
-  auto stats = scan_stream(in, extractor, stream_options, [&](const FoundIdentifier& f) { x ^= (*f.hash)[0]; });
+  auto stats =
+      scan_stream(in, extractor, stream_options, [&](const FoundIdentifier& f) { x ^= (*f.hash)[0]; });
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double cpu = cpu_seconds() - cpu0;
   if (!stats) {
@@ -186,9 +189,10 @@ int stream(const char* corpus_path, unsigned threads) {
     return 1;
   }
   double mib = static_cast<double>(stats->bytes) / (1024.0 * 1024.0);
-  std::printf("scan_stream: %.1f MiB, %zu lines in %.3f s wall (%.3f s CPU) with %u worker(s): %.1f MiB/s; "
-              "%zu identifiers extracted, normalized, masked and HMAC-hashed (check %u)\n",
-              mib, stats->records, secs, cpu, threads, mib / secs, stats->identifiers, x & 0);
+  std::printf(
+      "scan_stream: %.1f MiB, %zu lines in %.3f s wall (%.3f s CPU) with %u worker(s): %.1f MiB/s; "
+      "%zu identifiers extracted, normalized, masked and HMAC-hashed (check %u)\n",
+      mib, stats->records, secs, cpu, threads, mib / secs, stats->identifiers, x & 0);
   return 0;
 }
 
@@ -197,7 +201,8 @@ int stream(const char* corpus_path, unsigned threads) {
 int strategies(const char* corpus_path) {
   std::string corpus = read_all(corpus_path);
   const std::string email = R"([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})";
-  const std::string phone = R"((?:\+?86[ -]?)?1[3-9][0-9][ .-]?[0-9]{4}[ .-]?[0-9]{4}|\+[1-9][0-9 ()-]{7,16}[0-9])";
+  const std::string phone =
+      R"((?:\+?86[ -]?)?1[3-9][0-9][ .-]?[0-9]{4}[ .-]?[0-9]{4}|\+[1-9][0-9 ()-]{7,16}[0-9])";
   const double mib = static_cast<double>(corpus.size()) / (1024.0 * 1024.0);
   auto timed = [&](const char* name, auto&& body) {
     auto t0 = std::chrono::steady_clock::now();
@@ -221,7 +226,8 @@ int strategies(const char* corpus_path) {
     return n;
   });
   RE2 email_re(email), phone_re(phone);
-  timed("two RE2 passes (email, phone)", [&] { return find_all(email_re, corpus) + find_all(phone_re, corpus); });
+  timed("two RE2 passes (email, phone)",
+        [&] { return find_all(email_re, corpus) + find_all(phone_re, corpus); });
   RE2::Set set(RE2::DefaultOptions, RE2::UNANCHORED);
   set.Add(email, nullptr);
   set.Add(phone, nullptr);
@@ -252,7 +258,9 @@ int strategies(const char* corpus_path) {
       char c = p[i];
       if (c == '@') {
         std::size_t b = i;
-        while (b > 0 && (std::isalnum(static_cast<unsigned char>(p[b - 1])) || p[b - 1] == '.' || p[b - 1] == '_')) --b;
+        while (b > 0 &&
+               (std::isalnum(static_cast<unsigned char>(p[b - 1])) || p[b - 1] == '.' || p[b - 1] == '_'))
+          --b;
         if (b < i && domain.Match(corpus, i + 1, std::min(size, i + 256), RE2::ANCHOR_START, nullptr, 0)) ++n;
       } else if (c >= '0' && c <= '9') {
         std::size_t e = i, digits = 0;
@@ -293,15 +301,17 @@ int phones(const char* corpus_path) {
     std::vector<std::size_t> valid(threads);
     for (unsigned t = 0; t < threads; ++t) {
       workers.emplace_back([&, t] {
-        for (std::size_t i = t; i < numbers.size(); i += threads) valid[t] += normalize_phone(numbers[i], "CN") ? 1 : 0;
+        for (std::size_t i = t; i < numbers.size(); i += threads)
+          valid[t] += normalize_phone(numbers[i], "CN") ? 1 : 0;
       });
     }
     for (auto& w : workers) w.join();
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::size_t ok = 0;
     for (std::size_t v : valid) ok += v;
-    std::printf("libphonenumber: %zu distinct numbers (%zu valid) on %u thread(s): %.0f ms wall, %.1f us a number\n",
-                numbers.size(), ok, threads, ms, ms * 1000 / static_cast<double>(numbers.size()));
+    std::printf(
+        "libphonenumber: %zu distinct numbers (%zu valid) on %u thread(s): %.0f ms wall, %.1f us a number\n",
+        numbers.size(), ok, threads, ms, ms * 1000 / static_cast<double>(numbers.size()));
   }
   return 0;
 }

@@ -19,18 +19,30 @@ using i18n::phonenumbers::PhoneNumberUtil;
 
 static const char* type_name(PhoneNumberUtil::PhoneNumberType t) {
   switch (t) {
-    case PhoneNumberUtil::FIXED_LINE: return "FIXED_LINE";
-    case PhoneNumberUtil::MOBILE: return "MOBILE";
-    case PhoneNumberUtil::FIXED_LINE_OR_MOBILE: return "FIXED_LINE_OR_MOBILE";
-    case PhoneNumberUtil::TOLL_FREE: return "TOLL_FREE";
-    case PhoneNumberUtil::PREMIUM_RATE: return "PREMIUM_RATE";
-    case PhoneNumberUtil::SHARED_COST: return "SHARED_COST";
-    case PhoneNumberUtil::VOIP: return "VOIP";
-    case PhoneNumberUtil::PERSONAL_NUMBER: return "PERSONAL_NUMBER";
-    case PhoneNumberUtil::PAGER: return "PAGER";
-    case PhoneNumberUtil::UAN: return "UAN";
-    case PhoneNumberUtil::VOICEMAIL: return "VOICEMAIL";
-    default: return "UNKNOWN";
+    case PhoneNumberUtil::FIXED_LINE:
+      return "FIXED_LINE";
+    case PhoneNumberUtil::MOBILE:
+      return "MOBILE";
+    case PhoneNumberUtil::FIXED_LINE_OR_MOBILE:
+      return "FIXED_LINE_OR_MOBILE";
+    case PhoneNumberUtil::TOLL_FREE:
+      return "TOLL_FREE";
+    case PhoneNumberUtil::PREMIUM_RATE:
+      return "PREMIUM_RATE";
+    case PhoneNumberUtil::SHARED_COST:
+      return "SHARED_COST";
+    case PhoneNumberUtil::VOIP:
+      return "VOIP";
+    case PhoneNumberUtil::PERSONAL_NUMBER:
+      return "PERSONAL_NUMBER";
+    case PhoneNumberUtil::PAGER:
+      return "PAGER";
+    case PhoneNumberUtil::UAN:
+      return "UAN";
+    case PhoneNumberUtil::VOICEMAIL:
+      return "VOICEMAIL";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -60,8 +72,8 @@ int main() {
     util->Format(pn, PhoneNumberUtil::E164, &e164);
     util->Format(pn, PhoneNumberUtil::INTERNATIONAL, &intl);
     util->Format(pn, PhoneNumberUtil::NATIONAL, &national);
-    std::cout << "valid\t" << e164 << '\t' << type_name(util->GetNumberType(pn)) << '\t'
-              << intl << '\t' << national << '\n';
+    std::cout << "valid\t" << e164 << '\t' << type_name(util->GetNumberType(pn)) << '\t' << intl << '\t'
+              << national << '\n';
   }
   return 0;
 }

@@ -22,7 +22,9 @@ TEST_CASE("cli: --help and help list the commands, exit 0") {
 TEST_CASE("cli: an unknown command gets a suggestion and exit 2") {
   auto r = run_cli({"custmers", "import", "x.csv"});
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "leakwatch: error: unknown command 'custmers' (did you mean 'customers'?); `leakwatch help` lists the commands\n");
+  CHECK(r.err ==
+        "leakwatch: error: unknown command 'custmers' (did you mean 'customers'?); `leakwatch help` lists "
+        "the commands\n");
   CHECK(r.out.empty());
 }
 
@@ -35,7 +37,8 @@ TEST_CASE("cli: a bad option is a usage error on one line, exit 2") {
 
 TEST_CASE("config: a malformed file names the file and line, exit 2") {
   TempDir dir;
-  auto cfg = dir.write("leakwatch.toml", "[database]\nurl = \"postgresql://x\"\n\n[hashing\nkey_file = \"k\"\n");
+  auto cfg =
+      dir.write("leakwatch.toml", "[database]\nurl = \"postgresql://x\"\n\n[hashing\nkey_file = \"k\"\n");
   auto r = run_cli({"--config", cfg.string(), "db", "status"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find(cfg.string() + ":4:") != std::string::npos);
@@ -59,7 +62,8 @@ TEST_CASE("config: an unknown key in any table is refused with file, line and ke
       {"[hashing]\nkey_file = \"k\"\nkey_verison = 2\n",
        "3: [hashing] key_verison: unknown key (known: key_file, key_version)"},
       {"[database]\nurll = \"postgresql://x\"\n", "2: [database] urll: unknown key (known: url)"},
-      {"[identity]\ndefault_regoin = \"US\"\n", "2: [identity] default_regoin: unknown key (known: default_region)"},
+      {"[identity]\ndefault_regoin = \"US\"\n",
+       "2: [identity] default_regoin: unknown key (known: default_region)"},
       {"[retention]\n\ndayz = 7\n", "3: [retention] dayz: unknown key (known: days)"},
       {"[database]\nurl = \"x\"\n[hasing]\nkey_file = \"k\"\n",
        "3: [hasing]: unknown table (known: database, hashing, identity, retention, crawl, source)"},
@@ -69,8 +73,8 @@ TEST_CASE("config: an unknown key in any table is refused with file, line and ke
     CAPTURE(typo.toml);
     auto cfg = dir.write("leakwatch.toml", typo.toml);
     // `db status` and `scan` read different tables; both refuse the file.
-    for (const std::vector<std::string>& command : {std::vector<std::string>{"db", "status"},
-                                                     std::vector<std::string>{"scan", "-"}}) {
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"db", "status"}, std::vector<std::string>{"scan", "-"}}) {
       std::vector<std::string> args{"--config", cfg.string()};
       args.insert(args.end(), command.begin(), command.end());
       auto r = run_cli(args, "nothing here\n");
@@ -83,7 +87,8 @@ TEST_CASE("config: an unknown key in any table is refused with file, line and ke
   auto cfg = dir.write("leakwatch.toml", "[hashing]\nkey_version = 0\n");
   auto r = run_cli({"--config", cfg.string(), "scan", "-"}, "");
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "leakwatch: error: " + cfg.string() + ":2: [hashing] key_version: must be between 1 and 32767\n");
+  CHECK(r.err ==
+        "leakwatch: error: " + cfg.string() + ":2: [hashing] key_version: must be between 1 and 32767\n");
 }
 
 TEST_CASE("config: found through $LEAKWATCH_CONFIG and ./leakwatch.toml; --database wins over both") {
@@ -95,8 +100,9 @@ TEST_CASE("config: found through $LEAKWATCH_CONFIG and ./leakwatch.toml; --datab
   auto via_cwd = run_cli({"db", "status"}, "", {}, dir.path());
   CHECK_MESSAGE(via_cwd.exit_code == 0, via_cwd.err);
   CHECK(via_cwd.out.find("applied  0001") != std::string::npos);
-  auto override_url = run_cli({"--database", "postgresql://nobody@127.0.0.1:1/x?connect_timeout=2", "db", "status"},
-                              "", {{"LEAKWATCH_CONFIG", cfg.string()}});
+  auto override_url =
+      run_cli({"--database", "postgresql://nobody@127.0.0.1:1/x?connect_timeout=2", "db", "status"}, "",
+              {{"LEAKWATCH_CONFIG", cfg.string()}});
   CHECK(override_url.exit_code == 1);
   CHECK(override_url.err.find("127.0.0.1:1") != std::string::npos);
   auto env_url = run_cli({"db", "status"}, "",

@@ -134,11 +134,13 @@ TEST_CASE("db: PostgreSQL stopping mid-run is said in words on every line, never
         std::string::npos);
   CHECK(err.find("leakwatch: error: run 1: cannot record the run: lost the connection to the database at " +
                  server + " (") != std::string::npos);
-  CHECK(err.find("Is the server running") == std::string::npos);  // libpq's second line, once a blank-line maker
+  CHECK(err.find("Is the server running") ==
+        std::string::npos);  // libpq's second line, once a blank-line maker
 
   // A command started after the server stopped says what it could not reach.
   auto status = run_cli({"db", "status"}, "", env);
   CHECK(status.exit_code == 1);
-  CHECK(status.err.starts_with("leakwatch: error: cannot connect to database postgresql://leakwatch@" + server));
+  CHECK(status.err.starts_with("leakwatch: error: cannot connect to database postgresql://leakwatch@" +
+                               server));
   CHECK_FALSE(has_blank_line(status.err));
 }

@@ -40,9 +40,14 @@ struct CrawlSetup {
                                const std::string& proxy = "") {
     std::vector<std::pair<std::string, std::string>> keys{
         {"proxy", "\"" + (proxy.empty() ? market.proxy() : proxy) + "\""},
-        {"concurrency", "8"}, {"per_host_concurrency", "4"}, {"timeout_s", "10"},
-        {"connect_timeout_s", "5"}, {"retry_base_ms", "100"}, {"max_page_bytes", "1048576"},
-        {"max_depth", "8"}, {"lease_s", "60"}};
+        {"concurrency", "8"},
+        {"per_host_concurrency", "4"},
+        {"timeout_s", "10"},
+        {"connect_timeout_s", "5"},
+        {"retry_base_ms", "100"},
+        {"max_page_bytes", "1048576"},
+        {"max_depth", "8"},
+        {"lease_s", "60"}};
     std::istringstream extra(crawl_extra);
     for (std::string line; std::getline(extra, line);) {
       auto eq = line.find(" = ");
@@ -85,8 +90,8 @@ struct CrawlSetup {
   }
 
   std::set<std::string> frontier_urls(const std::string& state) {
-    std::string urls = db.query_value("SELECT coalesce(string_agg(url, ' '), '') FROM frontier WHERE state = '" +
-                                      state + "'");
+    std::string urls = db.query_value(
+        "SELECT coalesce(string_agg(url, ' '), '') FROM frontier WHERE state = '" + state + "'");
     std::set<std::string> out;
     std::istringstream in(urls);
     for (std::string u; in >> u;) out.insert(u);
@@ -164,8 +169,10 @@ TEST_CASE("crawl: through socks5h:// reaches every listing and trap page, and no
   }
 
   // Not text: never stored. Redirect loop: failed with the reason.
-  CHECK(t.db.query_value("SELECT state FROM frontier WHERE url = 'http://shop.onion/img/logo.jpg'") == "skipped");
-  CHECK(t.db.query_value("SELECT state FROM frontier WHERE url = 'http://shop.onion/files/sample.zip'") == "skipped");
+  CHECK(t.db.query_value("SELECT state FROM frontier WHERE url = 'http://shop.onion/img/logo.jpg'") ==
+        "skipped");
+  CHECK(t.db.query_value("SELECT state FROM frontier WHERE url = 'http://shop.onion/files/sample.zip'") ==
+        "skipped");
   CHECK(t.db.query_value("SELECT last_error FROM frontier WHERE url = 'http://shop.onion/loop/a'")
             .find("redirect loop") != std::string::npos);
   // Same bytes under two URLs: one page, both URLs.
@@ -174,18 +181,22 @@ TEST_CASE("crawl: through socks5h:// reaches every listing and trap page, and no
   CHECK(t.count("SELECT count(*) FROM page_urls WHERE url IN "
                 "('http://shop.onion/dup-a', 'http://shop.onion/dup-b')") == 2);
   // The cap applies to decoded bytes; what came is kept.
-  CHECK(t.db.query_value("SELECT truncated::text || ' ' || bytes FROM pages WHERE url = 'http://shop.onion/huge'") ==
+  CHECK(t.db.query_value(
+            "SELECT truncated::text || ' ' || bytes FROM pages WHERE url = 'http://shop.onion/huge'") ==
         "true 1048576");
   // GBK pages arrive as UTF-8, whether the charset was in the header or the <meta>.
-  CHECK(t.db.query_value("SELECT charset FROM pages WHERE url = 'http://shop.onion/gbk-header'") == "gb18030");
+  CHECK(t.db.query_value("SELECT charset FROM pages WHERE url = 'http://shop.onion/gbk-header'") ==
+        "gb18030");
   CHECK(t.db.query_value("SELECT charset FROM pages WHERE url = 'http://shop.onion/gbk-meta'") == "gb18030");
-  CHECK(t.count("SELECT count(*) FROM pages WHERE url LIKE 'http://shop.onion/gbk-%' AND text ~ '[一-龥]'") == 2);
+  CHECK(t.count("SELECT count(*) FROM pages WHERE url LIKE 'http://shop.onion/gbk-%' AND text ~ '[一-龥]'") ==
+        2);
   // The extraction stage finds pages with text and title.
-  CHECK(t.count("SELECT count(*) FROM pages WHERE url LIKE 'http://shop.onion/listing/%' AND extracted_version = 0"
-                " AND text <> '' AND title <> ''") == 20);
+  CHECK(
+      t.count(
+          "SELECT count(*) FROM pages WHERE url LIKE 'http://shop.onion/listing/%' AND extracted_version = 0"
+          " AND text <> '' AND title <> ''") == 20);
   CHECK(t.count("SELECT count(*) FROM frontier WHERE state = 'leased'") == 0);
   CHECK(t.count("SELECT count(*) FROM login_walls") == 0);
-
 
   // A second pass within revisit_hours has nothing to do.
   http_get(t.market.port(), "/__requests?reset=1");
@@ -308,7 +319,8 @@ TEST_CASE("crawl: socks5:// (names resolved locally) fails clearly on .onion hos
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("socks5h://") != std::string::npos);
   CHECK(t.market.requests().empty());
-  for (const auto& e : t.market.proxy_log()) CHECK(std::string(e["destination"]).find("onion") == std::string::npos);
+  for (const auto& e : t.market.proxy_log())
+    CHECK(std::string(e["destination"]).find("onion") == std::string::npos);
 }
 
 TEST_CASE("crawl: a proxy that is down gives one clear error naming it") {
@@ -391,18 +403,20 @@ TEST_CASE("crawl: SIGTERM stops a crawl cleanly: what was fetched is committed, 
   CHECK(err.find("stopped by a signal") != std::string::npos);
   CHECK(t.count("SELECT count(*) FROM frontier WHERE state = 'leased'") == 0);
   CHECK(t.count("SELECT count(*) FROM frontier WHERE state = 'queued'") > 0);
-  CHECK(t.count("SELECT count(*) FROM page_urls") == t.count("SELECT count(*) FROM frontier WHERE state = 'done'"));
+  CHECK(t.count("SELECT count(*) FROM page_urls") ==
+        t.count("SELECT count(*) FROM frontier WHERE state = 'done'"));
 }
 
 TEST_CASE("crawl: cookie_file (Netscape format), headers, user agent and listing field selectors") {
   CrawlSetup t(MarketOptions{.pages = 5, .rate_limit = 0});
   t.dir.write("cookies.txt", "# Netscape HTTP Cookie File\nshop.onion\tFALSE\t/\tFALSE\t0\tsession\tdemo\n");
-  t.config(CrawlSetup::source("shop",
-                              "cookie_file = \"cookies.txt\"\n"
-                              "headers = { Accept-Language = \"zh-CN\" }\n"
-                              "user_agent = \"leakwatch-test\"\n"
-                              "max_depth = 2\n"
-                              "fields = { title = \"h1.title\", price = \"span.price\", seller = \".seller\" }\n"));
+  t.config(CrawlSetup::source(
+      "shop",
+      "cookie_file = \"cookies.txt\"\n"
+      "headers = { Accept-Language = \"zh-CN\" }\n"
+      "user_agent = \"leakwatch-test\"\n"
+      "max_depth = 2\n"
+      "fields = { title = \"h1.title\", price = \"span.price\", seller = \".seller\" }\n"));
   auto r = t.crawl();
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

@@ -28,7 +28,8 @@ struct Fixture : CliFixture {
     return to_hex(HashKey::load(key).hash(kind, normalized));
   }
   bool stored(const std::string& customer, Kind kind, const std::string& normalized) {
-    return count("customer_id = '" + customer + "' AND hash = '" + hash_of(kind, normalized) + "'::uuid") == 1;
+    return count("customer_id = '" + customer + "' AND hash = '" + hash_of(kind, normalized) + "'::uuid") ==
+           1;
   }
 };
 
@@ -78,17 +79,17 @@ TEST_CASE("customers import: importing the same file again changes nothing") {
 TEST_CASE("customers import: bad rows are reported with their line and reason, the rest is imported") {
   Fixture f;
   const std::string csv =
-      "customer_id,email,phone\n"                           // line 1
-      "c1,good.one@icloud.com,\n"                           // 2
-      "c2,not-an-email,\n"                                  // 3  bad email
-      "c3,ok3@qq.com,12345\n"                               // 4  bad phone
-      "c4,ok4@qq.com\n"                                     // 5  too few fields
-      "\"c5\",\"multi\n"                                    // 6  quoted field over two lines
-      "line@outlook.com\",\n"                               // 7
-      "c6,logo@2x.png,\n"                                   // 8  image name, not an email
-      ",ok7@qq.com,\n"                                      // 9  no customer_id
-      "c8,ok8@qq.com,\"broken\"quote\n"                     // 10 malformed quoting
-      "c9,,+86 138 0013 8000\n";                            // 11
+      "customer_id,email,phone\n"        // line 1
+      "c1,good.one@icloud.com,\n"        // 2
+      "c2,not-an-email,\n"               // 3  bad email
+      "c3,ok3@qq.com,12345\n"            // 4  bad phone
+      "c4,ok4@qq.com\n"                  // 5  too few fields
+      "\"c5\",\"multi\n"                 // 6  quoted field over two lines
+      "line@outlook.com\",\n"            // 7
+      "c6,logo@2x.png,\n"                // 8  image name, not an email
+      ",ok7@qq.com,\n"                   // 9  no customer_id
+      "c8,ok8@qq.com,\"broken\"quote\n"  // 10 malformed quoting
+      "c9,,+86 138 0013 8000\n";         // 11
   auto r = f.import(csv);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.err.find("-:3: rejected: email:") != std::string::npos);
@@ -102,7 +103,8 @@ TEST_CASE("customers import: bad rows are reported with their line and reason, t
   CHECK(r.err.find("-:7:") == std::string::npos);
   CHECK(r.err.find("-:11:") == std::string::npos);
   // Rejections never echo the identifiers.
-  for (const char* plain : {"not-an-email", "12345", "ok4@qq.com", "logo@2x.png", "ok7@qq.com", "ok3@qq.com"}) {
+  for (const char* plain :
+       {"not-an-email", "12345", "ok4@qq.com", "logo@2x.png", "ok7@qq.com", "ok3@qq.com"}) {
     CHECK_MESSAGE(r.err.find(plain) == std::string::npos, plain);
   }
   CHECK(r.out.find("9 rows: 2 imported, 0 skipped (already present), 7 rejected") != std::string::npos);
@@ -122,7 +124,9 @@ TEST_CASE("customers import: --strict turns the first bad row into an error and 
 
 TEST_CASE("customers import: UTF-8 byte-order mark and CRLF line ends") {
   Fixture f;
-  auto r = f.import("\xEF\xBB\xBF" "customer_id,Email\r\nc1,\"Quoted, Name\"\"s\"\"@x.com\"\r\nc2,bom@icloud.com\r\n");
+  auto r = f.import(
+      "\xEF\xBB\xBF"
+      "customer_id,Email\r\nc1,\"Quoted, Name\"\"s\"\"@x.com\"\r\nc2,bom@icloud.com\r\n");
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.out.find("2 rows: 1 imported, 0 skipped (already present), 1 rejected") != std::string::npos);
   CHECK(r.err.find("-:2: rejected: email:") != std::string::npos);
@@ -133,8 +137,8 @@ TEST_CASE("customers import --hashed: customer_id,kind,hash rows go in as given"
   Fixture f;
   std::string h1 = f.hash_of(Kind::kEmail, "pre.hashed@icloud.com");
   std::string h2 = f.hash_of(Kind::kPhone, "+8613812345678");
-  std::string csv = "customer_id,kind,hash\nh1,email," + h1 + "\nh2,phone," + h2 + "\nh3,fax," + h2 +
-                    "\nh4,email,xyz\n";
+  std::string csv =
+      "customer_id,kind,hash\nh1,email," + h1 + "\nh2,phone," + h2 + "\nh3,fax," + h2 + "\nh4,email,xyz\n";
   auto r = run_cli({"customers", "import", "--hashed", "-"}, csv, {{"LEAKWATCH_DATABASE_URL", f.db.url()}});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);  // no key needed for hashed input
   CHECK(r.err.find("-:4: rejected: kind:") != std::string::npos);
@@ -154,21 +158,24 @@ TEST_CASE("customers import: a header without customer_id is a usage error namin
 TEST_CASE("customers import: no key file is a clear error, never a default key") {
   TestDatabase db;
   REQUIRE(run_cli({"--database", db.url(), "db", "migrate"}).exit_code == 0);
-  auto r = run_cli({"--database", db.url(), "customers", "import", "-"}, "customer_id,email\nc1,a.b@icloud.com\n");
+  auto r =
+      run_cli({"--database", db.url(), "customers", "import", "-"}, "customer_id,email\nc1,a.b@icloud.com\n");
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("no HMAC key") != std::string::npos);
   CHECK(db.query_value("SELECT count(*) FROM customer_identifiers") == "0");
 
   TempDir dir;
-  auto missing = run_cli({"--database", db.url(), "customers", "import", "-"}, "customer_id,email\nc1,a.b@icloud.com\n",
-                         {{"LEAKWATCH_HMAC_KEY_FILE", (dir.path() / "nope.key").string()}});
+  auto missing =
+      run_cli({"--database", db.url(), "customers", "import", "-"}, "customer_id,email\nc1,a.b@icloud.com\n",
+              {{"LEAKWATCH_HMAC_KEY_FILE", (dir.path() / "nope.key").string()}});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err.find("nope.key") != std::string::npos);
 
   auto short_key = dir.write("short.key", "abcdef\n");
   ::chmod(short_key.c_str(), 0600);
-  auto bad = run_cli({"--database", db.url(), "customers", "import", "-"}, "customer_id,email\nc1,a.b@icloud.com\n",
-                     {{"LEAKWATCH_HMAC_KEY_FILE", short_key.string()}});
+  auto bad =
+      run_cli({"--database", db.url(), "customers", "import", "-"}, "customer_id,email\nc1,a.b@icloud.com\n",
+              {{"LEAKWATCH_HMAC_KEY_FILE", short_key.string()}});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("short.key") != std::string::npos);
 }
@@ -183,7 +190,8 @@ TEST_CASE("customers import: a key file group or others can access is refused, n
     char octal[8];
     std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
     CHECK(r.err == "leakwatch: error: key file " + f.key.string() + " has mode " + octal +
-                       ": it must not be accessible by group or others; fix: chmod 600 " + f.key.string() + "\n");
+                       ": it must not be accessible by group or others; fix: chmod 600 " + f.key.string() +
+                       "\n");
   }
   CHECK(f.count() == 0);
   ::chmod(f.key.c_str(), 0400);
@@ -200,7 +208,7 @@ TEST_CASE("customers import: a customer_id that is not UTF-8 is rejected by line
       "c1,first@icloud.com\n"                // 2
       "c\xff\xfeSECRETROW,bad@icloud.com\n"  // 3: Latin-1 junk in the id
       "c3,third@icloud.com\n"                // 4
-      "\"c4\0x\",nul@icloud.com\n"            // 5: a NUL byte
+      "\"c4\0x\",nul@icloud.com\n"           // 5: a NUL byte
       "c5,fifth@icloud.com\n"s;              // 6
   auto r = f.import(csv);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);

@@ -23,13 +23,14 @@ namespace {
 using Exposure = std::tuple<std::string, std::string, std::string>;  // customer_id, kind, url
 
 constexpr int kCustomers = 40;
-constexpr int kPlanted = 12;  // C00000001..C00000012 in shop listings 1..12
+constexpr int kPlanted = 12;       // C00000001..C00000012 in shop listings 1..12
 constexpr int kImportedLater = 3;  // C00000001..C00000003 are imported after the first run
 
 std::set<Exposure> reported(const std::string& json) {
   std::set<Exposure> out;
   for (const auto& e : nlohmann::json::parse(json)) {
-    out.emplace(e["customer_id"].get<std::string>(), e["kind"].get<std::string>(), e["url"].get<std::string>());
+    out.emplace(e["customer_id"].get<std::string>(), e["kind"].get<std::string>(),
+                e["url"].get<std::string>());
   }
   return out;
 }
@@ -68,8 +69,8 @@ TEST_CASE("end to end: after run and report, the exposures equal the planted one
     char id[16];
     std::snprintf(id, sizeof id, "C%08d", i);
     const auto& person = plain.at(id);
-    nlohmann::json entry{{"market", "shop"}, {"listing", i}, {"name", person.at("name")},
-                         {"phone", person.at("phone")}};
+    nlohmann::json entry{
+        {"market", "shop"}, {"listing", i}, {"name", person.at("name")}, {"phone", person.at("phone")}};
     if (person.count("email")) entry["email"] = person.at("email");
     planted.push_back(entry);
     std::string url = "http://shop.onion/listing/" + std::to_string(i);
@@ -83,18 +84,20 @@ TEST_CASE("end to end: after run and report, the exposures equal the planted one
                        (dir.path() / "market.port").string(), "--pages", "20", "--exposures",
                        exposures_file.string(), "--rate-limit", "0", "--slow-s", "0.2", "--huge-mb", "1"},
                       {}, dir.path() / "market.out", dir.path() / "market.err");
-  int port = wait_for_port_file(dir.path() / "market.port", market, "fixture market", dir.path() / "market.err");
+  int port =
+      wait_for_port_file(dir.path() / "market.port", market, "fixture market", dir.path() / "market.err");
   ChildProcess proxy({"python3", scripts + "fixture_market/socks5_proxy.py", "--port", "0", "--port-file",
                       (dir.path() / "proxy.port").string(), "--target-port", std::to_string(port)},
                      {}, dir.path() / "proxy.out", dir.path() / "proxy.err");
-  int proxy_port = wait_for_port_file(dir.path() / "proxy.port", proxy, "SOCKS5 proxy", dir.path() / "proxy.err");
+  int proxy_port =
+      wait_for_port_file(dir.path() / "proxy.port", proxy, "SOCKS5 proxy", dir.path() / "proxy.err");
 
-  auto config = dir.write("leakwatch.toml",
-                          "[crawl]\nproxy = \"socks5h://127.0.0.1:" + std::to_string(proxy_port) +
-                              "\"\nconcurrency = 8\nper_host_concurrency = 4\ntimeout_s = 10\n"
-                              "connect_timeout_s = 5\nretry_base_ms = 100\nmax_depth = 8\n\n"
-                              "[[source]]\nname = \"shop\"\nseeds = [\"http://shop.onion/\"]\n"
-                              "allow_private = true\nrate = 100\ncookies = \"session=demo\"\n");
+  auto config =
+      dir.write("leakwatch.toml", "[crawl]\nproxy = \"socks5h://127.0.0.1:" + std::to_string(proxy_port) +
+                                      "\"\nconcurrency = 8\nper_host_concurrency = 4\ntimeout_s = 10\n"
+                                      "connect_timeout_s = 5\nretry_base_ms = 100\nmax_depth = 8\n\n"
+                                      "[[source]]\nname = \"shop\"\nseeds = [\"http://shop.onion/\"]\n"
+                                      "allow_private = true\nrate = 100\ncookies = \"session=demo\"\n");
   std::map<std::string, std::string> env{{"LEAKWATCH_HMAC_KEY_FILE", key.string()},
                                          {"LEAKWATCH_DATABASE_URL", db.url()},
                                          {"LEAKWATCH_CONFIG", config.string()}};
@@ -128,7 +131,8 @@ TEST_CASE("end to end: after run and report, the exposures equal the planted one
   CHECK(reported(cli({"report"}).out) == expected_late);
 
   auto csv = cli({"report", "--all", "--format", "csv"}).out;
-  CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + static_cast<long>(expected_early.size() + expected_late.size()));
+  CHECK(std::count(csv.begin(), csv.end(), '\n') ==
+        1 + static_cast<long>(expected_early.size() + expected_late.size()));
   cli({"report", "--all", "--format", "html", "-o", (dir.path() / "report.html").string()});
   CHECK(read_file(dir.path() / "report.html").find("Top listings by exposures") != std::string::npos);
 }

@@ -16,7 +16,6 @@ using leakwatch::identity::to_hex;
 namespace {
 
 struct Stages : CliFixture {
-
   CliResult cli(const std::vector<std::string>& args, const std::string& in = "") {
     auto r = run_cli(args, in, env);
     INFO(r.err);
@@ -35,7 +34,8 @@ struct Stages : CliFixture {
     std::string url = "http://shop.onion/listing/" + std::to_string(n);
     tx.exec_params(
         "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, title, listing_title,"
-        " price, seller, text, bytes) VALUES (sha256(convert_to($1, 'UTF8')), $1, $1, 'shop', 200, 'text/html', $2, $2,"
+        " price, seller, text, bytes) VALUES (sha256(convert_to($1, 'UTF8')), $1, $1, 'shop', 200, "
+        "'text/html', $2, $2,"
         " '$5', 'seller', $3, length($3))",
         url, title, text);
   }
@@ -54,7 +54,8 @@ const char* kListing =
 
 }  // namespace
 
-TEST_CASE("extract: sightings hold keyed hashes and masked forms, never plaintext; a second extract adds nothing") {
+TEST_CASE(
+    "extract: sightings hold keyed hashes and masked forms, never plaintext; a second extract adds nothing") {
   Stages s;
   s.page(1, kListing);
   s.page(2, "nothing here\n");
@@ -62,11 +63,14 @@ TEST_CASE("extract: sightings hold keyed hashes and masked forms, never plaintex
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("extract: 2 pages") != std::string::npos);
   CHECK(s.count("SELECT count(*) FROM sightings WHERE kind <> 'name'") == 4);
-  CHECK(s.count("SELECT count(*) FROM sightings WHERE hash = '" + s.hash_of(Kind::kEmail, "zhang.wei@icloud.com") +
+  CHECK(s.count("SELECT count(*) FROM sightings WHERE hash = '" +
+                s.hash_of(Kind::kEmail, "zhang.wei@icloud.com") +
                 "' AND record = 2 AND masked = 'z***@icloud.com'") == 1);
   CHECK(s.count("SELECT count(*) FROM sightings WHERE hash = '" + s.hash_of(Kind::kPhone, "+8613912345678") +
                 "' AND record = 3 AND kind = 'phone'") == 1);
-  CHECK(s.count("SELECT count(*) FROM sightings WHERE masked LIKE '%zhang.wei%' OR masked LIKE '%12345678%'") == 0);
+  CHECK(
+      s.count("SELECT count(*) FROM sightings WHERE masked LIKE '%zhang.wei%' OR masked LIKE '%12345678%'") ==
+      0);
   CHECK(s.count("SELECT count(*) FROM pages WHERE extracted_version = 0") == 0);
   CHECK(s.count("SELECT count(*) FROM sightings_staging") == 0);
   CHECK(r.err.find("zhang.wei") == std::string::npos);
@@ -89,7 +93,8 @@ TEST_CASE("extract: concurrent workers share the pages and never double a sighti
   }
   std::vector<std::unique_ptr<ChildProcess>> workers;
   for (int w = 0; w < 3; ++w) {
-    workers.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{LEAKWATCH_BINARY, "extract"}, s.env,
+    workers.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{LEAKWATCH_BINARY, "extract"},
+                                                     s.env,
                                                      s.dir.path() / (std::to_string(w) + "-worker.out"),
                                                      s.dir.path() / (std::to_string(w) + "-worker.err")));
   }

@@ -49,7 +49,8 @@ int wait_for_port_file(const std::filesystem::path& file, ChildProcess& child, c
   throw std::runtime_error(what + " did not write its port file " + file.string() + " within 10 s");
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+ChildProcess::ChildProcess(const std::vector<std::string>& argv,
+                           const std::map<std::string, std::string>& env,
                            const std::filesystem::path& out_file, const std::filesystem::path& err_file) {
   pid_ = start_child(argv, env, "/dev/null", out_file, err_file);
 }
@@ -105,9 +106,13 @@ FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptio
   proxy_port_ = wait_for_port_file(dir / "proxy.port", *proxy_, "SOCKS5 proxy", dir / "proxy.err");
 }
 
-nlohmann::json FixtureMarket::manifest() const { return nlohmann::json::parse(http_get(port_, "/__manifest")); }
+nlohmann::json FixtureMarket::manifest() const {
+  return nlohmann::json::parse(http_get(port_, "/__manifest"));
+}
 
-nlohmann::json FixtureMarket::requests() const { return nlohmann::json::parse(http_get(port_, "/__requests")); }
+nlohmann::json FixtureMarket::requests() const {
+  return nlohmann::json::parse(http_get(port_, "/__requests"));
+}
 
 std::vector<nlohmann::json> FixtureMarket::proxy_log() const {
   std::vector<nlohmann::json> out;
@@ -140,7 +145,8 @@ std::string http_get(int port, const std::string& path) {
   }
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) throw std::runtime_error("GET " + url + ": HTTP " + std::to_string(status) + ": " + body);
+  if (status != 200)
+    throw std::runtime_error("GET " + url + ": HTTP " + std::to_string(status) + ": " + body);
   return body;
 }
 

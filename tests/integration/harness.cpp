@@ -167,11 +167,20 @@ pid_t start_child(const std::vector<std::string>& argv, const std::map<std::stri
   ::waitpid(pid, nullptr, 0);
   std::string cause = std::strerror(failure.error);
   switch (failure.step) {
-    case StartFailure::kStdin: cause = "open " + in_path.string() + " (stdin): " + cause; break;
-    case StartFailure::kStdout: cause = "open " + out_path.string() + " (stdout): " + cause; break;
-    case StartFailure::kStderr: cause = "open " + err_path.string() + " (stderr): " + cause; break;
-    case StartFailure::kCwd: cause = "cd " + cwd.string() + ": " + cause; break;
-    case StartFailure::kExec: break;
+    case StartFailure::kStdin:
+      cause = "open " + in_path.string() + " (stdin): " + cause;
+      break;
+    case StartFailure::kStdout:
+      cause = "open " + out_path.string() + " (stdout): " + cause;
+      break;
+    case StartFailure::kStderr:
+      cause = "open " + err_path.string() + " (stderr): " + cause;
+      break;
+    case StartFailure::kCwd:
+      cause = "cd " + cwd.string() + ": " + cause;
+      break;
+    case StartFailure::kExec:
+      break;
   }
   throw std::runtime_error("could not run " + argv[0] + ": " + cause);
 }

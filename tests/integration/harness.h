@@ -52,8 +52,7 @@ struct CliResult {
 // added to the environment (LEAKWATCH_* variables of the test process are
 // cleared first so tests say what they use).
 CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "",
-                  const std::map<std::string, std::string>& env = {},
-                  const std::filesystem::path& cwd = {});
+                  const std::map<std::string, std::string>& env = {}, const std::filesystem::path& cwd = {});
 
 // Starts argv[0] (PATH searched) as a child process: stdin, stdout and stderr
 // from/to the given files, in `cwd` when given, with LEAKWATCH_* variables

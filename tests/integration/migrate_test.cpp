@@ -37,7 +37,9 @@ TEST_CASE("db migrate: two migrators at once both succeed and apply each migrati
   TestDatabase db;
   std::vector<std::future<CliResult>> runs;
   for (int i = 0; i < 3; ++i) {
-    runs.push_back(std::async(std::launch::async, [&] { return run_cli({"--database", db.url(), "db", "migrate"}); }));
+    runs.push_back(std::async(std::launch::async, [&] {
+      return run_cli({"--database", db.url(), "db", "migrate"});
+    }));
   }
   int total_applied_lines = 0;
   for (auto& f : runs) {
@@ -54,9 +56,11 @@ TEST_CASE("db migrate: two migrators at once both succeed and apply each migrati
 }
 
 TEST_CASE("db status: an unreachable database is one clear error naming it, exit 1, password redacted") {
-  auto r = run_cli({"--database", "postgresql://leakwatch:s3cret@127.0.0.1:1/nowhere?connect_timeout=3", "db", "status"});
+  auto r = run_cli(
+      {"--database", "postgresql://leakwatch:s3cret@127.0.0.1:1/nowhere?connect_timeout=3", "db", "status"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.starts_with("leakwatch: error: cannot connect to database postgresql://leakwatch:***@127.0.0.1:1/nowhere"));
+  CHECK(r.err.starts_with(
+      "leakwatch: error: cannot connect to database postgresql://leakwatch:***@127.0.0.1:1/nowhere"));
   CHECK(r.err.find("s3cret") == std::string::npos);
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }

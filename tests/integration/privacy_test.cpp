@@ -33,10 +33,18 @@ Planted plant_customers(int n) {
     for (int d = 0; d < 8; ++d) digits.push_back(static_cast<char>('0' + rng() % 10));
     std::string phone_form;
     switch (i % 4) {
-      case 0: phone_form = "+86 " + digits.substr(0, 3) + " " + digits.substr(3, 4) + " " + digits.substr(7); break;
-      case 1: phone_form = "0086-" + digits; break;
-      case 2: phone_form = "(+86)" + digits; break;
-      default: phone_form = digits; break;
+      case 0:
+        phone_form = "+86 " + digits.substr(0, 3) + " " + digits.substr(3, 4) + " " + digits.substr(7);
+        break;
+      case 1:
+        phone_form = "0086-" + digits;
+        break;
+      case 2:
+        phone_form = "(+86)" + digits;
+        break;
+      default:
+        phone_form = digits;
+        break;
     }
     std::string name = g + " " + f;
     std::string lower_email = email;
@@ -47,8 +55,8 @@ Planted plant_customers(int n) {
     } else {
       csv << "cust" << i << ",+86" << digits << "," << email << ",," << name << "\n";
     }
-    for (const std::string& s : {email, lower_email, lower_local, local, phone_form, "+86" + digits, digits,
-                                 name, f + " " + g}) {
+    for (const std::string& s :
+         {email, lower_email, lower_local, local, phone_form, "+86" + digits, digits, name, f + " " + g}) {
       p.needles.push_back(s);
     }
     std::string lower_name = name;

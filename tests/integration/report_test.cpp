@@ -15,7 +15,8 @@ using namespace leakwatch::testing;
 
 namespace {
 
-const char* kTitlePayload = "Apple IDs <script>document.title='pwned'</script></script><script>document.title='x'</script>";
+const char* kTitlePayload =
+    "Apple IDs <script>document.title='pwned'</script></script><script>document.title='x'</script>";
 const char* kSellerPayload = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">";
 
 struct Reports {
@@ -37,12 +38,16 @@ struct Reports {
       std::string phone = "+86138" + std::to_string(10000000 + i);
       customers += 'c';
       customers += std::to_string(i) + "," + email + "," + phone + "\n";
-      std::string url = "http://" + std::string(i % 2 ? "shop" : "paste") + ".onion/listing/" + std::to_string(i);
+      std::string url =
+          "http://" + std::string(i % 2 ? "shop" : "paste") + ".onion/listing/" + std::to_string(i);
       tx.exec_params(
-          "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, title, listing_title,"
-          " price, seller, text, bytes) VALUES (sha256(convert_to($1, 'UTF8')), $1, $1, $2, 200, 'text/html', 'page', $3,"
+          "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, title, "
+          "listing_title,"
+          " price, seller, text, bytes) VALUES (sha256(convert_to($1, 'UTF8')), $1, $1, $2, 200, "
+          "'text/html', 'page', $3,"
           " '$12.50', $4, $5, 1)",
-          url, i % 2 ? "shop" : "paste", kTitlePayload, kSellerPayload, "name | email | phone\nx | " + email + " | " + phone + "\n");
+          url, i % 2 ? "shop" : "paste", kTitlePayload, kSellerPayload,
+          "name | email | phone\nx | " + email + " | " + phone + "\n");
     }
     tx.commit();
     REQUIRE(run_cli({"customers", "import", "-"}, customers, env).exit_code == 0);
@@ -60,7 +65,8 @@ struct Reports {
 
 }  // namespace
 
-TEST_CASE("report: JSON has one object per customer, kind and listing, with masked identifiers and evidence") {
+TEST_CASE(
+    "report: JSON has one object per customer, kind and listing, with masked identifiers and evidence") {
   Reports f;
   auto r = f.report({"--format", "json"});
   REQUIRE(r.exit_code == 0);
@@ -91,11 +97,13 @@ TEST_CASE("report: CSV has the same columns, quoted per RFC 4180, formulas defus
   Reports f;
   auto r = f.report({"--format", "csv"});
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.rfind("customer_id,kind,masked,source,url,title,price,seller,first_seen,last_seen,confidence\r\n", 0) ==
+  CHECK(r.out.rfind(
+            "customer_id,kind,masked,source,url,title,price,seller,first_seen,last_seen,confidence\r\n", 0) ==
         0);
-  CHECK(r.out.find("c1,email,b***@icloud.com,shop,http://shop.onion/listing/1,"
-                   "Apple IDs <script>document.title='pwned'</script></script><script>document.title='x'</script>,"
-                   "$12.50,\"<img src=x onerror=\"\"document.body.setAttribute('data-pwned','1')\"\">\",") !=
+  CHECK(r.out.find(
+            "c1,email,b***@icloud.com,shop,http://shop.onion/listing/1,"
+            "Apple IDs <script>document.title='pwned'</script></script><script>document.title='x'</script>,"
+            "$12.50,\"<img src=x onerror=\"\"document.body.setAttribute('data-pwned','1')\"\">\",") !=
         std::string::npos);
   CHECK(r.out.find(",confirmed\r\n") != std::string::npos);
 }
@@ -121,12 +129,14 @@ TEST_CASE("report: two concurrent --mark-notified reports never notify the same 
   for (int i = 0; i < 2; ++i) {
     reports.push_back(std::make_unique<ChildProcess>(
         std::vector<std::string>{LEAKWATCH_BINARY, "report", "--mark-notified"}, f.env,
-        f.dir.path() / (std::to_string(i) + "-report.json"), f.dir.path() / (std::to_string(i) + "-report.err")));
+        f.dir.path() / (std::to_string(i) + "-report.json"),
+        f.dir.path() / (std::to_string(i) + "-report.err")));
   }
   std::multiset<std::string> seen;
   for (int i = 0; i < 2; ++i) {
     REQUIRE(reports[i]->wait() == 0);
-    for (const auto& e : nlohmann::json::parse(read_file(f.dir.path() / (std::to_string(i) + "-report.json")))) {
+    for (const auto& e :
+         nlohmann::json::parse(read_file(f.dir.path() / (std::to_string(i) + "-report.json")))) {
       seen.insert(e["customer_id"].get<std::string>() + "/" + e["kind"].get<std::string>() + "/" +
                   e["url"].get<std::string>());
     }
@@ -152,9 +162,15 @@ TEST_CASE("report: the HTML report renders in headless Chromium and hostile list
   }
   TempDir profile;
   auto shot = f.dir.path() / "report.png";
-  std::vector<std::string> chromium{"chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update",
-                                    "--disable-sync", "--no-first-run", "--user-data-dir=" + profile.path().string(),
+  std::vector<std::string> chromium{"chromium",
+                                    "--headless",
+                                    "--no-sandbox",
+                                    "--disable-gpu",
+                                    "--disable-background-networking",
+                                    "--disable-component-update",
+                                    "--disable-sync",
+                                    "--no-first-run",
+                                    "--user-data-dir=" + profile.path().string(),
                                     "--window-size=1280,1000"};
   auto dom_args = chromium;
   dom_args.insert(dom_args.end(), {"--dump-dom", "file://" + html.string()});

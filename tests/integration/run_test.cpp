@@ -35,9 +35,10 @@ struct RunSetup {
   // A psql session holding the run lock until it is killed.
   std::unique_ptr<ChildProcess> hold_run_lock() {
     auto holder = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"psql", db.url(), "-q", "-c",
-                                 "SELECT pg_advisory_lock(" + std::to_string(leakwatch::db::kRunLockKey) + ")", "-c",
-                                 "SELECT pg_sleep(120)"},
+        std::vector<std::string>{
+            "psql", db.url(), "-q", "-c",
+            "SELECT pg_advisory_lock(" + std::to_string(leakwatch::db::kRunLockKey) + ")", "-c",
+            "SELECT pg_sleep(120)"},
         std::map<std::string, std::string>{}, dir.path() / "psql.out", dir.path() / "psql.err");
     for (int i = 0; i < 200 && !lock_held(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     REQUIRE(lock_held());
@@ -99,16 +100,19 @@ TEST_CASE("run: while another run holds the lock, a second run exits 0 at once; 
 TEST_CASE("purge: raw text past the retention window is dropped; sightings, exposures and new pages stay") {
   RunSetup s;
   s.exec("INSERT INTO crawl_sources (name) VALUES ('shop')");
-  s.exec("INSERT INTO pages (content_hash, url, final_url, source, status, content_type, text, bytes, fetched_at,"
-         " extracted_version) VALUES"
-         " ('\\x01', 'http://shop.onion/1', 'http://shop.onion/1', 'shop', 200, 'text/html', 'old', 3,"
-         "  now() - interval '40 days', 1),"
-         " ('\\x02', 'http://shop.onion/2', 'http://shop.onion/2', 'shop', 200, 'text/html', 'old, unread', 3,"
-         "  now() - interval '40 days', 0),"
-         " ('\\x03', 'http://shop.onion/3', 'http://shop.onion/3', 'shop', 200, 'text/html', 'new', 3,"
-         "  now() - interval '2 days', 1)");
-  s.exec("INSERT INTO sightings (page_id, record, hash, key_version, kind, masked, seen_at)"
-         " SELECT id, 0, gen_random_uuid(), 1, 'email', 'a***@qq.com', fetched_at FROM pages");
+  s.exec(
+      "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, text, bytes, "
+      "fetched_at,"
+      " extracted_version) VALUES"
+      " ('\\x01', 'http://shop.onion/1', 'http://shop.onion/1', 'shop', 200, 'text/html', 'old', 3,"
+      "  now() - interval '40 days', 1),"
+      " ('\\x02', 'http://shop.onion/2', 'http://shop.onion/2', 'shop', 200, 'text/html', 'old, unread', 3,"
+      "  now() - interval '40 days', 0),"
+      " ('\\x03', 'http://shop.onion/3', 'http://shop.onion/3', 'shop', 200, 'text/html', 'new', 3,"
+      "  now() - interval '2 days', 1)");
+  s.exec(
+      "INSERT INTO sightings (page_id, record, hash, key_version, kind, masked, seen_at)"
+      " SELECT id, 0, gen_random_uuid(), 1, 'email', 'a***@qq.com', fetched_at FROM pages");
   auto r = run_cli({"purge"}, "", s.env);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

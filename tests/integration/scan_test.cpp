@@ -59,7 +59,8 @@ TEST_CASE("scan --all: text lines name their file (\"-\" for stdin) unless --no-
       {"LEAKWATCH_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none"}};
   auto r = run_cli({"scan", "--all", a.string(), b.string()}, "", no_database);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(r.out == a.string() + ":2\temail\tzhang.wei@icloud.com\n" + b.string() + ":1\tphone\t+8613812345678\n");
+  CHECK(r.out ==
+        a.string() + ":2\temail\tzhang.wei@icloud.com\n" + b.string() + ":1\tphone\t+8613812345678\n");
 
   auto bare = run_cli({"scan", "--all", "--no-filename", a.string(), b.string()}, "", no_database);
   REQUIRE_MESSAGE(bare.exit_code == 0, bare.err);

@@ -10,8 +10,8 @@
 #include <set>
 #include <string>
 
-#include "identity/identity_text.h"
 #include "identity/calling_codes.h"
+#include "identity/identity_text.h"
 
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
@@ -85,8 +85,8 @@ TEST_CASE("calling codes: the code a '+' number starts with, as Parse reads it")
 }
 
 TEST_CASE("calling codes: '+' numbers, valid or not, normalize as Parse and the fixed-point loop say") {
-  const char* codes[] = {"1",  "7",  "20", "27", "33", "39",  "44",  "49",  "52",  "54",  "55", "61",
-                         "62", "81", "82", "84", "86", "91",  "98",  "234", "351", "380", "800", "852",
+  const char* codes[] = {"1",   "7",   "20",  "27",  "33",  "39",  "44", "49",  "52",  "54",  "55",  "61",
+                         "62",  "81",  "82",  "84",  "86",  "91",  "98", "234", "351", "380", "800", "852",
                          "853", "870", "886", "971", "979", "999", "0",  "",    "3",   "42"};
   std::mt19937_64 random(20260601);
   int valid = 0;
@@ -97,7 +97,8 @@ TEST_CASE("calling codes: '+' numbers, valid or not, normalize as Parse and the 
     const int length = 4 + static_cast<int>(random() % 11);
     for (int k = 0; k < length; ++k) {
       // Leading 0s and 1s (trunk prefixes, Mexico's '1') more often than chance.
-      const int digit = (k == 0 && random() % 3 == 0) ? static_cast<int>(random() % 2) : static_cast<int>(random() % 10);
+      const int digit =
+          (k == 0 && random() % 3 == 0) ? static_cast<int>(random() % 2) : static_cast<int>(random() % 10);
       form += static_cast<char>('0' + digit);
     }
     CAPTURE(form);
@@ -113,16 +114,17 @@ TEST_CASE("calling codes: '+' numbers, valid or not, normalize as Parse and the 
   CHECK(valid > samples / 20);
 }
 
-TEST_CASE("calling codes: every region's example numbers, in national and international form, "
-          "normalize as the full fixed-point loop does") {
+TEST_CASE(
+    "calling codes: every region's example numbers, in national and international form, "
+    "normalize as the full fixed-point loop does") {
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   std::set<std::string> regions;
   util.GetSupportedRegions(&regions);
   REQUIRE(regions.size() > 200);
   const PhoneNumberUtil::PhoneNumberType types[] = {
-      PhoneNumberUtil::FIXED_LINE, PhoneNumberUtil::MOBILE,    PhoneNumberUtil::TOLL_FREE,
-      PhoneNumberUtil::PREMIUM_RATE, PhoneNumberUtil::SHARED_COST, PhoneNumberUtil::VOIP,
-      PhoneNumberUtil::PERSONAL_NUMBER, PhoneNumberUtil::PAGER,    PhoneNumberUtil::UAN,
+      PhoneNumberUtil::FIXED_LINE,      PhoneNumberUtil::MOBILE,      PhoneNumberUtil::TOLL_FREE,
+      PhoneNumberUtil::PREMIUM_RATE,    PhoneNumberUtil::SHARED_COST, PhoneNumberUtil::VOIP,
+      PhoneNumberUtil::PERSONAL_NUMBER, PhoneNumberUtil::PAGER,       PhoneNumberUtil::UAN,
       PhoneNumberUtil::VOICEMAIL};
   int compared = 0;
   int valid = 0;
@@ -156,11 +158,10 @@ TEST_CASE("calling codes: every region's example numbers, in national and intern
   // because the pattern cannot strip it.
   const std::pair<const char*, const char*> tricky[] = {
       {"+52113381338421", "MX"},  // Mexico's old mobile '1', twice: two passes
-      {"+5213381338421", "MX"},   {"0443381338421", "MX"},  {"+4407911123456", "GB"},
-      {"07911123456", "GB"},      {"01012345678", "CN"},    {"02112345678", "CN"},
-      {"179510101234567", "CN"},  {"+861012345678", "CN"},  {"+114155552671", "US"},
-      {"0111234567", "AR"},       {"91112345678", "AR"},    {"011512345678", "AR"},
-      {"0211234567", "BR"},       {"01521912345678", "BR"}, {"0612345678", "IT"}};
+      {"+5213381338421", "MX"},  {"0443381338421", "MX"},  {"+4407911123456", "GB"},  {"07911123456", "GB"},
+      {"01012345678", "CN"},     {"02112345678", "CN"},    {"179510101234567", "CN"}, {"+861012345678", "CN"},
+      {"+114155552671", "US"},   {"0111234567", "AR"},     {"91112345678", "AR"},     {"011512345678", "AR"},
+      {"0211234567", "BR"},      {"01521912345678", "BR"}, {"0612345678", "IT"}};
   for (const auto& [text, region] : tricky) {
     const std::string form = text;
     CAPTURE(form);

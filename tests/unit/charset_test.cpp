@@ -27,7 +27,8 @@ TEST_CASE("charset: the Content-Type header's charset parameter") {
 
 TEST_CASE("charset: <meta> pre-scan finds both forms within the first 2 KB") {
   CHECK(charset_from_meta("<html><head><meta charset=\"gbk\"><title>x</title>") == "gbk");
-  CHECK(charset_from_meta("<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=Big5\">") == "Big5");
+  CHECK(charset_from_meta("<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=Big5\">") ==
+        "Big5");
   CHECK(charset_from_meta("<meta charset=shift_jis>") == "shift_jis");
   CHECK_FALSE(charset_from_meta("<html><head><title>no meta</title>").has_value());
   CHECK_FALSE(charset_from_meta(std::string(3000, ' ') + "<meta charset=\"gbk\">").has_value());
@@ -42,8 +43,10 @@ TEST_CASE("charset: GBK declared in the header is converted to UTF-8") {
 }
 
 TEST_CASE("charset: GBK declared only in <meta http-equiv> is converted to UTF-8") {
-  std::string html = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">"
-                     "</head><body>" + kGbk + "</body></html>";
+  std::string html =
+      "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">"
+      "</head><body>" +
+      kGbk + "</body></html>";
   auto decoded = decode_to_utf8(html, "text/html");
   CHECK(decoded.source == CharsetSource::kMeta);
   CHECK(decoded.utf8.find(kGbkAsUtf8) != std::string::npos);
@@ -108,8 +111,8 @@ TEST_CASE("charset: UTF-8 validity") {
   CHECK(is_valid_utf8(""));
   CHECK(is_valid_utf8("ascii"));
   CHECK(is_valid_utf8("王伟 １３８"));
-  CHECK_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
-  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
-  CHECK_FALSE(is_valid_utf8("\xE4\xB8"));          // truncated
+  CHECK_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong '/'
+  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));  // surrogate
+  CHECK_FALSE(is_valid_utf8("\xE4\xB8"));      // truncated
   CHECK_FALSE(is_valid_utf8("\xFF"));
 }

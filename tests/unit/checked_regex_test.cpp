@@ -17,7 +17,8 @@ TEST_CASE("core: a checked regex that compiles matches like the regex itself") {
   CHECK(digits->NumberOfCapturingGroups() == 1);
 }
 
-TEST_CASE("core: a pattern that does not compile is an error naming the regex, not a regex matching nothing") {
+TEST_CASE(
+    "core: a pattern that does not compile is an error naming the regex, not a regex matching nothing") {
   RE2::Options quiet;
   quiet.set_log_errors(false);
   try {

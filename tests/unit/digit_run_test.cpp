@@ -34,7 +34,8 @@ TEST_CASE("digit_run_end: random text, any start, matches a byte loop") {
   std::mt19937 rng(20261201);
   for (int round = 0; round < 200000; ++round) {
     std::string s(rng() % 40, ' ');
-    for (char& c : s) c = rng() % 4 != 0 ? static_cast<char>('0' + rng() % 10) : static_cast<char>(rng() % 256);
+    for (char& c : s)
+      c = rng() % 4 != 0 ? static_cast<char>('0' + rng() % 10) : static_cast<char>(rng() % 256);
     const std::size_t i = s.empty() ? 0 : rng() % (s.size() + 1);
     REQUIRE(digit_run_end(s, i) == naive_run_end(s, i));
   }

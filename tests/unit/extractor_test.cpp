@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "extract/extractor.h"
-#include "identity/keyed_hash.h"
 #include "extract/stream_scan.h"
+#include "identity/keyed_hash.h"
 
 using leakwatch::extract::Extractor;
 using leakwatch::extract::ExtractorOptions;
@@ -83,10 +83,11 @@ TEST_CASE("extractor: Chinese characters glued to an address stay out of it") {
 }
 
 TEST_CASE("extractor: Chinese mobile in each written form is found") {
-  for (const char* text : {"13812345678", "138 1234 5678", "138-1234-5678", "138.1234.5678", "+86 138 1234 5678",
-                           "+8613812345678", "0086 138 1234 5678", "0086-13812345678", "(+86)13812345678",
-                           "(+86) 138-1234-5678", "+86-138-1234-5678", "8613812345678", "tel:+86-138-1234-5678",
-                           "手机13812345678", "手机：13812345678。", "phone,13812345678,x"}) {
+  for (const char* text :
+       {"13812345678", "138 1234 5678", "138-1234-5678", "138.1234.5678", "+86 138 1234 5678",
+        "+8613812345678", "0086 138 1234 5678", "0086-13812345678", "(+86)13812345678", "(+86) 138-1234-5678",
+        "+86-138-1234-5678", "8613812345678", "tel:+86-138-1234-5678", "手机13812345678",
+        "手机：13812345678。", "phone,13812345678,x"}) {
     CAPTURE(text);
     CHECK(ids(text) == V{kMobile});
   }
@@ -95,7 +96,9 @@ TEST_CASE("extractor: Chinese mobile in each written form is found") {
 TEST_CASE("extractor: full-width digits and invisible separators in a mobile are found") {
   CHECK(ids("电话：１３８１２３４５６７８") == V{kMobile});
   CHECK(ids("＋８６ １３８ １２３４ ５６７８") == V{kMobile});
-  CHECK(ids("138\xE2\x80\x8B" "1234\xE2\x80\x8B" "5678") == V{kMobile});
+  CHECK(ids("138\xE2\x80\x8B"
+            "1234\xE2\x80\x8B"
+            "5678") == V{kMobile});
 }
 
 TEST_CASE("extractor: international numbers with a + country code are found") {
@@ -227,8 +230,8 @@ TEST_CASE("extractor: a parenthesis after a number only joins an area code it cl
 TEST_CASE("extractor: addresses under a top-level domain that does not exist are not emails") {
   CHECK(ids("luckylover1991@gmail.con cailuo@qq.cmo a.b@mail.zzzz") == kNone);
   CHECK(ids("market admin@abcdefghijklmnop.onion") == kNone);
-  CHECK(ids("zhang@qq.com li@mail.co.uk wang@example.cn") == V{"email:zhang@qq.com", "email:li@mail.co.uk",
-                                                               "email:wang@example.cn"});
+  CHECK(ids("zhang@qq.com li@mail.co.uk wang@example.cn") ==
+        V{"email:zhang@qq.com", "email:li@mail.co.uk", "email:wang@example.cn"});
 }
 
 TEST_CASE("extractor: records are lines and offsets point into the text") {
@@ -302,14 +305,18 @@ TEST_CASE("extractor: an unknown default region is refused") {
   CHECK_THROWS_AS(Extractor{options}, std::invalid_argument);
 }
 
-
 TEST_CASE("extractor: labelled corpus from gen_corpus.py scores precision >= 0.995 and recall >= 0.99") {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("leakwatch-corpus-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::string script = LEAKWATCH_SOURCE_DIR "/scripts/gen_corpus.py", out = dir.string();
-  std::vector<char*> argv{const_cast<char*>("python3"), script.data(), const_cast<char*>("--lines"),
-                          const_cast<char*>("20000"), const_cast<char*>("--out"), out.data(), nullptr};
+  std::vector<char*> argv{const_cast<char*>("python3"),
+                          script.data(),
+                          const_cast<char*>("--lines"),
+                          const_cast<char*>("20000"),
+                          const_cast<char*>("--out"),
+                          out.data(),
+                          nullptr};
   posix_spawn_file_actions_t quiet;  // its stderr to /dev/null
   posix_spawn_file_actions_init(&quiet);
   posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
@@ -366,7 +373,8 @@ TEST_CASE("extractor: labelled corpus from gen_corpus.py scores precision >= 0.9
   CHECK(recall >= 0.99);
 }
 
-TEST_CASE("extractor: scan_stream gives the same identifiers, offsets and records as one scan, any thread count") {
+TEST_CASE(
+    "extractor: scan_stream gives the same identifiers, offsets and records as one scan, any thread count") {
   std::string text = "id,name,phone\n";
   for (int i = 0; i < 400; ++i) {
     text += std::to_string(i) + ",Li Na," + std::to_string(13812345000LL + i) + "\n";
@@ -375,13 +383,15 @@ TEST_CASE("extractor: scan_stream gives the same identifiers, offsets and record
     if (i > 200 && i < 300 && i % 5 == 0) text += "9|张伟|+86 139 0000 " + std::to_string(1000 + i) + "\n";
     // Headers that move the name column, each followed by rows that need it.
     if (i >= 300 && i % 20 == 0) text += i % 40 == 0 ? "姓名\tuid\t手机\n" : "uid;phone;name\n";
-    if (i >= 300 && i % 40 < 20) text += "王芳\t" + std::to_string(i) + "\t13700001" + std::to_string(100 + i) + "\n";
-    if (i >= 300 && i % 40 >= 20) text += std::to_string(i) + ";13600002" + std::to_string(100 + i) + ";Zhou Jie\n";
+    if (i >= 300 && i % 40 < 20)
+      text += "王芳\t" + std::to_string(i) + "\t13700001" + std::to_string(100 + i) + "\n";
+    if (i >= 300 && i % 40 >= 20)
+      text += std::to_string(i) + ";13600002" + std::to_string(100 + i) + ";Zhou Jie\n";
   }
   text += "tail 13912345678";  // no final newline
   auto key = [](const FoundIdentifier& f) {
-    return std::string(kind_name(f.identifier.kind)) + ":" + f.identifier.value + "@" + std::to_string(f.offset) +
-           "#" + std::to_string(f.record);
+    return std::string(kind_name(f.identifier.kind)) + ":" + f.identifier.value + "@" +
+           std::to_string(f.offset) + "#" + std::to_string(f.record);
   };
   std::vector<std::string> expected;
   extractor().scan(text, [&](const FoundIdentifier& f) { expected.push_back(key(f)); });
@@ -407,7 +417,8 @@ TEST_CASE("extractor: scan_stream gives the same identifiers, offsets and record
       std::istringstream again(text);
       std::string written;
       auto rendered = leakwatch::extract::scan_stream_rendered(
-          again, extractor(), options, [&](const FoundIdentifier& f, std::string* out) { *out += key(f) + "\n"; },
+          again, extractor(), options,
+          [&](const FoundIdentifier& f, std::string* out) { *out += key(f) + "\n"; },
           [&](std::string_view chunk_text) { written += chunk_text; });
       REQUIRE(rendered);
       CHECK(rendered->identifiers == expected.size());

@@ -30,8 +30,8 @@ TEST_CASE("html_document: links from a, area, link rel=next, frame and iframe, r
     </body></html>)",
                    "http://shop.onion/listings?page=1");
   CHECK(doc.links() == Lines{"http://shop.onion/listings?page=2", "http://shop.onion/listings?page=3",
-                             "http://shop.onion/listing/5", "http://shop.onion/listing/6", "http://evil.example/",
-                             "http://shop.onion/area", "http://shop.onion/frame"});
+                             "http://shop.onion/listing/5", "http://shop.onion/listing/6",
+                             "http://evil.example/", "http://shop.onion/area", "http://shop.onion/frame"});
 }
 
 TEST_CASE("html_document: <base href> decides how relative links resolve") {
@@ -42,10 +42,12 @@ TEST_CASE("html_document: <base href> decides how relative links resolve") {
 }
 
 TEST_CASE("html_document: session parameters are dropped from links") {
-  HtmlDocument doc(R"(<a href="./viewtopic.php?t=3&amp;sid=abc123">t</a><a href="./viewtopic.php?sid=zzz&t=3">t</a>)"
-                   R"(<a href="./x?tok=1&id=2">x</a>)",
-                   "http://forum.onion/viewforum.php?f=1");
-  CHECK(doc.links(UrlOptions{{"tok"}}) == Lines{"http://forum.onion/viewtopic.php?t=3", "http://forum.onion/x?id=2"});
+  HtmlDocument doc(
+      R"(<a href="./viewtopic.php?t=3&amp;sid=abc123">t</a><a href="./viewtopic.php?sid=zzz&t=3">t</a>)"
+      R"(<a href="./x?tok=1&id=2">x</a>)",
+      "http://forum.onion/viewforum.php?f=1");
+  CHECK(doc.links(UrlOptions{{"tok"}}) ==
+        Lines{"http://forum.onion/viewtopic.php?t=3", "http://forum.onion/x?id=2"});
 }
 
 TEST_CASE("html_document: the title, whitespace collapsed") {
@@ -61,7 +63,8 @@ TEST_CASE("html_document: each table row is one line, cells joined by ' | '") {
       <tr><td> Li   Na </td><td><b>li.na</b>@qq.com</td><td>13900001111</td></tr>
     </table>)",
                    "http://shop.onion/");
-  CHECK(doc.text_lines() == Lines{"name | email | phone", "Wang Wei | wang.wei@icloud.com | +86 138 1234 5678",
+  CHECK(doc.text_lines() == Lines{"name | email | phone",
+                                  "Wang Wei | wang.wei@icloud.com | +86 138 1234 5678",
                                   "Li Na | li.na@qq.com | 13900001111"});
 }
 
@@ -71,10 +74,10 @@ TEST_CASE("html_document: block elements, list items and <br> segments are lines
       <ul><li>one</li><li>two</li></ul>
       text&nbsp;after</body>)",
                    "http://f.onion/");
-  CHECK(doc.text_lines() ==
-        Lines{"Title", "first paragraph", "Samples:", "a@b.cn | 13800000000", "c@d.cn | 13900000000", "one", "two",
-              "text after"});
-  CHECK(doc.text() == "Title\nfirst paragraph\nSamples:\na@b.cn | 13800000000\nc@d.cn | 13900000000\none\ntwo\ntext after");
+  CHECK(doc.text_lines() == Lines{"Title", "first paragraph", "Samples:", "a@b.cn | 13800000000",
+                                  "c@d.cn | 13900000000", "one", "two", "text after"});
+  CHECK(doc.text() ==
+        "Title\nfirst paragraph\nSamples:\na@b.cn | 13800000000\nc@d.cn | 13900000000\none\ntwo\ntext after");
 }
 
 TEST_CASE("html_document: each <pre> line is its own line") {
@@ -142,7 +145,8 @@ TEST_CASE("html_document: hostile input never crashes") {
     CHECK(doc.text() == "bottom");
   }
   SUBCASE("garbage bytes and unclosed tags") {
-    HtmlDocument doc(std::string("<p>a\xFF\xFE<b>b<td>c</table><a href=\"\x01\">x", 36), "http://shop.onion/");
+    HtmlDocument doc(std::string("<p>a\xFF\xFE<b>b<td>c</table><a href=\"\x01\">x", 36),
+                     "http://shop.onion/");
     CHECK_FALSE(doc.text().empty());
     (void)doc.links();
   }

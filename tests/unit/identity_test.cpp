@@ -126,8 +126,10 @@ TEST_CASE("identity: a malformed email's reason names its first fault, in a fixe
   CHECK(email_or_reason("no-at-sign.com") == "rejected: no '@' in address");
   CHECK(email_or_reason("a b@c@qq.com") == "rejected: more than one '@' in address");
   CHECK(email_or_reason("a b@qq.com") == "rejected: address contains whitespace or control characters");
-  CHECK(email_or_reason(std::string("a\x01b@qq.com")) == "rejected: address contains whitespace or control characters");
-  CHECK(email_or_reason(std::string("a\x7f" "b@qq.com")) ==
+  CHECK(email_or_reason(std::string("a\x01b@qq.com")) ==
+        "rejected: address contains whitespace or control characters");
+  CHECK(email_or_reason(std::string("a\x7f"
+                                    "b@qq.com")) ==
         "rejected: address contains whitespace or control characters");
   CHECK(email_or_reason("@qq.com") == "rejected: empty local part");
   CHECK(email_or_reason(std::string(65, 'a') + "@qq.com") == "rejected: local part longer than 64 bytes");
@@ -151,13 +153,17 @@ TEST_CASE("identity: +86 138 1234 5678 normalizes to E.164") {
 }
 
 TEST_CASE("identity: Chinese mobile in its written forms normalizes to one E.164") {
-  for (const char* in : {"13812345678", "138 1234 5678", "138-1234-5678", "138.1234.5678", "0086-138-1234-5678",
-                         "0086 13812345678", "(+86)13812345678", "(+86) 138-1234-5678", "+86-138-1234-5678",
-                         "+8613812345678", "8613812345678", "tel:+86-138-1234-5678",
-                         "\xEF\xBC\x91\xEF\xBC\x93\xEF\xBC\x98\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x94"
-                         "\xEF\xBC\x95\xEF\xBC\x96\xEF\xBC\x97\xEF\xBC\x98",  // full-width １３８１２３４５６７８
-                         "\xEF\xBC\x8B" "86 138 1234 5678",                       // full-width ＋
-                         "138\xE2\x80\x8B" "1234\xE2\x80\x8B" "5678"}) {          // zero-width spaces
+  for (const char* in :
+       {"13812345678", "138 1234 5678", "138-1234-5678", "138.1234.5678", "0086-138-1234-5678",
+        "0086 13812345678", "(+86)13812345678", "(+86) 138-1234-5678", "+86-138-1234-5678", "+8613812345678",
+        "8613812345678", "tel:+86-138-1234-5678",
+        "\xEF\xBC\x91\xEF\xBC\x93\xEF\xBC\x98\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x94"
+        "\xEF\xBC\x95\xEF\xBC\x96\xEF\xBC\x97\xEF\xBC\x98",  // full-width １３８１２３４５６７８
+        "\xEF\xBC\x8B"
+        "86 138 1234 5678",  // full-width ＋
+        "138\xE2\x80\x8B"
+        "1234\xE2\x80\x8B"
+        "5678"}) {  // zero-width spaces
     CAPTURE(in);
     CHECK(phone_or_reason(in) == "+8613812345678");
   }
@@ -181,17 +187,19 @@ TEST_CASE("identity: US, UK and HK numbers normalize to E.164") {
 
 TEST_CASE("identity: invalid phone numbers are rejected with a reason") {
   check_phone_rejected("");
-  check_phone_rejected("1381234567");     // one digit short
-  check_phone_rejected("138123456789");   // one digit long
-  check_phone_rejected("12345678901");    // 12x is not a mobile prefix
+  check_phone_rejected("1381234567");    // one digit short
+  check_phone_rejected("138123456789");  // one digit long
+  check_phone_rejected("12345678901");   // 12x is not a mobile prefix
   check_phone_rejected("+86 100 0000 0000");
-  check_phone_rejected("+999 1234 5678"); // no such country code
+  check_phone_rejected("+999 1234 5678");  // no such country code
   check_phone_rejected("138-1234-567a");
   check_phone_rejected("20170608123456");
   check_phone_rejected("+1 555 0100");
   check_phone_rejected("1+3812345678");
   check_phone_rejected("123456789012345678901");
-  check_phone_rejected(std::string("138\xff" "12345678"));
+  check_phone_rejected(
+      std::string("138\xff"
+                  "12345678"));
 }
 
 TEST_CASE("identity: names are NFKC, case folded and whitespace collapsed") {

@@ -2,12 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 
 #include "identity/keyed_hash.h"
 
@@ -72,7 +72,8 @@ TEST_CASE("keyed_hash: HMAC-SHA256 truncated to 16 bytes matches an independent 
   // A message longer than hash()'s one-update buffer (330 'a's + "@qq.com"):
   //   printf 'email:aaa...a@qq.com' | openssl dgst ... (same key)
   //   = 15b764fb1db5d737230b67477ec738da524c30b2af5eef679130d35ae62634ac
-  CHECK(to_hex(key.hash(Kind::kEmail, std::string(330, 'a') + "@qq.com")) == "15b764fb1db5d737230b67477ec738da");
+  CHECK(to_hex(key.hash(Kind::kEmail, std::string(330, 'a') + "@qq.com")) ==
+        "15b764fb1db5d737230b67477ec738da");
 }
 
 TEST_CASE("keyed_hash: the kind is part of the message") {
@@ -174,8 +175,8 @@ TEST_CASE("keyed_hash: to_hex and parse_hex round-trip, with or without uuid das
   KeyedHash back{};
   REQUIRE(parse_hex(hex, &back));
   CHECK(back == h);
-  std::string uuid = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) +
-                     "-" + hex.substr(20);
+  std::string uuid = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+                     hex.substr(16, 4) + "-" + hex.substr(20);
   KeyedHash from_uuid{};
   REQUIRE(parse_hex(uuid, &from_uuid));
   CHECK(from_uuid == h);

@@ -17,7 +17,8 @@ TEST_CASE("page parser: a password field or an expired-session notice is a login
   CHECK_FALSE(looks_like_login_form("<p>passwords for sale: type=password dumps</p>", "passwords for sale"));
   CHECK_FALSE(looks_like_login_form("<a href=/login>Login</a>", "Login"));
   // A forum page with a guest login box in its header is content.
-  CHECK_FALSE(looks_like_login_form("<form><input type=password></form><table>...</table>", std::string(3000, 'x')));
+  CHECK_FALSE(
+      looks_like_login_form("<form><input type=password></form><table>...</table>", std::string(3000, 'x')));
 }
 
 TEST_CASE("page parser: an HTML listing gives its title, fields, text lines and canonical links") {
@@ -58,9 +59,12 @@ TEST_CASE("page parser: plain text keeps its lines, loses CR and NUL; untyped HT
 }
 
 TEST_CASE("page parser: the content hash covers title and text, not the markup around them") {
-  ParsedPage a = parse_page("<html><a href='/x?sid=1'>x</a><p>same</p></html>", "text/html", "http://f.onion/", {});
-  ParsedPage b = parse_page("<html><a href='/x?sid=2'>x</a><p>same</p></html>", "text/html", "http://f.onion/", {});
-  ParsedPage c = parse_page("<html><a href='/x?sid=2'>x</a><p>other</p></html>", "text/html", "http://f.onion/", {});
+  ParsedPage a =
+      parse_page("<html><a href='/x?sid=1'>x</a><p>same</p></html>", "text/html", "http://f.onion/", {});
+  ParsedPage b =
+      parse_page("<html><a href='/x?sid=2'>x</a><p>same</p></html>", "text/html", "http://f.onion/", {});
+  ParsedPage c =
+      parse_page("<html><a href='/x?sid=2'>x</a><p>other</p></html>", "text/html", "http://f.onion/", {});
   CHECK(a.content_hash == b.content_hash);
   CHECK(a.content_hash != c.content_hash);
 }

@@ -31,7 +31,9 @@ ExposureRow hostile_row() {
 TEST_CASE("report html: html_escape escapes markup and quotes, replaces invalid UTF-8 and controls") {
   CHECK(html_escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   CHECK(html_escape("\xff") == "\xEF\xBF\xBD");
-  CHECK(html_escape(std::string("a\0b", 3)) == "a\xEF\xBF\xBD" "b");
+  CHECK(html_escape(std::string("a\0b", 3)) ==
+        "a\xEF\xBF\xBD"
+        "b");
   CHECK(html_escape("张伟 ok") == "张伟 ok");
 }
 

@@ -40,10 +40,11 @@ TEST_CASE("scope: allow and deny patterns match the canonical URL") {
 
 TEST_CASE("scope: private, loopback and link-local hosts are refused unless allow_private") {
   Scope scope(ScopeOptions{"shop", {"http://shop.onion/"}, {".*"}, {}, false, {}});
-  for (const char* url : {"http://127.0.0.1/", "http://127.1:8080/", "http://2130706433/", "http://10.0.0.1/",
-                          "http://192.168.1.1/", "http://172.16.5.4/", "http://169.254.169.254/latest/",
-                          "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[fe80::1]/", "http://[fd00::1]/",
-                          "http://localhost/", "http://LocalHost./", "http://app.localhost/", "http://0.0.0.0/"}) {
+  for (const char* url :
+       {"http://127.0.0.1/", "http://127.1:8080/", "http://2130706433/", "http://10.0.0.1/",
+        "http://192.168.1.1/", "http://172.16.5.4/", "http://169.254.169.254/latest/", "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/", "http://[fe80::1]/", "http://[fd00::1]/", "http://localhost/",
+        "http://LocalHost./", "http://app.localhost/", "http://0.0.0.0/"}) {
     CAPTURE(url);
     CHECK(scope.check(url) == ScopeVerdict::kPrivateAddress);
   }
