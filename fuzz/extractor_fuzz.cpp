@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
 #include "extract/extractor.h"
 #include "fuzz/fuzz_check.h"
 #include "identity/identity.h"
@@ -75,17 +76,6 @@ std::vector<FoundIdentifier> scan(const Extractor& extractor, std::string_view t
   return found;
 }
 
-bool valid_utf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto n = static_cast<std::int32_t>(text.size());
-  for (std::int32_t i = 0; i < n;) {
-    UChar32 c;
-    U8_NEXT(p, i, n, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
-
 bool is_continuation(std::string_view text, std::size_t i) {
   return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
 }
@@ -123,7 +113,7 @@ void check_phone(const FoundIdentifier& f, std::string_view region) {
 
 void check_name(const FoundIdentifier& f, const std::vector<FoundIdentifier>& all) {
   const std::string& v = f.identifier.value;
-  require(!v.empty() && v.size() <= 256 && valid_utf8(v), "name is 1..256 bytes of UTF-8", &f);
+  require(!v.empty() && v.size() <= 256 && leakwatch::is_valid_utf8(v), "name is 1..256 bytes of UTF-8", &f);
   auto again = identity::normalize_name(v);
   require(again && *again == v, "normalize_name(name) == name", &f);
   bool beside_identifier = std::any_of(all.begin(), all.end(), [&](const FoundIdentifier& g) {
@@ -138,7 +128,7 @@ void check_all(std::string_view text, const Extractor& extractor, const std::vec
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\n') newlines.push_back(i);
   }
-  const bool utf8 = valid_utf8(text);
+  const bool utf8 = leakwatch::is_valid_utf8(text);
   const identity::HashKey* k = extractor.options().key;
   std::size_t previous = 0;
   for (const FoundIdentifier& f : found) {

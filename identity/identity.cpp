@@ -18,6 +18,7 @@
 #include <string>
 
 #include "core/checked_regex.h"
+#include "core/utf8.h"
 #include "identity/calling_codes.h"
 #include "identity/cn_mobile_prefixes.h"
 #include "identity/identity_text.h"
@@ -203,21 +204,8 @@ std::optional<Rejection> check_domain(std::string_view domain) {
 
 namespace detail {
 
-bool valid_utf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  int32_t length = static_cast<int32_t>(text.size());
-  if (text.size() > static_cast<size_t>(INT32_MAX)) return false;
-  int32_t i = 0;
-  while (i < length) {
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
-
 std::optional<std::string> nfkc_utf8(std::string_view text) {
-  if (text.size() > (1u << 20) || !valid_utf8(text)) return std::nullopt;
+  if (text.size() > (1u << 20) || !is_valid_utf8(text)) return std::nullopt;
   bool ascii =
       std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (ascii) return std::string(text);  // NFKC is the identity on ASCII.
@@ -446,7 +434,7 @@ std::optional<Kind> parse_kind(std::string_view name) {
 }
 
 tl::expected<std::string, Rejection> normalize_email(std::string_view text) {
-  if (!detail::valid_utf8(text)) return reject("invalid UTF-8");
+  if (!is_valid_utf8(text)) return reject("invalid UTF-8");
   if (text.size() > 4096) return reject("too long for an address");
   auto nfkc_text = detail::nfkc_utf8(text);
   if (!nfkc_text) return reject("cannot be normalized (NFKC)");
@@ -454,7 +442,7 @@ tl::expected<std::string, Rejection> normalize_email(std::string_view text) {
 }
 
 tl::expected<std::string, Rejection> normalize_phone(std::string_view text, std::string_view default_region) {
-  if (!detail::valid_utf8(text)) return reject("invalid UTF-8");
+  if (!is_valid_utf8(text)) return reject("invalid UTF-8");
   if (text.size() > 256) return reject("too long for a phone number");
   auto nfkc_text = detail::nfkc_utf8(text);
   if (!nfkc_text) return reject("cannot be normalized (NFKC)");
@@ -464,7 +452,7 @@ tl::expected<std::string, Rejection> normalize_phone(std::string_view text, std:
 }
 
 tl::expected<std::string, Rejection> normalize_name(std::string_view text) {
-  if (!detail::valid_utf8(text)) return reject("invalid UTF-8");
+  if (!is_valid_utf8(text)) return reject("invalid UTF-8");
   if (text.size() > 4096) return reject("name longer than 256 bytes");
   // Printable ASCII: NFKC is the identity and case folding is lowercasing.
   if (std::all_of(text.begin(), text.end(),
@@ -515,7 +503,7 @@ tl::expected<std::string, Rejection> normalize_name(std::string_view text) {
 
 tl::expected<Identifier, Rejection> normalize_apple_id(std::string_view text,
                                                        std::string_view default_region) {
-  if (!detail::valid_utf8(text)) return reject("invalid UTF-8");
+  if (!is_valid_utf8(text)) return reject("invalid UTF-8");
   if (text.size() > 4096) return reject("too long for an Apple ID");
   auto nfkc_text = detail::nfkc_utf8(text);
   if (!nfkc_text) return reject("cannot be normalized (NFKC)");

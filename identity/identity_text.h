@@ -26,8 +26,6 @@ constexpr std::array<bool, 256> alnum_and(std::string_view extra) {
   return table;
 }
 
-// True when `text` is well-formed UTF-8 (no surrogates, no overlongs).
-bool valid_utf8(std::string_view text);
 // NFKC of well-formed UTF-8 (ASCII is returned as is); nullopt for invalid
 // UTF-8 or input over 1 MiB.
 std::optional<std::string> nfkc_utf8(std::string_view text);

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "core/errors.h"
+#include "core/utf8.h"
 #include "identity/identity.h"
 #include "identity/identity_text.h"
 #include "matcher/csv_reader.h"
@@ -240,7 +241,7 @@ ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const i
     } else if (record.fields[header.customer_id].empty()) {
       reason = "customer_id is empty";
     } else if (const std::string& id = record.fields[header.customer_id];
-               !identity::detail::valid_utf8(id) || id.find('\0') != std::string::npos) {
+               !is_valid_utf8(id) || id.find('\0') != std::string::npos) {
       // PostgreSQL would refuse the row, abort the whole COPY and quote it.
       reason = "customer_id is not valid UTF-8 text";
     } else if (options.hashed) {

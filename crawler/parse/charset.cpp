@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/checked_regex.h"
+#include "core/utf8.h"
 
 namespace leakwatch::crawler {
 namespace {
@@ -178,26 +179,6 @@ std::string_view to_string(CharsetSource source) {
       return "fallback";
   }
   return "unknown";
-}
-
-bool is_valid_utf8(std::string_view bytes) {
-  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
-  const int64_t length = static_cast<int64_t>(bytes.size());
-  int64_t i = 0;
-  while (i < length) {
-    if (s[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    // U8_NEXT works on int32_t offsets; walk in windows so huge bodies work.
-    int32_t offset = 0;
-    const int32_t window = static_cast<int32_t>(std::min<int64_t>(length - i, 1 << 30));
-    UChar32 c = 0;
-    U8_NEXT(s + i, offset, window, c);
-    if (c < 0) return false;
-    i += offset;
-  }
-  return true;
 }
 
 std::optional<std::string> charset_from_content_type(std::string_view content_type) {

@@ -46,7 +46,4 @@ DecodedText decode_to_utf8(std::string_view body, std::string_view content_type)
 // U+FFFD. Returns nullopt when ICU has no converter for `label`.
 std::optional<DecodedText> convert_to_utf8(std::string_view bytes, std::string_view label);
 
-// True when `bytes` is well-formed UTF-8 (no surrogates, no overlongs).
-bool is_valid_utf8(std::string_view bytes);
-
 }  // namespace leakwatch::crawler

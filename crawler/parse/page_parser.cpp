@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "core/checked_regex.h"
+#include "core/utf8.h"
 #include "crawler/parse/charset.h"
 
 namespace leakwatch::crawler {
@@ -73,7 +74,7 @@ ParsedPage parse_page(std::string_view body, std::string_view content_type, std:
     page.text = without_nul(std::move(page.text));
   }
   if (page.text.size() > kMaxTextBytes) page.text.resize(kMaxTextBytes);
-  if (!is_valid_utf8(page.text)) page.text = convert_to_utf8(page.text, "UTF-8")->utf8;
+  if (!leakwatch::is_valid_utf8(page.text)) page.text = convert_to_utf8(page.text, "UTF-8")->utf8;
 
   // The hash covers what extraction sees, not the bytes: forums put a fresh
   // session id in every link, which must not make each visit a new page.

@@ -1,15 +1,16 @@
 #include "crawler/parse/charset.h"
+#include "core/utf8.h"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
+using leakwatch::is_valid_utf8;
 using leakwatch::crawler::charset_from_content_type;
 using leakwatch::crawler::charset_from_meta;
 using leakwatch::crawler::CharsetSource;
 using leakwatch::crawler::convert_to_utf8;
 using leakwatch::crawler::decode_to_utf8;
-using leakwatch::crawler::is_valid_utf8;
 
 namespace {
 // "苹果账号 王伟" in GBK.
