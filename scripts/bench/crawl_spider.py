@@ -6,6 +6,7 @@ Run by crawl.sh as: scrapy runspider crawl_spider.py -a start=URL -a stats=FILE 
 """
 import json
 import re
+import urllib.parse
 
 import scrapy
 from scrapy.linkextractors import LinkExtractor
@@ -14,12 +15,24 @@ from scrapy.linkextractors import LinkExtractor
 class MarketSpider(scrapy.Spider):
     name = "market"
 
-    def __init__(self, start, stats, *args, **kwargs):
+    def __init__(self, start, stats, strip="", *args, **kwargs):
+        """start: one URL or several, comma-separated (each is also an allowed
+        prefix); strip: query parameters to drop from links, comma-separated
+        (session ids, as a Scrapy user would with a url canonicalizer)."""
         super().__init__(*args, **kwargs)
-        self.start_urls = [start]
+        self.start_urls = start.split(",")
         self.stats_file = stats
-        prefix = re.escape(start)
-        self.links = LinkExtractor(allow=[prefix], deny=[r"calendar", r"log-?in", r"log-?out"])
+        self.strip = set(filter(None, strip.split(",")))
+        self.links = LinkExtractor(allow=[re.escape(s) for s in self.start_urls],
+                                   deny=[r"calendar", r"log-?in", r"log-?out"], process_value=self.drop_params)
+
+    def drop_params(self, url):
+        if not self.strip or "?" not in url:
+            return url
+        split = urllib.parse.urlsplit(url)
+        query = [(k, v) for k, v in urllib.parse.parse_qsl(split.query, keep_blank_values=True)
+                 if k not in self.strip]
+        return urllib.parse.urlunsplit(split._replace(query=urllib.parse.urlencode(query)))
 
     def parse(self, response):
         if not hasattr(response, "text"):

@@ -8,6 +8,7 @@ import collections
 import gzip
 import hashlib
 import itertools
+import random
 import threading
 import time
 import urllib.parse
@@ -16,6 +17,7 @@ import zlib
 from content import (HANZI_SURNAMES, HUGE_LINE, JPEG_BYTES, LISTINGS_PER_INDEX_PAGE, OUT_OF_SCOPE_LINKS,
                      POSTS_PER_THREAD_PAGE, THREADS_PER_FORUM_PAGE, ZIP_BYTES, Person, esc, huge_parts,
                      make_person, page, paste_text, planted_table, records_table, render_phone, rng_for)
+from variants import CrawlAccount
 
 # --------------------------------------------------------------------------
 # Server state shared by handler threads
@@ -34,6 +36,8 @@ class State:
         self.page_cache = None  # --cache: (base, path, number) -> Response
         self.hostile = None     # --hostile: hostile.HostileState
         self.port = 0
+        self.account = CrawlAccount()  # /__crawl: fetches, distinct pages, variant fetches per host
+        self.jitter = random.Random(args.seed)
         cookie_name, _, cookie_value = args.cookie.partition("=")
         self.cookie_name, self.cookie_value = cookie_name.strip(), cookie_value.strip()
 
@@ -58,6 +62,15 @@ class State:
                 return True  # rejected requests are not counted: a polite retry gets through
             window.append(now)
             return False
+
+    def latency(self):
+        """Seconds to wait before answering: --latency-ms plus up to --latency-jitter-ms, like Tor."""
+        jitter = self.args.latency_jitter_ms
+        if jitter <= 0:
+            return self.args.latency_ms / 1000.0
+        with self.lock:
+            extra = self.jitter.random() * jitter
+        return (self.args.latency_ms + extra) / 1000.0
 
     def first_flaky(self, key):
         with self.lock:

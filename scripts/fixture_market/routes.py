@@ -14,6 +14,7 @@ import urllib.parse
 from content import MARKETS, OUT_OF_SCOPE_LINKS, page, thread_page_path
 from handlers import MARKET_HANDLERS, Ctx, Response, huge_gzip, not_found, redirect, trap_record
 from hostile import canary, hostile, manifest_section
+from variants import content_key, decorate
 
 LAST_MODIFIED = "Sat, 01 Jul 2017 00:00:00 GMT"
 
@@ -108,6 +109,9 @@ def meta_endpoint(state, path, query_string):
                 state.requests.clear()
         return Response(200, json.dumps(request_log(state)), content_type="application/json",
                         compressible=False)
+    if path == "/__crawl":
+        summary = state.account.summary(reset="reset=1" in query_string.split("&"))
+        return Response(200, json.dumps(summary), content_type="application/json", compressible=False)
     return not_found()
 
 
@@ -154,7 +158,19 @@ def serve(state, target, headers):
     response = route(state, host, path, query_string, headers.get("Cookie"))
     full = path + ("?" + query_string if query_string else "")
     state.log_request(host, full, response.status)
-    return response, state.args.latency_ms / 1000.0 + response.delay
+    state.account.record(host, path, query_string, response.status)
+    if state.args.variants and response.status == 200 and response.content_type.startswith("text/html") \
+            and response.stream is None:
+        response = varied(response, host + content_key(path, query_string))
+    return response, state.latency() + response.delay
+
+
+def varied(response, page_key):
+    """A copy of `response` whose links carry neutral parameters (variants.py);
+    cached responses stay as rendered."""
+    out = Response(response.status, decorate(response.body, page_key), response.content_type,
+                   response.headers, response.compressible, delay=response.delay, close=response.close)
+    return out
 
 
 def encode(state, response, headers):

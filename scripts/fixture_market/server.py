@@ -109,7 +109,15 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description="leakwatch fixture dark market (127.0.0.1 only)")
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one")
     parser.add_argument("--port-file", help="write the chosen port here once listening")
+    parser.add_argument("--bind", default="127.0.0.1",
+                        help="loopback address to listen on (127.0.0.0/8 only), so that several markets "
+                             "can be distinct hosts")
     parser.add_argument("--latency-ms", type=float, default=0, help="delay added to every market response")
+    parser.add_argument("--latency-jitter-ms", type=float, default=0,
+                        help="a further random delay of up to this much per response (Tor-like spread)")
+    parser.add_argument("--variants", action="store_true",
+                        help="links carry content-neutral parameters (sort, ref, from, utm_*, view) in "
+                             "shuffled order, next to the content ones (variants.py)")
     parser.add_argument("--pages", type=int, default=50, help="number of shop listings (forum/paste scale with it)")
     parser.add_argument("--exposures", help="JSON or CSV file of planted identifiers (email/phone/name per listing)")
     parser.add_argument("--seed", type=int, default=1729)
@@ -130,7 +138,10 @@ def parse_args(argv):
                         help="serve the hostile market too (hostile.onion, /m/hostile/, /canary; README.md)")
     parser.add_argument("--hostile-s", type=float, default=120.0,
                         help="seconds after which the hostile market's endless and stalled bodies are closed")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not args.bind.startswith("127."):
+        parser.error("--bind must be a loopback address (127.x.y.z)")
+    return args
 
 
 def main(argv=None):
@@ -147,12 +158,12 @@ def main(argv=None):
         prerender_shop(state)
         sys.stderr.write("fixture market: %d pages rendered in %.1f s\n"
                          % (len(state.page_cache), time.monotonic() - started))
-    server = Server(("127.0.0.1", args.port), Handler)
+    server = Server((args.bind, args.port), Handler)
     server.state = state
     state.port = server.server_address[1]
     if args.port_file:
         write_port_file(args.port_file, state.port)
-    sys.stderr.write("fixture market on http://127.0.0.1:%d/ (%d listings)\n" % (state.port, catalog.shop_count))
+    sys.stderr.write("fixture market on http://%s:%d/ (%d listings)\n" % (args.bind, state.port, catalog.shop_count))
     sys.stderr.flush()
     try:
         server.serve_forever(poll_interval=0.2)
