@@ -46,6 +46,7 @@ nlohmann::ordered_json crawl_json(const crawler::CrawlStats& st) {
           {"duplicates", st.duplicates}, {"not_modified", st.not_modified},
           {"failed", st.failed},         {"errors", errors},
           {"skipped", st.skipped},       {"enqueued", st.enqueued},
+          {"url_variants", st.variants},
           {"queued", st.queued},         {"bytes", st.bytes},
           {"seconds", st.seconds}};
 }

@@ -15,11 +15,13 @@ constexpr std::string_view kCrawlKeys[] = {"proxy",          "concurrency",     
                                            "max_page_bytes", "max_redirects",     "max_tries",
                                            "retry_base_ms",  "max_retry_after_s", "lease_s",
                                            "max_depth",      "max_pages",         "revisit_hours",
-                                           "user_agent",     "log_interval_s"};
+                                           "user_agent",     "log_interval_s",    "learn_params",
+                                           "keep_params",    "drop_params"};
 constexpr std::string_view kSourceKeys[] = {"name",           "seeds",      "allow",         "deny",
                                             "session_params", "max_depth",  "max_pages",     "revisit_hours",
                                             "rate",           "proxy",      "cookies",       "cookie_file",
-                                            "headers",        "user_agent", "allow_private", "fields"};
+                                            "headers",        "user_agent", "allow_private", "fields",
+                                            "learn_params",   "keep_params", "drop_params"};
 constexpr std::string_view kFieldKeys[] = {"title", "price", "seller"};
 constexpr std::string_view kProxySchemes[] = {"socks5h://", "socks5://", "socks4a://",
                                               "socks4://",  "http://",   "https://"};
@@ -58,6 +60,9 @@ crawler::CrawlDefaults read_defaults(const Config& config, int& log_interval_s) 
   r.read_number("revisit_hours", d.revisit_hours, 0, 1e6);
   r.read("user_agent", d.user_agent);
   r.read_int("log_interval_s", log_interval_s, 1, 86400);
+  r.read("learn_params", d.learn_params);
+  r.read_strings("keep_params", d.keep_params);
+  r.read_strings("drop_params", d.drop_params);
   return d;
 }
 
@@ -114,6 +119,9 @@ crawler::SourceOptions read_source(const Config& config, const toml::table& t,
   }
   named.read("user_agent", s.user_agent);
   named.read("allow_private", s.allow_private);
+  named.read("learn_params", s.learn_params);
+  named.read_strings("keep_params", s.keep_params);
+  named.read_strings("drop_params", s.drop_params);
   if (const toml::node* f = named.node("fields")) {
     const toml::table* ft = f->as_table();
     if (ft == nullptr)

@@ -111,7 +111,8 @@ crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>&
   std::ostringstream summary;
   summary << "crawl: " << st.fetched << " pages fetched (" << st.pages_new << " new, " << st.duplicates
           << " duplicate content, " << st.not_modified << " not modified), " << human_bytes(st.bytes) << ", "
-          << st.enqueued << " new URLs, " << st.queued << " still queued, " << std::fixed
+          << st.enqueued << " new URLs (" << st.variants << " URL variants left out), " << st.queued
+          << " still queued, " << std::fixed
           << std::setprecision(1) << st.seconds << " s";
   if (st.seconds > 0) summary << " (" << st.fetched / st.seconds << " pages/s)";
   summary << "\n";

@@ -20,9 +20,11 @@
 #include "core/errors.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
+#include "crawler/param_rule_store.h"
 #include "crawler/parse/page_parser.h"
 #include "crawler/parse/url.h"
 #include "crawler/scope.h"
+#include "crawler/url_params.h"
 
 namespace leakwatch::crawler {
 namespace {
@@ -48,6 +50,7 @@ constexpr auto kWaitForOthers = milliseconds(250);
 struct SourceRun {
   const SourceOptions* options = nullptr;
   std::unique_ptr<Scope> scope;
+  std::unique_ptr<ParamLearner> params;  // which query parameters never change a page
   FetchProfile profile;
   ParseOptions parsing;  // selectors and URL options
 
@@ -94,7 +97,8 @@ std::string cause_of(const std::string& message) {
 class CrawlPass {
  public:
   CrawlPass(db::Connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks)
-      : options_(options),
+      : conn_(conn),
+        options_(options),
         callbacks_(callbacks),
         frontier_(conn, worker_name(), options.defaults.lease_s),
         fetcher_(options.defaults) {
@@ -108,6 +112,7 @@ class CrawlPass {
   void refill();
   void handle(FetchResult&& result);
   void add_links(SourceRun& run, int depth, std::vector<std::string> links);
+  bool leave_out_variant(SourceRun& run, const LeasedUrl& u);
   void flush();
   void report(bool final);
   void reclaim_dead_leases();
@@ -121,6 +126,7 @@ class CrawlPass {
     if (run.first_error.empty()) run.first_error = message;
   }
 
+  db::Connection& conn_;
   const CrawlOptions& options_;
   const CrawlCallbacks& callbacks_;
   Frontier frontier_;
@@ -152,6 +158,7 @@ void CrawlPass::add_source(const SourceOptions& s) {
   scope.allow_private = s.allow_private;
   scope.url_options = run->parsing.url_options;
   run->scope = std::make_unique<Scope>(scope);
+  run->params = std::make_unique<ParamLearner>(s.keep_params, s.drop_params, s.learn_params);
 
   const Scope* sc = run->scope.get();
   run->profile.proxy = s.proxy;
@@ -215,6 +222,7 @@ void CrawlPass::refill() {
       continue;
     }
     for (auto& u : leased) {
+      if (leave_out_variant(*run, u)) continue;
       FetchRequest request;
       request.id = static_cast<uint64_t>(u.id);
       request.url = u.url;
@@ -227,6 +235,23 @@ void CrawlPass::refill() {
       ++run->pending;
     }
   }
+}
+
+// A URL queued before its parameters were learned to be noise: not fetched;
+// its reduced form is queued instead (nothing when it is known already).
+bool CrawlPass::leave_out_variant(SourceRun& run, const LeasedUrl& u) {
+  std::string reduced = run.params->apply(u.url);
+  if (reduced == u.url) return false;
+  Outcome o;
+  o.frontier_id = u.id;
+  o.source = u.source;
+  o.kind = Outcome::Kind::kSkipped;
+  o.error = "a URL variant of " + reduced;
+  if (outcomes_.empty()) first_pending_ = Clock::now();
+  outcomes_.push_back(std::move(o));
+  links_[{u.source, u.depth}].push_back(std::move(reduced));
+  ++stats_.variants;
+  return true;
 }
 
 void CrawlPass::handle(FetchResult&& r) {
@@ -318,6 +343,7 @@ void CrawlPass::handle(FetchResult&& r) {
   o.kind = Outcome::Kind::kFetched;
   o.etag = r.etag;
   o.last_modified = r.last_modified;
+  run.params->observe(leased.url, page.content_hash);
   o.page = std::move(page);
   stats_.fetched++;
   run.stats.fetched++;
@@ -330,7 +356,9 @@ void CrawlPass::add_links(SourceRun& run, int depth, std::vector<std::string> li
   for (auto& url : links) {
     if (!run.scope->in_scope(url)) continue;
     if (is_login_url(url) || is_logout_url(url)) continue;
-    bucket.push_back(std::move(url));
+    std::string reduced = run.params->apply(url);
+    if (reduced != url) ++stats_.variants;
+    bucket.push_back(std::move(reduced));
   }
 }
 
@@ -348,6 +376,7 @@ void CrawlPass::flush() {
     links.push_back({key.first, key.second, std::move(unique)});
   }
   CommitResult result = frontier_.commit(outcomes_, links, max_pages_);
+  for (auto& run : sources_) save_param_rules(conn_, run->options->name, run->params->take_changed());
   stats_.pages_new += result.pages_new;
   stats_.duplicates += result.pages_duplicate;
   stats_.enqueued += result.urls_enqueued;
@@ -381,6 +410,7 @@ CrawlStats CrawlPass::run() {
   for (const auto& run : sources_) {
     const SourceOptions& s = *run->options;
     frontier_.prepare_source(s.name, run->scope->seeds(), s.max_pages, s.revisit_hours);
+    run->params->load(load_param_rules(conn_, s.name));
   }
   reclaim_dead_leases();
   auto last_progress = Clock::now();

@@ -41,6 +41,7 @@ struct CrawlStats {
   int64_t failed = 0;                     // gave up (errors by kind below)
   int64_t deferred = 0;                   // rescheduled past this pass (Retry-After)
   int64_t enqueued = 0;                   // new frontier URLs
+  int64_t variants = 0;                   // links and queued URLs not fetched: another URL of a known page
   int64_t queued = 0;                     // frontier URLs due or deferred, at the last count
   uint64_t bytes = 0;                     // decoded body bytes received
   std::map<std::string, int64_t> errors;  // by kind: "timeout", "HTTP 404", "not text", ...

@@ -33,6 +33,11 @@ struct SourceDefaults {
   int max_pages = 10000;  // frontier URLs per source
   double revisit_hours = 24;
   double rate = 4.0;  // requests per second per host
+  // URL parameters (crawler/url_params.h): learn which never change a page,
+  // and never drop `keep_params` / always drop `drop_params`.
+  bool learn_params = true;
+  std::vector<std::string> keep_params;
+  std::vector<std::string> drop_params;
 };
 
 // The [crawl] table: the fetcher's limits (FetcherOptions, fetcher.h, holds

@@ -1,0 +1,55 @@
+#include "crawler/param_rule_store.h"
+
+#include <pqxx/pqxx>
+
+#include "core/errors.h"
+#include "db/pg_array.h"
+
+namespace leakwatch::crawler {
+namespace {
+
+constexpr const char* kLoad =
+    "SELECT pattern, param, same, differs FROM url_param_rules WHERE source = $1 ORDER BY pattern, param";
+constexpr const char* kMerge =
+    "INSERT INTO url_param_rules AS r (source, pattern, param, same, differs)"
+    " SELECT $1, p, n, s, d FROM unnest($2::text[], $3::text[], $4::int8[], $5::int8[]) AS t(p, n, s, d)"
+    " ON CONFLICT (source, pattern, param) DO UPDATE"
+    " SET same = GREATEST(r.same, EXCLUDED.same), differs = GREATEST(r.differs, EXCLUDED.differs),"
+    " updated_at = now()";
+
+}  // namespace
+
+std::vector<ParamRule> load_param_rules(db::Connection& conn, const std::string& source) {
+  try {
+    pqxx::read_transaction tx(conn);
+    std::vector<ParamRule> out;
+    for (const auto& row : tx.exec_params(kLoad, source)) {
+      out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(), row[3].as<int>()});
+    }
+    return out;
+  } catch (const pqxx::failure& e) {
+    throw RuntimeError("reading the URL parameter rules of source " + source + ": " + e.what());
+  }
+}
+
+void save_param_rules(db::Connection& conn, const std::string& source, const std::vector<ParamRule>& rules) {
+  if (rules.empty()) return;
+  std::vector<std::string> patterns, params;
+  std::vector<int64_t> same, differs;
+  for (const auto& r : rules) {
+    patterns.push_back(r.pattern);
+    params.push_back(r.param);
+    same.push_back(r.same);
+    differs.push_back(r.differs);
+  }
+  try {
+    pqxx::work tx(conn);
+    tx.exec_params0(kMerge, source, db::to_pg_array(patterns), db::to_pg_array(params), db::to_pg_array(same),
+                    db::to_pg_array(differs));
+    tx.commit();
+  } catch (const pqxx::failure& e) {
+    throw RuntimeError("storing the URL parameter rules of source " + source + ": " + e.what());
+  }
+}
+
+}  // namespace leakwatch::crawler

@@ -1,0 +1,94 @@
+// Learned URL-parameter irrelevance: which query parameters never change a
+// page, learned per source, host and path pattern from the pages themselves,
+// so that links differing only in them (sorting, referrer, tracking, view
+// mode) are not fetched again under another URL.
+//
+// How it learns: every fetched page gives its canonical URL and content
+// hash. When two fetched URLs of one pattern differ only by a set S of
+// parameters, equal hashes count one "same" observation for each parameter
+// in S; different hashes, with S a single parameter, one "differs". A
+// parameter with `kObservationsToDrop` same observations and none that
+// differ is dropped from that pattern's URLs; one that ever differed is kept
+// for good (so `page=`, `id=`, `t=` are never dropped). A parameter dropped
+// on two patterns of a host, and never seen to differ there, is dropped on
+// the host's other patterns too, until they say otherwise.
+//
+// Sampling: a rule learned in an earlier run is re-checked once per run: the
+// first URL that would lose the parameter keeps it (a probe), and if its page
+// differs from the page without it, the rule flips to keep.
+//
+// Pinned rules (`keep_params`, `drop_params` in config) are never learned
+// over. A pattern is the URL's scheme, host and path with every all-digit
+// path segment replaced by "{n}".
+//
+// Not thread-safe: one learner per source, used by the crawl's loop.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace leakwatch::crawler {
+
+inline constexpr int kObservationsToDrop = 3;
+
+// One (pattern, parameter) with what has been seen of it.
+struct ParamRule {
+  std::string pattern;
+  std::string param;
+  int same = 0;     // observations where the parameter did not change the page
+  int differs = 0;  // observations where it did
+  bool drop() const { return differs == 0 && same >= kObservationsToDrop; }
+};
+
+// The pattern a URL belongs to ("http://h.onion/listing/{n}").
+std::string url_pattern(std::string_view canonical_url);
+
+class ParamLearner {
+ public:
+  // `keep` and `drop`: parameter names pinned by config (any pattern).
+  ParamLearner(std::vector<std::string> keep, std::vector<std::string> drop, bool learn = true);
+
+  // Rules stored by earlier runs (and other workers); they are re-checked by
+  // sampling in this run.
+  void load(const std::vector<ParamRule>& rules);
+
+  // A fetched page: its canonical URL as requested and its content hash.
+  void observe(std::string_view canonical_url, std::string_view content_hash);
+
+  // `canonical_url` without the parameters dropped for its pattern (it stays
+  // canonical: the remaining parameters keep their order). A URL chosen as a
+  // probe comes back unchanged.
+  std::string apply(std::string_view canonical_url);
+
+  // Rules whose counts changed since the last call, to be stored.
+  std::vector<ParamRule> take_changed();
+  // Every rule known, for `crawl --explain`-like views.
+  std::vector<ParamRule> rules() const;
+
+  int64_t dropped_links() const { return dropped_links_; }
+
+ private:
+  using Params = std::vector<std::string>;  // "name=value", in canonical order
+  void credit(const std::string& pattern, const Params& removed, bool same);
+  bool drops(const std::string& pattern, const std::string& name) const;
+  bool host_drops(const std::string& pattern, const std::string& name) const;
+  void remember(const std::string& base, const Params& params, const std::string& hash);
+
+  std::set<std::string> keep_, drop_;
+  bool learn_;
+  std::map<std::pair<std::string, std::string>, ParamRule> rules_;  // (pattern, param)
+  std::set<std::pair<std::string, std::string>> changed_, loaded_, probed_;
+  std::set<std::string> probe_urls_;  // stay as they are, however often asked
+  // URL -> content hash of every page fetched in this run (bounded).
+  std::unordered_map<std::string, std::string> fetched_;
+  // URL -> (parameters removed, hash) of fetched URLs that reduce to it.
+  std::unordered_map<std::string, std::vector<std::pair<Params, std::string>>> reduced_;
+  int64_t dropped_links_ = 0;
+};
+
+}  // namespace leakwatch::crawler

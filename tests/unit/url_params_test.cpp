@@ -1,0 +1,150 @@
+// Learned URL-parameter irrelevance (crawler/url_params.h), from the crawler's
+// side: pages fetched under URL variants in, URLs to queue out.
+#include "crawler/url_params.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using leakwatch::crawler::kObservationsToDrop;
+using leakwatch::crawler::ParamLearner;
+using leakwatch::crawler::ParamRule;
+using leakwatch::crawler::url_pattern;
+
+namespace {
+
+const std::string kListing = "http://shop.onion/listing/";
+
+// Listing i fetched plain and with ?ref=VALUE: the same page (hash "h<i>").
+void fetch_listing_and_variant(ParamLearner& learner, int i, const std::string& param) {
+  learner.observe(kListing + std::to_string(i), "h" + std::to_string(i));
+  learner.observe(kListing + std::to_string(i) + "?" + param, "h" + std::to_string(i));
+}
+
+}  // namespace
+
+TEST_CASE("url params: a pattern is the host and path with numbers generalized") {
+  CHECK(url_pattern("http://shop.onion/listing/17?ref=a") == "http://shop.onion/listing/{n}");
+  CHECK(url_pattern("http://f.onion:8080/viewtopic.php?t=3") == "http://f.onion:8080/viewtopic.php");
+  CHECK(url_pattern("http://f.onion/") == "http://f.onion/");
+  CHECK(url_pattern("http://f.onion") == "http://f.onion");
+  CHECK(url_pattern("http://f.onion/a1/22/b") == "http://f.onion/a1/{n}/b");
+}
+
+TEST_CASE("url params: a parameter that never changes the page is dropped after a few observations") {
+  ParamLearner learner({}, {});
+  const std::string variant = kListing + "9?ref=home";
+  CHECK(learner.apply(variant) == variant);  // nothing known yet
+  for (int i = 1; i < kObservationsToDrop; ++i) fetch_listing_and_variant(learner, i, "ref=list");
+  CHECK(learner.apply(variant) == variant);  // not yet enough
+  fetch_listing_and_variant(learner, kObservationsToDrop, "ref=search");
+  CHECK(learner.apply(variant) == kListing + "9");
+  CHECK(learner.apply(kListing + "9?a=1&ref=x&z=2") == kListing + "9?a=1&z=2");  // order kept
+  CHECK(learner.dropped_links() == 2);
+  // The rule is per pattern: another path keeps its ref until learned there.
+  CHECK(learner.apply("http://shop.onion/listings?ref=home") == "http://shop.onion/listings?ref=home");
+  auto changed = learner.take_changed();
+  REQUIRE(changed.size() == 1);
+  CHECK(changed[0].pattern == "http://shop.onion/listing/{n}");
+  CHECK(changed[0].param == "ref");
+  CHECK(changed[0].same == kObservationsToDrop);
+  CHECK(changed[0].drop());
+  CHECK(learner.take_changed().empty());
+}
+
+TEST_CASE("url params: the variant may come first, and two parameters at once count for both") {
+  ParamLearner learner({}, {});
+  for (int i = 1; i <= kObservationsToDrop; ++i) {
+    std::string n = std::to_string(i);
+    learner.observe(kListing + n + "?sort=price&view=grid", "h" + n);
+    learner.observe(kListing + n, "h" + n);
+  }
+  CHECK(learner.apply(kListing + "5?sort=date") == kListing + "5");
+  CHECK(learner.apply(kListing + "5?view=list") == kListing + "5");
+}
+
+TEST_CASE("url params: two values of one parameter giving the same page count, without the plain URL") {
+  ParamLearner learner({}, {});
+  learner.observe(kListing + "1?from=1", "one");
+  learner.observe(kListing + "1?from=2", "one");
+  learner.observe(kListing + "2?from=1", "two");
+  learner.observe(kListing + "2?from=3", "two");
+  CHECK(learner.apply(kListing + "7?from=2") == kListing + "7?from=2");
+  learner.observe(kListing + "3?from=2", "three");
+  learner.observe(kListing + "3?from=3", "three");
+  CHECK(learner.apply(kListing + "7?from=2") == kListing + "7");
+}
+
+TEST_CASE("url params: a parameter that changes the page is never dropped") {
+  ParamLearner learner({}, {});
+  const std::string index = "http://shop.onion/listings";
+  for (int p = 1; p <= 10; ++p) learner.observe(index + "?page=" + std::to_string(p), "page" + std::to_string(p));
+  learner.observe(index, "page1");  // page=1 is the default: one "same" observation
+  for (int p = 1; p <= 10; ++p) {
+    std::string url = index + "?page=" + std::to_string(p);
+    CHECK(learner.apply(url) == url);
+  }
+  // Pages past the end all look alike, so `page` looks neutral for a while;
+  // the first page that differs keeps it for good.
+  ParamLearner late({}, {});
+  for (int p = 101; p <= 103; ++p) late.observe(index + "?page=" + std::to_string(p), "no more listings");
+  CHECK(late.apply(index + "?page=104") == index);
+  late.observe(index + "?page=1", "listings 1-50");
+  CHECK(late.apply(index + "?page=104") == index + "?page=104");
+  CHECK(late.rules().at(0).differs > 0);
+}
+
+TEST_CASE("url params: config pins win over learning") {
+  ParamLearner learner({"ref"}, {"utm_source"});
+  for (int i = 1; i <= 5; ++i) fetch_listing_and_variant(learner, i, "ref=a");
+  CHECK(learner.apply(kListing + "1?ref=b") == kListing + "1?ref=b");
+  CHECK(learner.apply(kListing + "1?utm_source=tg") == kListing + "1");
+  CHECK(learner.take_changed().empty());  // pinned names are not learned
+
+  ParamLearner off({}, {"utm_source"}, /*learn=*/false);
+  for (int i = 1; i <= 5; ++i) fetch_listing_and_variant(off, i, "ref=a");
+  CHECK(off.apply(kListing + "1?ref=b&utm_source=x") == kListing + "1?ref=b");
+}
+
+TEST_CASE("url params: dropped on two patterns of a host, dropped on its others too") {
+  ParamLearner learner({}, {});
+  for (int i = 1; i <= kObservationsToDrop; ++i) {
+    std::string n = std::to_string(i);
+    learner.observe("http://s.onion/a/" + n, n);
+    learner.observe("http://s.onion/a/" + n + "?utm_source=tg", n);
+    learner.observe("http://s.onion/b/" + n, n);
+    learner.observe("http://s.onion/b/" + n + "?utm_source=tg", n);
+  }
+  CHECK(learner.apply("http://s.onion/c?utm_source=tg") == "http://s.onion/c");
+  CHECK(learner.apply("http://other.onion/c?utm_source=tg") == "http://other.onion/c?utm_source=tg");
+  // Until the other pattern says otherwise.
+  learner.observe("http://s.onion/d", "plain");
+  learner.observe("http://s.onion/d?utm_source=tg", "personalized");
+  CHECK(learner.apply("http://s.onion/c?utm_source=tg") == "http://s.onion/c?utm_source=tg");
+}
+
+TEST_CASE("url params: a stored rule is re-checked once per run, and flips when the site changed") {
+  ParamRule stored{"http://shop.onion/listing/{n}", "sort", kObservationsToDrop, 0};
+  ParamLearner learner({}, {});
+  learner.load({stored});
+  // The first URL that would lose `sort` keeps it: this run's probe.
+  CHECK(learner.apply(kListing + "1?sort=price") == kListing + "1?sort=price");
+  CHECK(learner.apply(kListing + "2?sort=price") == kListing + "2");
+  CHECK(learner.apply(kListing + "1?sort=price") == kListing + "1?sort=price");  // asked again when leased
+  // The site now sorts the page's contents by it.
+  learner.observe(kListing + "1", "by date");
+  learner.observe(kListing + "1?sort=price", "by price");
+  CHECK(learner.apply(kListing + "3?sort=price") == kListing + "3?sort=price");
+  auto changed = learner.take_changed();
+  REQUIRE(changed.size() == 1);
+  CHECK(changed[0].differs == 1);
+  CHECK_FALSE(changed[0].drop());
+
+  // A stored rule that still holds keeps dropping after its probe.
+  ParamLearner steady({}, {});
+  steady.load({stored});
+  CHECK(steady.apply(kListing + "1?sort=price") == kListing + "1?sort=price");
+  steady.observe(kListing + "1", "same");
+  steady.observe(kListing + "1?sort=price", "same");
+  CHECK(steady.apply(kListing + "4?sort=name") == kListing + "4");
+}
