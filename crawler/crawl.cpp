@@ -241,15 +241,16 @@ void CrawlPass::refill() {
 // its reduced form is queued instead (nothing when it is known already).
 bool CrawlPass::leave_out_variant(SourceRun& run, const LeasedUrl& u) {
   std::string reduced = run.params->apply(u.url);
-  if (reduced == u.url) return false;
+  const bool fetched = run.params->fetched_as_variant(reduced);
+  if (reduced == u.url && !fetched) return false;
   Outcome o;
   o.frontier_id = u.id;
   o.source = u.source;
   o.kind = Outcome::Kind::kSkipped;
-  o.error = "a URL variant of " + reduced;
+  o.error = fetched ? "fetched in this pass under a URL variant" : "a URL variant of " + reduced;
   if (outcomes_.empty()) first_pending_ = Clock::now();
   outcomes_.push_back(std::move(o));
-  links_[{u.source, u.depth}].push_back(std::move(reduced));
+  if (!fetched) links_[{u.source, u.depth}].push_back(std::move(reduced));
   ++stats_.variants;
   return true;
 }
@@ -357,6 +358,10 @@ void CrawlPass::add_links(SourceRun& run, int depth, std::vector<std::string> li
     if (!run.scope->in_scope(url)) continue;
     if (is_login_url(url) || is_logout_url(url)) continue;
     std::string reduced = run.params->apply(url);
+    if (run.params->fetched_as_variant(reduced)) {
+      ++stats_.variants;
+      continue;
+    }
     if (reduced != url) ++stats_.variants;
     bucket.push_back(std::move(reduced));
   }

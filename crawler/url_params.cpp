@@ -48,6 +48,13 @@ std::string join(const std::string& base, const std::vector<std::string>& params
 
 std::string name_of(std::string_view param) { return std::string(param.substr(0, param.find('='))); }
 
+bool disjoint(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (const auto& x : a) {
+    if (std::find(b.begin(), b.end(), x) != b.end()) return false;
+  }
+  return true;
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -117,24 +124,27 @@ void ParamLearner::remember(const std::string& base, const Params& params, const
     for (size_t i = 0; i < k; ++i) ((mask >> i) & 1 ? removed : rest).push_back(params[i]);
     std::string sub = join(base, rest);
     if (auto it = fetched_.find(sub); it != fetched_.end()) credit(pattern, removed, it->second == hash);
+    // Other URLs of this reduced form fetched before: compared where `sub`
+    // is all the two have in common (their added parameters are disjoint),
+    // so that each pair of URLs is compared once.
     auto& variants = reduced_[sub];
-    if (removed.size() == 1) {
-      // Another value of the same parameter, fetched before.
-      const std::string name = name_of(removed[0]);
-      for (const auto& [other, other_hash] : variants) {
-        if (other.size() == 1 && other[0] != removed[0] && name_of(other[0]) == name) {
-          credit(pattern, removed, other_hash == hash);
-        }
-      }
+    for (const auto& [other, other_hash] : variants) {
+      if (!disjoint(other, removed)) continue;
+      Params both = other;
+      both.insert(both.end(), removed.begin(), removed.end());
+      credit(pattern, both, other_hash == hash);
     }
     if (variants.size() < kMaxVariantsPerBase) variants.emplace_back(std::move(removed), hash);
   }
 }
 
-void ParamLearner::credit(const std::string& pattern, const Params& removed, bool same) {
-  if (!same && removed.size() != 1) return;  // which of them changed the page is unknown
-  for (const auto& param : removed) {
-    std::string name = name_of(param);
+// Two fetched URLs of `pattern` that differ in the parameters `differing`
+// gave the same page (`same`) or not.
+void ParamLearner::credit(const std::string& pattern, const Params& differing, bool same) {
+  std::set<std::string> names;
+  for (const auto& param : differing) names.insert(name_of(param));
+  if (!same && names.size() != 1) return;  // which of them changed the page is unknown
+  for (const auto& name : names) {
     if (keep_.count(name) || drop_.count(name)) continue;
     auto key = std::make_pair(pattern, name);
     ParamRule& rule = rules_[key];
@@ -189,6 +199,19 @@ std::string ParamLearner::apply(std::string_view canonical_url) {
   if (!dropped) return std::string(canonical_url);
   ++dropped_links_;
   return join(parts.base, kept);
+}
+
+bool ParamLearner::fetched_as_variant(std::string_view canonical_url) const {
+  auto it = reduced_.find(std::string(canonical_url));
+  if (it == reduced_.end()) return false;
+  const std::string pattern = url_pattern(canonical_url);
+  for (const auto& [removed, hash] : it->second) {
+    if (std::all_of(removed.begin(), removed.end(),
+                    [&](const std::string& param) { return drops(pattern, name_of(param)); })) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::vector<ParamRule> ParamLearner::take_changed() {

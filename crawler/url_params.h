@@ -4,9 +4,10 @@
 // mode) are not fetched again under another URL.
 //
 // How it learns: every fetched page gives its canonical URL and content
-// hash. When two fetched URLs of one pattern differ only by a set S of
-// parameters, equal hashes count one "same" observation for each parameter
-// in S; different hashes, with S a single parameter, one "differs". A
+// hash. When two fetched URLs of one path differ only in a set S of
+// parameters (added, left out, or with other values), equal hashes count one
+// "same" observation for each parameter in S; different hashes, with S a
+// single parameter, one "differs". A
 // parameter with `kObservationsToDrop` same observations and none that
 // differ is dropped from that pattern's URLs; one that ever differed is kept
 // for good (so `page=`, `id=`, `t=` are never dropped). A parameter dropped
@@ -64,6 +65,11 @@ class ParamLearner {
   // canonical: the remaining parameters keep their order). A URL chosen as a
   // probe comes back unchanged.
   std::string apply(std::string_view canonical_url);
+
+  // True when the page at `canonical_url` (as apply() left it) was fetched
+  // in this run under another URL that differs only in dropped parameters:
+  // a link to it now would fetch the same page again.
+  bool fetched_as_variant(std::string_view canonical_url) const;
 
   // Rules whose counts changed since the last call, to be stored.
   std::vector<ParamRule> take_changed();

@@ -148,3 +148,29 @@ TEST_CASE("url params: a stored rule is re-checked once per run, and flips when 
   steady.observe(kListing + "1?sort=price", "same");
   CHECK(steady.apply(kListing + "4?sort=name") == kListing + "4");
 }
+
+TEST_CASE("url params: two variants without the plain URL between them still teach") {
+  // A forum links each thread only with noise added, never plainly.
+  ParamLearner learner({}, {});
+  const std::string topic = "http://f.onion/viewtopic.php?";
+  for (int t = 1; t <= kObservationsToDrop; ++t) {
+    std::string n = std::to_string(t);
+    learner.observe(topic + "sort=date&t=" + n + "&utm_source=tg", "thread " + n);
+    learner.observe(topic + "ref=home&t=" + n, "thread " + n);
+  }
+  CHECK(learner.apply(topic + "sort=x&t=9") == topic + "t=9");
+  CHECK(learner.apply(topic + "ref=x&t=9") == topic + "t=9");
+  CHECK(learner.apply(topic + "t=9&utm_source=x") == topic + "t=9");
+  // Different threads (t differs) teach that t matters, not that the noise does.
+  CHECK(learner.apply(topic + "t=9") == topic + "t=9");
+}
+
+TEST_CASE("url params: a page first fetched under a variant is not fetched again under its plain URL") {
+  ParamLearner learner({}, {});
+  learner.observe(kListing + "50?view=grid", "fifty");  // before anything was learned
+  CHECK_FALSE(learner.fetched_as_variant(kListing + "50"));
+  for (int i = 1; i <= kObservationsToDrop; ++i) fetch_listing_and_variant(learner, i, "view=list");
+  CHECK(learner.apply(kListing + "50?view=list") == kListing + "50");
+  CHECK(learner.fetched_as_variant(kListing + "50"));
+  CHECK_FALSE(learner.fetched_as_variant(kListing + "51"));
+}
