@@ -17,11 +17,10 @@ constexpr std::string_view kCrawlKeys[] = {"proxy",          "concurrency",     
                                            "max_depth",      "max_pages",         "revisit_hours",
                                            "user_agent",     "log_interval_s",    "learn_params",
                                            "keep_params",    "drop_params"};
-constexpr std::string_view kSourceKeys[] = {"name",           "seeds",      "allow",         "deny",
-                                            "session_params", "max_depth",  "max_pages",     "revisit_hours",
-                                            "rate",           "proxy",      "cookies",       "cookie_file",
-                                            "headers",        "user_agent", "allow_private", "fields",
-                                            "learn_params",   "keep_params", "drop_params"};
+constexpr std::string_view kSourceKeys[] = {
+    "name",          "seeds",  "allow",        "deny",        "session_params", "max_depth", "max_pages",
+    "revisit_hours", "rate",   "proxy",        "cookies",     "cookie_file",    "headers",   "user_agent",
+    "allow_private", "fields", "learn_params", "keep_params", "drop_params"};
 constexpr std::string_view kFieldKeys[] = {"title", "price", "seller"};
 constexpr std::string_view kProxySchemes[] = {"socks5h://", "socks5://", "socks4a://",
                                               "socks4://",  "http://",   "https://"};

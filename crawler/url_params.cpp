@@ -143,7 +143,12 @@ void ParamLearner::remember(const std::string& base, const Params& params, const
 void ParamLearner::credit(const std::string& pattern, const Params& differing, bool same) {
   std::set<std::string> names;
   for (const auto& param : differing) names.insert(name_of(param));
-  if (!same && names.size() != 1) return;  // which of them changed the page is unknown
+  if (!same && names.size() > 1) {
+    // Another page: the one parameter not known to be noise changed it;
+    // with several such, which one did is unknown.
+    std::erase_if(names, [&](const std::string& name) { return drops(pattern, name); });
+    if (names.size() != 1) return;
+  }
   for (const auto& name : names) {
     if (keep_.count(name) || drop_.count(name)) continue;
     auto key = std::make_pair(pattern, name);

@@ -7,7 +7,7 @@
 // hash. When two fetched URLs of one path differ only in a set S of
 // parameters (added, left out, or with other values), equal hashes count one
 // "same" observation for each parameter in S; different hashes, with S a
-// single parameter, one "differs". A
+// single parameter (or one besides those already dropped), one "differs". A
 // parameter with `kObservationsToDrop` same observations and none that
 // differ is dropped from that pattern's URLs; one that ever differed is kept
 // for good (so `page=`, `id=`, `t=` are never dropped). A parameter dropped

@@ -91,12 +91,17 @@ FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptio
   rate << o.rate_limit;
   slow << o.slow_s;
   huge << o.huge_mb;
-  server_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{"python3", scripts + "server.py", "--port", "0", "--port-file",
-                               (dir / "market.port").string(), "--pages", std::to_string(o.pages),
-                               "--latency-ms", std::to_string(o.latency_ms), "--rate-limit", rate.str(),
-                               "--slow-s", slow.str(), "--huge-mb", huge.str()},
-      std::map<std::string, std::string>{}, dir / "market.out", dir / "market.err");
+  std::vector<std::string> argv{"python3",      scripts + "server.py",
+                                "--port",       "0",
+                                "--port-file",  (dir / "market.port").string(),
+                                "--pages",      std::to_string(o.pages),
+                                "--latency-ms", std::to_string(o.latency_ms),
+                                "--rate-limit", rate.str(),
+                                "--slow-s",     slow.str(),
+                                "--huge-mb",    huge.str()};
+  if (o.variants) argv.push_back("--variants");
+  server_ = std::make_unique<ChildProcess>(argv, std::map<std::string, std::string>{}, dir / "market.out",
+                                           dir / "market.err");
   port_ = wait_for_port_file(dir / "market.port", *server_, "fixture market", dir / "market.err");
   proxy_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{"python3", scripts + "socks5_proxy.py", "--port", "0", "--port-file",
@@ -112,6 +117,10 @@ nlohmann::json FixtureMarket::manifest() const {
 
 nlohmann::json FixtureMarket::requests() const {
   return nlohmann::json::parse(http_get(port_, "/__requests"));
+}
+
+nlohmann::json FixtureMarket::crawl_summary(bool reset) const {
+  return nlohmann::json::parse(http_get(port_, reset ? "/__crawl?reset=1" : "/__crawl"));
 }
 
 std::vector<nlohmann::json> FixtureMarket::proxy_log() const {

@@ -44,6 +44,7 @@ struct MarketOptions {
   double rate_limit = 20;  // requests/s per host before 429; 0: none
   double slow_s = 1.0;
   double huge_mb = 3.0;
+  bool variants = false;  // --variants: links carry content-neutral parameters
 };
 
 // The fixture market and a SOCKS5 proxy in front of it, for one test.
@@ -57,6 +58,9 @@ class FixtureMarket {
   }
   nlohmann::json manifest() const;
   nlohmann::json requests() const;
+  // /__crawl: per Host, fetches, distinct pages, variant fetches and the
+  // page keys (scripts/fixture_market/README.md); `reset` starts it again.
+  nlohmann::json crawl_summary(bool reset = false) const;
   // The proxy's CONNECT log (one JSON object per line).
   std::vector<nlohmann::json> proxy_log() const;
 

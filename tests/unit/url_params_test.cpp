@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 using leakwatch::crawler::kObservationsToDrop;
@@ -78,7 +79,8 @@ TEST_CASE("url params: two values of one parameter giving the same page count, w
 TEST_CASE("url params: a parameter that changes the page is never dropped") {
   ParamLearner learner({}, {});
   const std::string index = "http://shop.onion/listings";
-  for (int p = 1; p <= 10; ++p) learner.observe(index + "?page=" + std::to_string(p), "page" + std::to_string(p));
+  for (int p = 1; p <= 10; ++p)
+    learner.observe(index + "?page=" + std::to_string(p), "page" + std::to_string(p));
   learner.observe(index, "page1");  // page=1 is the default: one "same" observation
   for (int p = 1; p <= 10; ++p) {
     std::string url = index + "?page=" + std::to_string(p);
@@ -173,4 +175,15 @@ TEST_CASE("url params: a page first fetched under a variant is not fetched again
   CHECK(learner.apply(kListing + "50?view=list") == kListing + "50");
   CHECK(learner.fetched_as_variant(kListing + "50"));
   CHECK_FALSE(learner.fetched_as_variant(kListing + "51"));
+}
+
+TEST_CASE("url params: another page under two URLs blames the one parameter that is not known noise") {
+  ParamLearner learner({}, {});
+  for (int i = 1; i <= kObservationsToDrop; ++i) fetch_listing_and_variant(learner, i, "sort=x");
+  learner.observe(kListing + "9?page=1&sort=price", "reviews 1-20");
+  learner.observe(kListing + "9?page=2", "reviews 21-40");
+  auto rules = learner.rules();
+  auto page = std::find_if(rules.begin(), rules.end(), [](const ParamRule& r) { return r.param == "page"; });
+  REQUIRE(page != rules.end());
+  CHECK(page->differs == 1);
 }
