@@ -26,9 +26,13 @@ matcher::ExtractStats run_extract_stage(Context& ctx) {
   }
   auto& db = ctx.database();
   db::require_current_schema(db);
-  auto st = matcher::run_extract(db, *extractor, key);
+  auto st = matcher::run_extract(db, *extractor, key, ctx.listing_privacy());
   std::cerr << "extract: " << st.pages << " pages, " << st.identifiers << " identifiers and " << st.names
             << " names found, " << st.sightings_new << " new sightings\n";
+  if (st.unreadable > 0) {
+    std::cerr << "leakwatch: warning: extract: " << st.unreadable
+              << " pages hold text sealed under another HMAC key; they are read as purged\n";
+  }
   return st;
 }
 

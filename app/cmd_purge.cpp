@@ -6,8 +6,8 @@
 
 #include "app/command.h"
 #include "core/errors.h"
-#include "crawler/page_store.h"
 #include "db/migrations.h"
+#include "db/page_store.h"
 
 namespace leakwatch::app {
 namespace {
@@ -16,7 +16,7 @@ void run_purge(Context& ctx, int days) {
   if (days < 0) throw ConfigError("retention days must be 0 or more, not " + std::to_string(days));
   auto& db = ctx.database();
   db::require_current_schema(db);
-  auto [purged, kept] = crawler::purge_page_text(db, days);
+  auto [purged, kept] = db::purge_page_text(db, days);
   std::cout << "purge: raw text dropped from " << purged << " pages fetched more than " << days
             << " days ago";
   if (kept > 0) std::cout << "; " << kept << " not yet extracted kept (run `leakwatch extract`)";

@@ -5,6 +5,7 @@
 
 #include "core/errors.h"
 #include "db/connection.h"
+#include "extract/mask_text.h"
 
 namespace leakwatch::app {
 
@@ -43,7 +44,32 @@ std::string Context::describe_failure(const std::exception& e) {
   // next transaction, or wrapped by a stage); the connection's state says
   // what happened whatever the message.
   bool lost = database_ != nullptr && !database_->is_open();
-  return db::redact_secrets(db::describe_failure(e.what(), lost, server_), url_);
+  return mask(db::redact_secrets(db::describe_failure(e.what(), lost, server_), url_));
+}
+
+std::string Context::mask(std::string_view text) {
+  if (!masker_) {
+    extract::ExtractorOptions options;
+    try {
+      options.default_region = config().default_region;
+      masker_ = std::make_unique<extract::Extractor>(options);
+    } catch (const std::exception&) {
+      options.default_region = "CN";
+      masker_ = std::make_unique<extract::Extractor>(options);
+    }
+  }
+  return extract::mask_identifiers(*masker_, text);
+}
+
+const db::ListingPrivacy& Context::listing_privacy() {
+  if (privacy_) return *privacy_;
+  const identity::HashKey& key = hash_key();
+  mask("");  // builds the masker
+  // Derived, not a second key file: the data key is as well kept as the HMAC
+  // key because it is the HMAC key's, and there is one secret to guard.
+  privacy_.emplace(key.derive_key(db::kDataKeyPurpose), key.derive_key(db::kTagKeyPurpose),
+                   [this](std::string_view text) { return extract::mask_identifiers(*masker_, text); });
+  return *privacy_;
 }
 
 const identity::HashKey& Context::hash_key() {

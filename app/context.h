@@ -10,6 +10,8 @@
 
 #include "app/config.h"
 #include "db/connection.h"
+#include "db/listing_privacy.h"
+#include "extract/extractor.h"
 #include "identity/keyed_hash.h"
 
 namespace leakwatch::app {
@@ -42,6 +44,13 @@ class Context {
   // ConfigError, never a default key; so is a key file that group or others
   // may read, write or execute (as ssh refuses such a private key).
   const identity::HashKey& hash_key();
+  // `text` with its identifiers masked (extract::mask_identifiers), for
+  // every message that may hold listing text or URLs. Never throws for a
+  // bad config: the masker then reads numbers as [identity]'s default, CN.
+  std::string mask(std::string_view text);
+  // Masking and sealing for what the stages store (db/listing_privacy.h),
+  // with keys derived from hash_key(): throws as hash_key() does.
+  const db::ListingPrivacy& listing_privacy();
 
   int exit_code = 0;
 
@@ -52,6 +61,8 @@ class Context {
   std::string url_;     // the connection string of database_
   std::string server_;  // "host:port" of database_, read while it was connected
   std::optional<identity::HashKey> key_;
+  std::unique_ptr<extract::Extractor> masker_;
+  std::optional<db::ListingPrivacy> privacy_;
 };
 
 }  // namespace leakwatch::app

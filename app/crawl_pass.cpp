@@ -53,6 +53,7 @@ crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>&
   crawler::CrawlOptions options = read_crawl_options(ctx.config(), sources);
   options.max_pages = max_pages;
   options.progress_on_terminal = isatty(STDERR_FILENO) != 0;
+  options.privacy = &ctx.listing_privacy();
   auto& db = ctx.database();
   db::require_current_schema(db);
 
@@ -80,7 +81,7 @@ crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>&
   callbacks.notice = [&](std::string_view line) {
     if (line_shown) std::cerr << "\r\033[K";
     line_shown = false;
-    std::cerr << "leakwatch: " << line << "\n";
+    std::cerr << "leakwatch: " << ctx.mask(line) << "\n";
   };
   callbacks.progress = [&](const crawler::CrawlStats& st, bool final) {
     if (options.progress_on_terminal) {
@@ -140,7 +141,7 @@ crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>&
   }
   summary << "\n";
   summary << "crawl: " << st.login_walls.size() << " login walls";
-  for (const auto& w : st.login_walls) summary << "\n  " << w;
+  for (const auto& w : st.login_walls) summary << "\n  " << ctx.mask(w);
   summary << "\n";
   if (g_stop.load()) summary << "crawl: stopped by a signal; the next `leakwatch crawl` continues\n";
   std::cerr << summary.str();

@@ -6,7 +6,7 @@
 set(may_include_postgres
   "^db/"
   "^matcher/"
-  "^crawler/(frontier|page_store|param_rule_store)\\.(h|cpp)$"
+  "^crawler/(frontier|param_rule_store)\\.(h|cpp)$"
   "^tests/integration/")
 
 set(sources "")

@@ -16,6 +16,8 @@ pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
 # The Public Suffix List, compiled into libpsl: which top-level domains exist.
 pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
+# libsodium: secretbox (XChaCha20-Poly1305) seals stored page text (db/listing_privacy.cpp).
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 
 # libphonenumber ships neither a CMake config nor a pkg-config file in Debian 12.
 find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)

@@ -100,7 +100,7 @@ class CrawlPass {
       : conn_(conn),
         options_(options),
         callbacks_(callbacks),
-        frontier_(conn, worker_name(), options.defaults.lease_s),
+        frontier_(conn, worker_name(), options.defaults.lease_s, *options.privacy),
         fetcher_(options.defaults) {
     for (const auto& source : options.sources) add_source(source);
   }
@@ -508,6 +508,7 @@ bool is_logout_url(std::string_view url) {
 }
 
 CrawlStats run_crawl(db::Connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks) {
+  if (options.privacy == nullptr) throw std::logic_error("run_crawl: CrawlOptions::privacy not set");
   CrawlPass pass(conn, options, callbacks);
   return pass.run();
 }

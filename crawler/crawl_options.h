@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crawler/fetcher.h"
+#include "db/listing_privacy.h"
 
 namespace leakwatch::crawler {
 
@@ -70,6 +71,9 @@ struct CrawlOptions {
   std::optional<int64_t> max_pages;    // --max-pages: fetches in this run, all sources
   bool progress_on_terminal = false;   // a rewritten progress line instead of log lines
   int log_interval_s = 10;             // plain progress lines when not on a terminal
+  // Masks and seals what the pass stores (db/listing_privacy.h). Required;
+  // must outlive the pass.
+  const db::ListingPrivacy* privacy = nullptr;
 };
 
 }  // namespace leakwatch::crawler

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/errors.h"
+#include "core/hex.h"
 #include "db/pg_array.h"
 
 namespace leakwatch::crawler {
@@ -18,10 +19,12 @@ constexpr const char* kUpsertSource =
 constexpr const char* kLockSource =
     "SELECT pg_advisory_xact_lock(hashtext('leakwatch.frontier'), hashtext($1))";
 constexpr const char* kCountSource = "SELECT count(*) FROM frontier WHERE source = $1";
+// $3: URLs as stored (db::ListingPrivacy::stored_url), $5: the URL sealed
+// (hex) where the stored form is masked, else ''.
 constexpr const char* kEnqueue =
-    "INSERT INTO frontier (url, source, depth)"
-    " SELECT u, $1, $2 FROM unnest($3::text[]) AS u"
-    " WHERE NOT EXISTS (SELECT 1 FROM frontier f WHERE f.url = u) LIMIT $4"
+    "INSERT INTO frontier (url, url_sealed, source, depth)"
+    " SELECT t.u, decode(NULLIF(t.x, ''), 'hex'), $1, $2 FROM unnest($3::text[], $5::text[]) AS t(u, x)"
+    " WHERE NOT EXISTS (SELECT 1 FROM frontier f WHERE f.url = t.u) LIMIT $4"
     " ON CONFLICT (url) DO NOTHING";
 constexpr const char* kRequeueRevisits =
     "UPDATE frontier SET state = 'queued', next_attempt_at = now(), attempts = 0"
@@ -31,13 +34,13 @@ constexpr const char* kLeaseExpired =
     "UPDATE frontier SET lease_owner = $2, lease_expires = now() + $4::int * interval '1 second'"
     " WHERE id IN (SELECT id FROM frontier WHERE source = $1 AND state = 'leased'"
     " AND lease_expires < now() ORDER BY lease_expires LIMIT $3 FOR UPDATE SKIP LOCKED)"
-    " RETURNING id, url, depth, attempts, coalesce(etag, ''), coalesce(last_modified, '')";
+    " RETURNING id, url, depth, attempts, coalesce(etag, ''), coalesce(last_modified, ''), url_sealed";
 constexpr const char* kLeaseQueued =
     "UPDATE frontier SET state = 'leased', lease_owner = $2,"
     " lease_expires = now() + $4::int * interval '1 second'"
     " WHERE id IN (SELECT id FROM frontier WHERE source = $1 AND state = 'queued'"
     " AND next_attempt_at <= now() ORDER BY depth, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
-    " RETURNING id, url, depth, attempts, coalesce(etag, ''), coalesce(last_modified, '')";
+    " RETURNING id, url, depth, attempts, coalesce(etag, ''), coalesce(last_modified, ''), url_sealed";
 constexpr const char* kMarkDone =
     "UPDATE frontier f SET state = 'done', lease_owner = NULL, lease_expires = NULL,"
     " attempts = f.attempts + 1, fetched_at = now(), http_status = t.status, last_error = NULL,"
@@ -87,13 +90,38 @@ const char* state_name(Outcome::Kind kind) {
   }
 }
 
-std::vector<LeasedUrl> to_leased(const pqxx::result& rows, const std::string& source) {
+// URLs in the form kEnqueue takes: a URL that carries an identifier is
+// stored masked (with a keyed tag that keeps it unique) and sealed, so the
+// crawler can still fetch it and a dump shows no identifier.
+struct StoredUrls {
+  std::vector<std::string> stored;
+  std::vector<std::string> sealed;  // hex; '' where stored == the URL
+};
+
+StoredUrls to_stored(const db::ListingPrivacy& privacy, const std::vector<std::string>& urls) {
+  StoredUrls out;
+  for (const auto& url : urls) {
+    out.stored.push_back(privacy.stored_url(url));
+    out.sealed.push_back(out.stored.back() == url ? std::string() : to_hex(privacy.seal(url)));
+  }
+  return out;
+}
+
+std::vector<LeasedUrl> to_leased(const pqxx::result& rows, const std::string& source,
+                                 const db::ListingPrivacy& privacy) {
   std::vector<LeasedUrl> out;
   out.reserve(rows.size());
   for (const auto& row : rows) {
     LeasedUrl u;
     u.id = row[0].as<int64_t>();
     u.url = row[1].as<std::string>();
+    if (!row[6].is_null()) {
+      pqxx::binarystring sealed(row[6]);
+      auto url = privacy.open(std::string_view(sealed.get(), sealed.size()));
+      // Sealed under another key (the HMAC key was replaced): the stored,
+      // masked form is all there is; fetching it fails and says so.
+      if (url) u.url = std::move(*url);
+    }
     u.source = source;
     u.depth = row[2].as<int>();
     u.attempts = row[3].as<int>();
@@ -106,8 +134,8 @@ std::vector<LeasedUrl> to_leased(const pqxx::result& rows, const std::string& so
 
 }  // namespace
 
-Frontier::Frontier(pqxx::connection& conn, std::string worker, int lease_s)
-    : conn_(conn), worker_(std::move(worker)), lease_s_(lease_s) {}
+Frontier::Frontier(pqxx::connection& conn, std::string worker, int lease_s, const db::ListingPrivacy& privacy)
+    : conn_(conn), worker_(std::move(worker)), lease_s_(lease_s), privacy_(privacy) {}
 
 void Frontier::prepare_source(const std::string& source, const std::vector<std::string>& seeds,
                               int64_t max_pages, double revisit_hours) {
@@ -116,7 +144,8 @@ void Frontier::prepare_source(const std::string& source, const std::vector<std::
   tx.exec_params(kLockSource, source);
   int64_t known = tx.exec_params1(kCountSource, source)[0].as<int64_t>();
   int64_t room = std::max<int64_t>(0, max_pages - known);
-  tx.exec_params0(kEnqueue, source, 0, to_pg_array(seeds), room);
+  StoredUrls stored = to_stored(privacy_, seeds);
+  tx.exec_params0(kEnqueue, source, 0, to_pg_array(stored.stored), room, to_pg_array(stored.sealed));
   tx.exec_params0(kRequeueRevisits, source, revisit_hours);
   tx.commit();
 }
@@ -124,10 +153,11 @@ void Frontier::prepare_source(const std::string& source, const std::vector<std::
 std::vector<LeasedUrl> Frontier::lease(const std::string& source, int n) {
   if (n <= 0) return {};
   pqxx::work tx(conn_);
-  auto out = to_leased(tx.exec_params(kLeaseExpired, source, worker_, n, lease_s_), source);
+  auto out = to_leased(tx.exec_params(kLeaseExpired, source, worker_, n, lease_s_), source, privacy_);
   if (static_cast<int>(out.size()) < n) {
-    auto more = to_leased(
-        tx.exec_params(kLeaseQueued, source, worker_, n - static_cast<int>(out.size()), lease_s_), source);
+    auto more =
+        to_leased(tx.exec_params(kLeaseQueued, source, worker_, n - static_cast<int>(out.size()), lease_s_),
+                  source, privacy_);
     for (auto& u : more) out.push_back(std::move(u));
   }
   tx.commit();
@@ -138,7 +168,7 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
                               const std::vector<std::pair<std::string, int64_t>>& max_pages) {
   CommitResult result;
   pqxx::work tx(conn_);
-  std::vector<PageToStore> pages;
+  std::vector<db::PageToStore> pages;
   // kMarkDone's columns.
   std::vector<std::string> done_ids, done_statuses, done_etags, done_last_modified;
   for (const auto& o : outcomes) {
@@ -153,21 +183,25 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
         done_last_modified.push_back(o.last_modified);
         break;
       case Outcome::Kind::kRetryLater:
-        tx.exec_params0(kMarkRetryLater, o.frontier_id, worker_, o.retry_after_s, o.http_status, o.error,
-                        kMaxRescheduledAttempts);
+        tx.exec_params0(kMarkRetryLater, o.frontier_id, worker_, o.retry_after_s, o.http_status,
+                        privacy_.mask(o.error), kMaxRescheduledAttempts);
         break;
       case Outcome::Kind::kLoginWall: {
-        if (record_login_wall(tx, o.source, o.login_url, o.error)) result.new_login_walls.push_back(o.source);
-        tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status, o.error);
+        if (db::record_login_wall(tx, privacy_, o.source, o.login_url, o.error)) {
+          result.new_login_walls.push_back(o.source);
+        }
+        tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
+                        privacy_.mask(o.error));
         break;
       }
       case Outcome::Kind::kSkipped:
       case Outcome::Kind::kFailed:
-        tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status, o.error);
+        tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
+                        privacy_.mask(o.error));
         break;
     }
   }
-  StoredPages stored = store_pages(tx, pages);
+  db::StoredPages stored = db::store_pages(tx, privacy_, pages);
   result.pages_new += stored.pages_new;
   result.pages_duplicate += stored.pages_duplicate;
   if (!done_ids.empty()) {
@@ -195,7 +229,9 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
     }
     int64_t room = limit - known;
     if (room <= 0) continue;
-    auto r = tx.exec_params0(kEnqueue, group.source, group.depth, to_pg_array(group.urls), room);
+    StoredUrls urls = to_stored(privacy_, group.urls);
+    auto r = tx.exec_params0(kEnqueue, group.source, group.depth, to_pg_array(urls.stored), room,
+                             to_pg_array(urls.sealed));
     result.urls_enqueued += static_cast<int>(r.affected_rows());
     known += static_cast<int64_t>(r.affected_rows());
   }

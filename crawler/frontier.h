@@ -19,9 +19,12 @@
 
 #include <pqxx/pqxx>
 
-#include "crawler/page_store.h"
+#include "db/listing_privacy.h"
+#include "db/page_store.h"
 
 namespace leakwatch::crawler {
+
+using db::FetchedPage;
 
 struct LeasedUrl {
   int64_t id = 0;
@@ -80,7 +83,9 @@ struct FrontierState {
 class Frontier {
  public:
   // `worker` names this worker in lease_owner (unique per process).
-  Frontier(pqxx::connection& conn, std::string worker, int lease_s);
+  // `privacy` masks what is stored (URLs carrying identifiers, errors,
+  // pages) and seals what must stay readable; it must outlive the Frontier.
+  Frontier(pqxx::connection& conn, std::string worker, int lease_s, const db::ListingPrivacy& privacy);
 
   const std::string& worker() const { return worker_; }
 
@@ -120,6 +125,7 @@ class Frontier {
   pqxx::connection& conn_;
   std::string worker_;
   int lease_s_;
+  const db::ListingPrivacy& privacy_;
   std::map<std::string, int64_t> known_urls_;  // per source, an estimate (see commit())
 };
 

@@ -150,6 +150,21 @@ KeyedHash HashKey::hash(Kind kind, std::string_view normalized) const {
   return out;
 }
 
+std::array<std::uint8_t, 32> HashKey::derive_key(std::string_view purpose) const {
+  // The "kind:" prefix of hash() never starts with this label, so a derived
+  // key is never a stored identifier hash.
+  const std::string message = "leakwatch key derivation:" + std::string(purpose);
+  std::array<std::uint8_t, 32> out{};
+  size_t out_len = 0;
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, bytes_.data(), bytes_.size(),
+                reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(),
+                out.size(), &out_len) == nullptr ||
+      out_len != out.size()) {
+    throw std::runtime_error("key derivation failed (OpenSSL HMAC-SHA256)");
+  }
+  return out;
+}
+
 std::string to_hex(const KeyedHash& hash) { return leakwatch::to_hex(hash.data(), hash.size()); }
 
 bool parse_hex(std::string_view text, KeyedHash* out) {

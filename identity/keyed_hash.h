@@ -40,6 +40,12 @@ class HashKey {
     return copy;
   }
   KeyedHash hash(Kind kind, std::string_view normalized) const;
+  // A 32-byte key for another use, derived from this key and `purpose`
+  // (HMAC-SHA256(key, "leakwatch key derivation:" + purpose)), e.g. the
+  // data key that seals stored page text. Different purposes give
+  // independent keys; none reveals this key. Throws std::runtime_error if
+  // OpenSSL fails.
+  std::array<std::uint8_t, 32> derive_key(std::string_view purpose) const;
 
  private:
   std::vector<std::uint8_t> bytes_;

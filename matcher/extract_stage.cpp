@@ -5,17 +5,13 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "db/page_store.h"
 #include "db/pg_array.h"
 #include "identity/identity.h"
 
 namespace leakwatch::matcher {
 namespace {
 
-// The oldest pages first, so a backlog drains in crawl order; pages leased by
-// another worker are skipped, not waited for.
-constexpr const char* kLeasePages =
-    "SELECT id, text, fetched_at FROM pages WHERE extracted_version < $1"
-    " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED";
 constexpr const char* kNewBatch = "SELECT gen_random_uuid()";
 constexpr const char* kMoveStaged =
     "WITH moved AS (DELETE FROM sightings_staging WHERE batch = $1"
@@ -25,44 +21,49 @@ constexpr const char* kMoveStaged =
     "   masked, seen_at FROM moved ORDER BY page_id, record, hash, key_version"
     "  ON CONFLICT DO NOTHING RETURNING 1)"
     " SELECT count(*) FROM ins";
-constexpr const char* kMarkExtracted = "UPDATE pages SET extracted_version = $1 WHERE id = ANY($2::bigint[])";
+// A page extracted again holds its current version only: the sightings of
+// the version it replaced go (its exposures stay: they are the listing's).
+constexpr const char* kDropOldSightings = "DELETE FROM sightings WHERE page_id = ANY($1::bigint[])";
 
 const std::vector<std::string> kStagingColumns{"batch",       "page_id", "record", "hash",
                                                "key_version", "kind",    "masked", "seen_at"};
 
 // Extracts one leased batch inside `tx`; returns false when nothing was left.
 bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const identity::HashKey& key,
-                   const ExtractOptions& options, ExtractStats* stats) {
-  pqxx::result pages = tx.exec_params(kLeasePages, kExtractorVersion, options.batch_pages);
+                   const db::ListingPrivacy& privacy, const ExtractOptions& options, ExtractStats* stats) {
+  std::vector<db::PageToExtract> pages =
+      db::lease_pages_to_extract(tx, privacy, kExtractorVersion, options.batch_pages);
   if (pages.empty()) return false;
   std::string batch = tx.exec1(kNewBatch)[0].as<std::string>();
-  std::vector<int64_t> ids;
+  std::vector<int64_t> ids, read_ids;
   ids.reserve(pages.size());
   const int key_version = key.version();
   {
     pqxx::stream_to stream(tx, "sightings_staging", kStagingColumns);
     for (const auto& page : pages) {
-      const int64_t page_id = page[0].as<int64_t>();
+      const int64_t page_id = page.id;
       ids.push_back(page_id);
-      if (page[1].is_null()) continue;  // text purged: nothing left to read
-      const std::string seen_at = page[2].as<std::string>();
-      extractor.scan(
-          std::string_view(page[1].c_str(), page[1].size()), [&](const extract::FoundIdentifier& found) {
-            const identity::Identifier& id = found.identifier;
-            if (id.kind == identity::Kind::kName) {
-              ++stats->names;
-            } else {
-              ++stats->identifiers;
-            }
-            stream << std::make_tuple(batch, page_id, static_cast<int64_t>(found.record),
-                                      identity::to_hex(key.hash(id.kind, id.value)), key_version,
-                                      std::string(identity::kind_name(id.kind)), found.masked, seen_at);
-          });
+      if (page.unreadable) ++stats->unreadable;
+      if (!page.text) continue;  // text purged (or sealed under another key): nothing left to read
+      read_ids.push_back(page_id);
+      const std::string& seen_at = page.fetched_at;
+      extractor.scan(*page.text, [&](const extract::FoundIdentifier& found) {
+        const identity::Identifier& id = found.identifier;
+        if (id.kind == identity::Kind::kName) {
+          ++stats->names;
+        } else {
+          ++stats->identifiers;
+        }
+        stream << std::make_tuple(batch, page_id, static_cast<int64_t>(found.record),
+                                  identity::to_hex(key.hash(id.kind, id.value)), key_version,
+                                  std::string(identity::kind_name(id.kind)), found.masked, seen_at);
+      });
     }
     stream.complete();
   }
+  tx.exec_params0(kDropOldSightings, db::to_pg_array(read_ids));
   stats->sightings_new += tx.exec_params1(kMoveStaged, batch)[0].as<int64_t>();
-  tx.exec_params(kMarkExtracted, kExtractorVersion, db::to_pg_array(ids));
+  db::mark_pages_extracted(tx, kExtractorVersion, ids);
   stats->pages += static_cast<int64_t>(ids.size());
   return true;
 }
@@ -70,14 +71,15 @@ bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const id
 }  // namespace
 
 ExtractStats run_extract(pqxx::connection& conn, const extract::Extractor& extractor,
-                         const identity::HashKey& key, const ExtractOptions& options,
+                         const identity::HashKey& key, const db::ListingPrivacy& privacy,
+                         const ExtractOptions& options,
                          const std::function<void(const ExtractStats&)>& progress) {
   ExtractStats stats;
   try {
     for (;;) {
       pqxx::work tx(conn, "extract");
       ExtractStats batch_stats = stats;
-      if (!extract_batch(tx, extractor, key, options, &batch_stats)) break;
+      if (!extract_batch(tx, extractor, key, privacy, options, &batch_stats)) break;
       tx.commit();
       stats = batch_stats;
       ++stats.batches;

@@ -17,6 +17,7 @@
 
 #include <pqxx/pqxx>
 
+#include "db/listing_privacy.h"
 #include "extract/extractor.h"
 #include "identity/keyed_hash.h"
 
@@ -36,13 +37,16 @@ struct ExtractStats {
   int64_t names = 0;          // names found next to them
   int64_t sightings_new = 0;  // rows added to sightings
   int64_t batches = 0;
+  int64_t unreadable = 0;  // pages whose text is sealed under another key (the HMAC key changed)
 };
 
-// Extracts every page with extracted_version < kExtractorVersion. Throws
+// Extracts every page with extracted_version < kExtractorVersion (its text
+// opened with `privacy`, db/page_store.h). Throws
 // leakwatch::RuntimeError on a database failure (committed batches stay).
 // `progress` (optional) is called after each committed batch.
 ExtractStats run_extract(pqxx::connection& conn, const extract::Extractor& extractor,
-                         const identity::HashKey& key, const ExtractOptions& options = {},
+                         const identity::HashKey& key, const db::ListingPrivacy& privacy,
+                         const ExtractOptions& options = {},
                          const std::function<void(const ExtractStats&)>& progress = {});
 
 }  // namespace leakwatch::matcher

@@ -7,6 +7,7 @@
 #include "fixture_market.h"
 #include "harness.h"
 #include "identity/keyed_hash.h"
+#include "listing_store.h"
 
 using namespace leakwatch::testing;
 using leakwatch::identity::HashKey;
@@ -28,16 +29,13 @@ struct Stages : CliFixture {
   }
   // A crawled page as `leakwatch crawl` stores it.
   void page(int n, const std::string& text, const std::string& title = "listing") {
-    pqxx::connection conn(db.url());
-    pqxx::nontransaction tx(conn);
-    tx.exec("INSERT INTO crawl_sources (name) VALUES ('shop') ON CONFLICT DO NOTHING");
-    std::string url = "http://shop.onion/listing/" + std::to_string(n);
-    tx.exec_params(
-        "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, title, listing_title,"
-        " price, seller, text, bytes) VALUES (sha256(convert_to($1, 'UTF8')), $1, $1, 'shop', 200, "
-        "'text/html', $2, $2,"
-        " '$5', 'seller', $3, length($3))",
-        url, title, text);
+    Listing l;
+    l.url = "http://shop.onion/listing/" + std::to_string(n);
+    l.title = l.listing_title = title;
+    l.price = "$5";
+    l.seller = "seller";
+    l.text = text;
+    store_listing(db.url(), key, l);
   }
   long count(const std::string& sql) { return std::stol(db.query_value(sql)); }
   std::string hash_of(Kind kind, const std::string& normalized) {
@@ -143,7 +141,7 @@ TEST_CASE("match: a later sighting of the same exposure moves last_seen, not fir
   REQUIRE(s.cli({"match"}).exit_code == 0);
   CHECK(s.count("SELECT count(*) FROM exposures WHERE last_seen < now() - interval '9 days'") == 1);
   // The crawler sees the same content again under its URL.
-  s.exec("INSERT INTO page_urls (url, page_id, source) SELECT url, id, source FROM pages");
+  s.page(1, kListing);
   auto r = s.cli({"match"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("0 new exposures, 1 updated") != std::string::npos);

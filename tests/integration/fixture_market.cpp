@@ -100,6 +100,11 @@ FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptio
                                 "--slow-s",     slow.str(),
                                 "--huge-mb",    huge.str()};
   if (o.variants) argv.push_back("--variants");
+  if (o.hostile) {
+    std::ostringstream limit;
+    limit << o.hostile_s;
+    argv.insert(argv.end(), {"--hostile", "--hostile-s", limit.str()});
+  }
   server_ = std::make_unique<ChildProcess>(argv, std::map<std::string, std::string>{}, dir / "market.out",
                                            dir / "market.err");
   port_ = wait_for_port_file(dir / "market.port", *server_, "fixture market", dir / "market.err");

@@ -45,6 +45,8 @@ struct MarketOptions {
   double slow_s = 1.0;
   double huge_mb = 3.0;
   bool variants = false;  // --variants: links carry content-neutral parameters
+  bool hostile = false;  // also the hostile market (server.py --hostile)
+  double hostile_s = 5;  // when its endless and stalled bodies are closed
 };
 
 // The fixture market and a SOCKS5 proxy in front of it, for one test.

@@ -1,8 +1,12 @@
 #include <doctest/doctest.h>
 
 #include <random>
+#include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "fixture_market.h"
 #include "harness.h"
 
 using namespace leakwatch::testing;
@@ -100,4 +104,98 @@ TEST_CASE("privacy: a pg_dump of the database holds none of the imported custome
     }
   }
   CHECK(leaked == 0);
+}
+
+namespace {
+
+// Every form in which `person` (a manifest record) could stand in a dump:
+// the address as planted and lowercased, its local part, the phone in E.164
+// and nationally.
+void add_needles(const nlohmann::json& person, std::set<std::string>* needles) {
+  std::string email = person["email"].get<std::string>();
+  std::string lower = email;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string phone = person["phone"].get<std::string>();
+  needles->insert({email, lower, lower.substr(0, lower.find('@')), phone, phone.substr(3)});
+}
+
+}  // namespace
+
+TEST_CASE(
+    "privacy: after a run over the markets and the hostile one, a pg_dump and the output hold no planted "
+    "identifier") {
+  TempDir dir;
+  TestDatabase db;
+  FixtureMarket market(dir.path(),
+                       MarketOptions{.pages = 8, .rate_limit = 0, .hostile = true, .hostile_s = 2});
+  auto manifest = market.manifest();
+  // Everyone the market planted, customers or not: the customers, the traps'
+  // records, every hostile page's (identifiers in URLs and titles) and the canary's.
+  std::set<std::string> needles;
+  std::string customers = "customer_id,email,phone\n";
+  int n = 0;
+  for (const auto& e : manifest["exposures"]) {
+    add_needles(e, &needles);
+    customers += "c" + std::to_string(++n) + "," + e["email"].get<std::string>() + "," +
+                 e["phone"].get<std::string>() + "\n";
+  }
+  for (const auto& [path, record] : manifest["traps"]["records"].items()) add_needles(record, &needles);
+  for (const auto& [path, page] : manifest["hostile"]["pages"].items()) {
+    for (const auto& record : page["records"]) add_needles(record, &needles);
+  }
+  for (const auto& record : manifest["hostile"]["canary"]["records"]) add_needles(record, &needles);
+  REQUIRE(n >= 10);
+  REQUIRE(needles.size() >= 5 * static_cast<size_t>(n));
+
+  auto key = write_key_file(dir);
+  // The hostile pages that only test the crawler's endurance stay out
+  // (issue #14 items 1, 4, 7 have their own tests); those that put
+  // identifiers in URLs, titles and changing text are crawled.
+  auto config = dir.write(
+      "leakwatch.toml",
+      "[crawl]\nproxy = \"" + market.proxy() +
+          "\"\nconcurrency = 8\ntimeout_s = 10\nretry_base_ms = 100\n\n"
+          "[[source]]\nname = \"shop\"\nseeds = [\"http://shop.onion/\"]\ncookies = \"session=demo\"\n"
+          "allow_private = true\nrate = 100\n\n"
+          "[[source]]\nname = \"forum\"\nseeds = [\"http://forum.onion/\"]\nallow_private = true\nrate = "
+          "100\n\n"
+          "[[source]]\nname = \"paste\"\nseeds = [\"http://paste.onion/\"]\nallow_private = true\nrate = "
+          "100\n\n"
+          "[[source]]\nname = \"hostile\"\nseeds = [\"http://hostile.onion/\"]\nallow_private = true\n"
+          "rate = 100\n"
+          "deny = [\"/nested\", \"/gzip-bomb\", \"/endless\", \"/slow-body\", \"/huge-header\", "
+          "\"/many-headers\", \"/redirect/\"]\n");
+  std::map<std::string, std::string> env{{"LEAKWATCH_HMAC_KEY_FILE", key.string()},
+                                         {"LEAKWATCH_DATABASE_URL", db.url()},
+                                         {"LEAKWATCH_CONFIG", config.string()}};
+  std::string output;
+  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") {
+    auto r = run_cli(args, in, env);
+    INFO(args[0] << ": " << r.err);
+    CHECK(r.exit_code == 0);
+    output += r.out + r.err;
+  };
+  cli({"db", "migrate"});
+  cli({"customers", "import", "-"}, customers);
+  cli({"run", "--json"});
+  cli({"report", "--all", "--format", "json"});
+  cli({"report", "--all", "--format", "csv"});
+
+  // The run reached what the test is about: pages with identifiers in their
+  // URL, title and text, and exposures of the planted customers.
+  CHECK(std::stol(db.query_value(
+            "SELECT count(*) FROM pages WHERE url LIKE 'http://hostile.onion/contact/%'")) == 1);
+  CHECK(std::stol(db.query_value(
+            "SELECT count(*) FROM pages WHERE url LIKE 'http://hostile.onion/profile%'")) == 1);
+  CHECK(std::stol(db.query_value("SELECT count(*) FROM pages WHERE url = 'http://hostile.onion/titled'"
+                                 " AND title LIKE 'listing for %@%'")) == 1);
+  CHECK(std::stol(db.query_value("SELECT count(DISTINCT customer_id) FROM exposures")) == n);
+
+  auto dump = run_program({"pg_dump", "--no-owner", db.url()});
+  REQUIRE_MESSAGE(dump.exit_code == 0, dump.err);
+  REQUIRE(dump.out.find("COPY public.pages") != std::string::npos);
+  for (const auto& needle : needles) {
+    CHECK_MESSAGE(dump.out.find(needle) == std::string::npos, "plaintext in the database dump: " << needle);
+    CHECK_MESSAGE(output.find(needle) == std::string::npos, "plaintext in leakwatch's output: " << needle);
+  }
 }

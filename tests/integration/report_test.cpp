@@ -10,6 +10,7 @@
 
 #include "fixture_market.h"
 #include "harness.h"
+#include "listing_store.h"
 
 using namespace leakwatch::testing;
 
@@ -30,9 +31,6 @@ struct Reports {
   explicit Reports(int pages = 2) {
     REQUIRE(run_cli({"db", "migrate"}, "", env).exit_code == 0);
     std::string customers = "customer_id,email,phone\n";
-    pqxx::connection conn(db.url());
-    pqxx::work tx(conn);
-    tx.exec("INSERT INTO crawl_sources (name) VALUES ('shop'), ('paste')");
     for (int i = 1; i <= pages; ++i) {
       std::string email = "buyer" + std::to_string(i) + "@icloud.com";
       std::string phone = "+86138" + std::to_string(10000000 + i);
@@ -40,16 +38,16 @@ struct Reports {
       customers += std::to_string(i) + "," + email + "," + phone + "\n";
       std::string url =
           "http://" + std::string(i % 2 ? "shop" : "paste") + ".onion/listing/" + std::to_string(i);
-      tx.exec_params(
-          "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, title, "
-          "listing_title,"
-          " price, seller, text, bytes) VALUES (sha256(convert_to($1, 'UTF8')), $1, $1, $2, 200, "
-          "'text/html', 'page', $3,"
-          " '$12.50', $4, $5, 1)",
-          url, i % 2 ? "shop" : "paste", kTitlePayload, kSellerPayload,
-          "name | email | phone\nx | " + email + " | " + phone + "\n");
+      Listing l;
+      l.source = i % 2 ? "shop" : "paste";
+      l.url = url;
+      l.title = "page";
+      l.listing_title = kTitlePayload;
+      l.price = "$12.50";
+      l.seller = kSellerPayload;
+      l.text = "name | email | phone\nx | " + email + " | " + phone + "\n";
+      store_listing(db.url(), key, l);
     }
-    tx.commit();
     REQUIRE(run_cli({"customers", "import", "-"}, customers, env).exit_code == 0);
     REQUIRE(run_cli({"extract"}, "", env).exit_code == 0);
     REQUIRE(run_cli({"match"}, "", env).exit_code == 0);

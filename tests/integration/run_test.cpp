@@ -12,6 +12,7 @@
 #include "db/connection.h"
 #include "fixture_market.h"
 #include "harness.h"
+#include "listing_store.h"
 
 using namespace leakwatch::testing;
 
@@ -99,17 +100,18 @@ TEST_CASE("run: while another run holds the lock, a second run exits 0 at once; 
 
 TEST_CASE("purge: raw text past the retention window is dropped; sightings, exposures and new pages stay") {
   RunSetup s;
-  s.exec("INSERT INTO crawl_sources (name) VALUES ('shop')");
+  for (const char* text : {"old", "old, unread", "new"}) {
+    Listing l;
+    l.url = "http://shop.onion/" + std::string(text);
+    l.text = text;
+    store_listing(s.db.url(), s.key, l);
+  }
   s.exec(
-      "INSERT INTO pages (content_hash, url, final_url, source, status, content_type, text, bytes, "
-      "fetched_at,"
-      " extracted_version) VALUES"
-      " ('\\x01', 'http://shop.onion/1', 'http://shop.onion/1', 'shop', 200, 'text/html', 'old', 3,"
-      "  now() - interval '40 days', 1),"
-      " ('\\x02', 'http://shop.onion/2', 'http://shop.onion/2', 'shop', 200, 'text/html', 'old, unread', 3,"
-      "  now() - interval '40 days', 0),"
-      " ('\\x03', 'http://shop.onion/3', 'http://shop.onion/3', 'shop', 200, 'text/html', 'new', 3,"
-      "  now() - interval '2 days', 1)");
+      "UPDATE pages SET fetched_at = now() - interval '40 days', extracted_version = 1 WHERE url LIKE "
+      "'%/old';"
+      "UPDATE pages SET fetched_at = now() - interval '40 days' WHERE url LIKE '%/old, unread';"
+      "UPDATE pages SET fetched_at = now() - interval '2 days', extracted_version = 1 WHERE url LIKE "
+      "'%/new'");
   s.exec(
       "INSERT INTO sightings (page_id, record, hash, key_version, kind, masked, seen_at)"
       " SELECT id, 0, gen_random_uuid(), 1, 'email', 'a***@qq.com', fetched_at FROM pages");
@@ -118,11 +120,11 @@ TEST_CASE("purge: raw text past the retention window is dropped; sightings, expo
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("dropped from 1 pages fetched more than 30 days ago; 1 not yet extracted kept") !=
         std::string::npos);
-  CHECK(s.db.query_value("SELECT string_agg(coalesce(text, 'NULL'), ',' ORDER BY id) FROM pages") ==
-        "NULL,old, unread,new");
+  CHECK(s.db.query_value("SELECT string_agg(CASE WHEN text_sealed IS NULL THEN 'NULL' ELSE 'sealed' END,"
+                         " ',' ORDER BY id) FROM pages") == "NULL,sealed,sealed");
   CHECK(s.count("SELECT count(*) FROM sightings") == 3);
 
   s.dir.write("leakwatch.toml", "[retention]\ndays = 1\n");
   REQUIRE(run_cli({"purge"}, "", s.env).exit_code == 0);
-  CHECK(s.count("SELECT count(*) FROM pages WHERE text IS NULL") == 2);
+  CHECK(s.count("SELECT count(*) FROM pages WHERE text_sealed IS NULL") == 2);
 }
