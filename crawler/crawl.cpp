@@ -158,7 +158,10 @@ void CrawlPass::add_source(const SourceOptions& s) {
   scope.allow_private = s.allow_private;
   scope.url_options = run->parsing.url_options;
   run->scope = std::make_unique<Scope>(scope);
-  run->params = std::make_unique<ParamLearner>(s.keep_params, s.drop_params, s.learn_params);
+  const db::ListingPrivacy* privacy = options_.privacy;
+  run->params = std::make_unique<ParamLearner>(
+      s.keep_params, s.drop_params, s.learn_params,
+      [privacy](const std::string& pattern) { return privacy->stored_url(pattern); });
 
   const Scope* sc = run->scope.get();
   run->profile.proxy = s.proxy;

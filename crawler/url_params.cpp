@@ -85,8 +85,17 @@ std::string url_pattern(std::string_view canonical_url) {
   return out;
 }
 
-ParamLearner::ParamLearner(std::vector<std::string> keep, std::vector<std::string> drop, bool learn)
-    : keep_(keep.begin(), keep.end()), drop_(drop.begin(), drop.end()), learn_(learn) {}
+ParamLearner::ParamLearner(std::vector<std::string> keep, std::vector<std::string> drop, bool learn,
+                           PatternForm form)
+    : keep_(keep.begin(), keep.end()),
+      drop_(drop.begin(), drop.end()),
+      learn_(learn),
+      form_(std::move(form)) {}
+
+std::string ParamLearner::pattern_of(std::string_view url) const {
+  std::string pattern = url_pattern(url);
+  return form_ ? form_(pattern) : pattern;
+}
 
 void ParamLearner::load(const std::vector<ParamRule>& rules) {
   for (const auto& rule : rules) {
@@ -105,7 +114,7 @@ void ParamLearner::observe(std::string_view canonical_url, std::string_view cont
   std::string url(canonical_url);
   std::string hash(content_hash);
   SplitUrl parts = split(url);
-  const std::string pattern = url_pattern(url);
+  const std::string pattern = pattern_of(url);
   // Fetched URLs that are this one with parameters added.
   if (auto it = reduced_.find(url); it != reduced_.end()) {
     for (const auto& [removed, other] : it->second) credit(pattern, removed, other == hash);
@@ -117,7 +126,7 @@ void ParamLearner::observe(std::string_view canonical_url, std::string_view cont
 // This URL with each non-empty subset of its parameters removed: compared
 // with those already fetched, and noted for those fetched later.
 void ParamLearner::remember(const std::string& base, const Params& params, const std::string& hash) {
-  const std::string pattern = url_pattern(base);
+  const std::string pattern = pattern_of(base);
   const size_t k = params.size();
   for (uint32_t mask = 1; mask < (1u << k); ++mask) {
     Params removed, rest;
@@ -185,7 +194,7 @@ std::string ParamLearner::apply(std::string_view canonical_url) {
   if (canonical_url.find('?') == std::string_view::npos) return std::string(canonical_url);
   if (probe_urls_.count(std::string(canonical_url))) return std::string(canonical_url);
   SplitUrl parts = split(canonical_url);
-  const std::string pattern = url_pattern(parts.base);
+  const std::string pattern = pattern_of(parts.base);
   Params kept;
   bool dropped = false;
   for (auto& param : parts.params) {
@@ -209,7 +218,7 @@ std::string ParamLearner::apply(std::string_view canonical_url) {
 bool ParamLearner::fetched_as_variant(std::string_view canonical_url) const {
   auto it = reduced_.find(std::string(canonical_url));
   if (it == reduced_.end()) return false;
-  const std::string pattern = url_pattern(canonical_url);
+  const std::string pattern = pattern_of(canonical_url);
   for (const auto& [removed, hash] : it->second) {
     if (std::all_of(removed.begin(), removed.end(),
                     [&](const std::string& param) { return drops(pattern, name_of(param)); })) {

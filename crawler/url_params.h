@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -51,8 +52,14 @@ std::string url_pattern(std::string_view canonical_url);
 
 class ParamLearner {
  public:
+  // How a pattern is kept and stored: a path may carry an identifier
+  // (/contact/li.na@icloud.com), so the crawl passes the form in which URLs
+  // are stored (masked plus a keyed tag, db::ListingPrivacy::stored_url).
+  using PatternForm = std::function<std::string(const std::string&)>;
+
   // `keep` and `drop`: parameter names pinned by config (any pattern).
-  ParamLearner(std::vector<std::string> keep, std::vector<std::string> drop, bool learn = true);
+  ParamLearner(std::vector<std::string> keep, std::vector<std::string> drop, bool learn = true,
+               PatternForm form = {});
 
   // Rules stored by earlier runs (and other workers); they are re-checked by
   // sampling in this run.
@@ -80,6 +87,7 @@ class ParamLearner {
 
  private:
   using Params = std::vector<std::string>;  // "name=value", in canonical order
+  std::string pattern_of(std::string_view url) const;
   void credit(const std::string& pattern, const Params& removed, bool same);
   bool drops(const std::string& pattern, const std::string& name) const;
   bool host_drops(const std::string& pattern, const std::string& name) const;
@@ -87,6 +95,7 @@ class ParamLearner {
 
   std::set<std::string> keep_, drop_;
   bool learn_;
+  PatternForm form_;
   std::map<std::pair<std::string, std::string>, ParamRule> rules_;  // (pattern, param)
   std::set<std::pair<std::string, std::string>> changed_, loaded_, probed_;
   std::set<std::string> probe_urls_;  // stay as they are, however often asked

@@ -187,3 +187,17 @@ TEST_CASE("url params: another page under two URLs blames the one parameter that
   REQUIRE(page != rules.end());
   CHECK(page->differs == 1);
 }
+
+TEST_CASE("url params: patterns are kept in the form the crawl stores URLs in, never in plaintext") {
+  ParamLearner learner({}, {}, true, [](const std::string& pattern) {
+    auto at = pattern.find('@');
+    return at == std::string::npos ? pattern : pattern.substr(0, at - 2) + "***" + pattern.substr(at);
+  });
+  const std::string contact = "http://s.onion/contact/li.na@icloud.com";
+  for (int i = 0; i < kObservationsToDrop; ++i) {
+    learner.observe(contact + "?ref=" + std::to_string(i), "same");
+    learner.observe(contact, "same");
+  }
+  CHECK(learner.apply(contact + "?ref=9") == contact);
+  for (const auto& rule : learner.rules()) CHECK(rule.pattern.find("li.na@") == std::string::npos);
+}
