@@ -25,6 +25,9 @@ class Context {
   explicit Context(const GlobalOptions& options) : options_(options) {}
 
   const Config& config();
+  // Where config() comes from: "--config", "$LEAKWATCH_CONFIG",
+  // "./leakwatch.toml", or "" when no config file was found.
+  std::string config_origin();
   // --database, else $LEAKWATCH_DATABASE_URL, else [database] url, else ""
   // (libpq then reads PG* variables).
   std::string database_url();
@@ -39,9 +42,12 @@ class Context {
   // e.what() on one line; never the database password.
   std::string describe_failure(const std::exception& e);
   // $LEAKWATCH_HMAC_KEY_FILE, else [hashing] key_file. No key is a
-  // ConfigError, never a default key; so is a key file that group or others
-  // may read, write or execute (as ssh refuses such a private key).
+  // ConfigError, never a default key; so is a key file HashKey::load refuses
+  // (missing, malformed, or open to group or others).
   const identity::HashKey& hash_key();
+  // Where hash_key() reads the key: $LEAKWATCH_HMAC_KEY_FILE, else [hashing]
+  // key_file; nullopt when neither is set.
+  std::optional<std::filesystem::path> key_file_path();
 
   int exit_code = 0;
 

@@ -16,10 +16,10 @@ constexpr std::string_view kCrawlKeys[] = {"proxy",          "concurrency",     
                                            "retry_base_ms",  "max_retry_after_s", "lease_s",
                                            "max_depth",      "max_pages",         "revisit_hours",
                                            "user_agent",     "log_interval_s"};
-constexpr std::string_view kSourceKeys[] = {"name",           "seeds",      "allow",         "deny",
-                                            "session_params", "max_depth",  "max_pages",     "revisit_hours",
-                                            "rate",           "proxy",      "cookies",       "cookie_file",
-                                            "headers",        "user_agent", "allow_private", "fields"};
+constexpr std::string_view kSourceKeys[] = {
+    "name",      "seeds",         "allow",         "deny",   "session_params", "max_depth",
+    "max_pages", "revisit_hours", "rate",          "proxy",  "cookies",        "cookie_file",
+    "headers",   "user_agent",    "allow_private", "fields", "login_check"};
 constexpr std::string_view kFieldKeys[] = {"title", "price", "seller"};
 constexpr std::string_view kProxySchemes[] = {"socks5h://", "socks5://", "socks4a://",
                                               "socks4://",  "http://",   "https://"};
@@ -114,6 +114,10 @@ crawler::SourceOptions read_source(const Config& config, const toml::table& t,
   }
   named.read("user_agent", s.user_agent);
   named.read("allow_private", s.allow_private);
+  named.read("login_check", s.login_check);
+  if (!s.login_check.empty() && !s.login_check.starts_with("http://") &&
+      !s.login_check.starts_with("https://"))
+    named.fail(*named.node("login_check"), "login_check", "expected an absolute http(s) URL");
   if (const toml::node* f = named.node("fields")) {
     const toml::table* ft = f->as_table();
     if (ft == nullptr)
