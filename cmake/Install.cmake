@@ -30,7 +30,7 @@ install(CODE "
   if(EXISTS \"\${config}\")
     message(STATUS \"Keeping: \${config} (the example is ${PROJECT_SOURCE_DIR}/packaging/leakwatch.toml)\")
   else()
-    file(INSTALL DESTINATION \"\$ENV{DESTDIR}${LEAKWATCH_CONFIG_DIR}\" TYPE FILE
+    file(INSTALL DESTINATION \"${LEAKWATCH_CONFIG_DIR}\" TYPE FILE
          FILES \"${PROJECT_SOURCE_DIR}/packaging/leakwatch.toml\")
   endif()")
 
@@ -41,10 +41,10 @@ set(CPACK_PACKAGE_NAME leakwatch)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "leakwatch maintainers <leakwatch@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "finds customers whose data is sold on black markets")
-set(CPACK_PACKAGE_DESCRIPTION
-    "leakwatch crawls dark-web markets, breach forums and paste sites through Tor, pulls leaked Apple IDs "
-    "and phone numbers out of the listings, and matches keyed hashes of them against the customer set, "
-    "which PostgreSQL holds as hashes only.")
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
+  "leakwatch crawls dark-web markets, breach forums and paste sites through Tor, pulls leaked Apple IDs "
+  "and phone numbers out of the listings, and matches keyed hashes of them against the customer set, "
+  "which PostgreSQL holds as hashes only.")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

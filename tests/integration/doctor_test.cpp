@@ -97,7 +97,7 @@ TEST_CASE("doctor: a working setup passes every check, exit 0, and says so in JS
   DoctorSetup s;
   s.import_customers();
   auto r = s.doctor();
-  CHECK_MESSAGE(r.exit_code == 0, r.out + r.err);
+  CHECK_MESSAGE(r.exit_code == 0, (r.out + r.err));
   for (const char* check : {"config", "database", "migrations", "rights", "key", "key fingerprint", "proxy",
                             "source shop", "source forum", "source paste", "disk"}) {
     CAPTURE(check);
