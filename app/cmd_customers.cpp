@@ -3,6 +3,7 @@
 
 #include "app/command.h"
 #include "core/errors.h"
+#include "db/key_fingerprints.h"
 #include "db/migrations.h"
 #include "matcher/customer_import.h"
 
@@ -39,6 +40,20 @@ void run_import(Context& ctx, const ImportArgs& args) {
   std::ios::sync_with_stdio(false);
   auto& db = ctx.database();
   db::require_current_schema(db);
+  if (key != nullptr) {
+    // The customer set is only as good as the key that hashed it: record
+    // which key that is, and refuse to mix in hashes made with another.
+    std::string fingerprint = key->fingerprint();
+    if (db::record_key_fingerprint(db, key->version(), fingerprint) != fingerprint) {
+      throw ConfigError(
+          "the HMAC key file's fingerprint differs from the one stored with the customer set "
+          "for key_version " +
+          std::to_string(key->version()) +
+          ": hashes made with this key would match nothing imported before; use the key the "
+          "customers were imported with, or a new [hashing] key_version (`leakwatch doctor` "
+          "checks this)");
+    }
+  }
   auto summary = matcher::import_customers(db, *in, key, options, [&](const matcher::RowRejection& r) {
     std::cerr << "leakwatch: " << args.file << ":" << r.line << ": rejected: " << r.reason << "\n";
   });

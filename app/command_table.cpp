@@ -17,6 +17,7 @@ void add_match_command(CLI::App&, Context&, const Command&);
 void add_report_command(CLI::App&, Context&, const Command&);
 void add_run_command(CLI::App&, Context&, const Command&);
 void add_purge_command(CLI::App&, Context&, const Command&);
+void add_doctor_command(CLI::App&, Context&, const Command&);
 
 namespace {
 
@@ -34,11 +35,15 @@ const Command kCommands[] = {
     {"match", "join sightings with the customer set into exposures (retroactive)", add_match_command},
     {"report",
      "breach-notification report of exposures (report [--since TIME] [--all] [--format json|csv|html] "
-     "[-o FILE] [--mark-notified])",
+     "[-o FILE] [--mark-notified] [--group-by customer])",
      add_report_command},
     {"run", "crawl + extract + match under a lock, for cron (run [--wait] [--json] [--metrics-file PATH])",
      add_run_command},
     {"purge", "drop raw page text past the retention window (purge [--days N])", add_purge_command},
+    {"doctor",
+     "preflight before `run`: config, database, key file, proxy, sources, disk; exit 0 ok, 1 warnings, "
+     "2 failures (doctor [--json] [--quiet])",
+     add_doctor_command},
     {"help", "print this table of commands", add_help_command},
 };
 

@@ -1,6 +1,5 @@
 #include "app/context.h"
 
-#include <cstdio>
 #include <cstdlib>
 
 #include "core/errors.h"
@@ -12,6 +11,15 @@ namespace leakwatch::app {
 const Config& Context::config() {
   if (!config_) config_ = load_config(options_.config_path);
   return *config_;
+}
+
+std::string Context::config_origin() {
+  if (config().file.empty()) return "";
+  if (options_.config_path) return "--config";
+  if (const char* env = std::getenv("LEAKWATCH_CONFIG"); env != nullptr && *env != '\0') {
+    return "$LEAKWATCH_CONFIG";
+  }
+  return "./leakwatch.toml";
 }
 
 std::string Context::database_url() {
@@ -72,32 +80,23 @@ const db::ListingPrivacy& Context::listing_privacy() {
   return *privacy_;
 }
 
+std::optional<std::filesystem::path> Context::key_file_path() {
+  if (const char* env = std::getenv("LEAKWATCH_HMAC_KEY_FILE"); env != nullptr && *env != '\0') {
+    return std::filesystem::path(env);
+  }
+  return config().key_file;
+}
+
 const identity::HashKey& Context::hash_key() {
   if (key_) return *key_;
-  std::filesystem::path path;
-  if (const char* env = std::getenv("LEAKWATCH_HMAC_KEY_FILE"); env != nullptr && *env != '\0') {
-    path = env;
-  } else if (config().key_file) {
-    path = *config().key_file;
-  } else {
+  auto path = key_file_path();
+  if (!path) {
     throw ConfigError(
         "no HMAC key: set [hashing] key_file in the config or $LEAKWATCH_HMAC_KEY_FILE "
         "(create one with: openssl rand -hex 32 > leakwatch.key && chmod 600 leakwatch.key)");
   }
-  // Refused before reading, as ssh refuses an open private key: a key others
-  // can read lets them hash guesses and undo the pseudonymization.
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  using std::filesystem::perms;
-  if (!ec && std::filesystem::exists(status) &&
-      (status.permissions() & (perms::group_all | perms::others_all)) != perms::none) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.permissions() & perms::mask));
-    throw ConfigError("key file " + path.string() + " has mode " + mode +
-                      ": it must not be accessible by group or others; fix: chmod 600 " + path.string());
-  }
   try {
-    key_ = identity::HashKey::load(path);
+    key_ = identity::HashKey::load(*path);
   } catch (const std::exception& e) {
     throw ConfigError(e.what());
   }

@@ -27,6 +27,9 @@ class Context {
   explicit Context(const GlobalOptions& options) : options_(options) {}
 
   const Config& config();
+  // Where config() comes from: "--config", "$LEAKWATCH_CONFIG",
+  // "./leakwatch.toml", or "" when no config file was found.
+  std::string config_origin();
   // --database, else $LEAKWATCH_DATABASE_URL, else [database] url, else ""
   // (libpq then reads PG* variables).
   std::string database_url();
@@ -41,8 +44,8 @@ class Context {
   // e.what() on one line; never the database password.
   std::string describe_failure(const std::exception& e);
   // $LEAKWATCH_HMAC_KEY_FILE, else [hashing] key_file. No key is a
-  // ConfigError, never a default key; so is a key file that group or others
-  // may read, write or execute (as ssh refuses such a private key).
+  // ConfigError, never a default key; so is a key file HashKey::load refuses
+  // (missing, malformed, or open to group or others).
   const identity::HashKey& hash_key();
   // `text` with its identifiers masked (extract::mask_identifiers), for
   // every message that may hold listing text or URLs. Never throws for a
@@ -51,6 +54,9 @@ class Context {
   // Masking and sealing for what the stages store (db/listing_privacy.h),
   // with keys derived from hash_key(): throws as hash_key() does.
   const db::ListingPrivacy& listing_privacy();
+  // Where hash_key() reads the key: $LEAKWATCH_HMAC_KEY_FILE, else [hashing]
+  // key_file; nullopt when neither is set.
+  std::optional<std::filesystem::path> key_file_path();
 
   int exit_code = 0;
 

@@ -20,7 +20,7 @@ constexpr std::string_view kCrawlKeys[] = {"proxy",          "concurrency",     
 constexpr std::string_view kSourceKeys[] = {
     "name",          "seeds",  "allow",        "deny",        "session_params", "max_depth", "max_pages",
     "revisit_hours", "rate",   "proxy",        "cookies",     "cookie_file",    "headers",   "user_agent",
-    "allow_private", "fields", "learn_params", "keep_params", "drop_params"};
+    "allow_private", "fields", "learn_params", "keep_params", "drop_params",    "login_check"};
 constexpr std::string_view kFieldKeys[] = {"title", "price", "seller"};
 constexpr std::string_view kProxySchemes[] = {"socks5h://", "socks5://", "socks4a://",
                                               "socks4://",  "http://",   "https://"};
@@ -121,6 +121,10 @@ crawler::SourceOptions read_source(const Config& config, const toml::table& t,
   named.read("learn_params", s.learn_params);
   named.read_strings("keep_params", s.keep_params);
   named.read_strings("drop_params", s.drop_params);
+  named.read("login_check", s.login_check);
+  if (!s.login_check.empty() && !s.login_check.starts_with("http://") &&
+      !s.login_check.starts_with("https://"))
+    named.fail(*named.node("login_check"), "login_check", "expected an absolute http(s) URL");
   if (const toml::node* f = named.node("fields")) {
     const toml::table* ft = f->as_table();
     if (ft == nullptr)

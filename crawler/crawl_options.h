@@ -63,6 +63,7 @@ struct SourceOptions : SourceDefaults {
   std::string user_agent;
   bool allow_private = false;
   ListingSelectors fields;
+  std::string login_check;  // a members-only page `doctor` fetches to check the cookie; not crawled
 };
 
 struct CrawlOptions {

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -30,26 +31,33 @@ int hex_value(char c) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-[[noreturn]] void fail(const std::filesystem::path& path, const std::string& cause) {
-  throw std::runtime_error("HMAC key file " + path.string() + ": " + cause);
+[[noreturn]] void fail(const std::filesystem::path& path, const std::string& cause,
+                       KeyFileError::Reason reason = KeyFileError::Reason::kMalformed) {
+  throw KeyFileError(reason, "HMAC key file " + path.string() + ": " + cause);
 }
 
 }  // namespace
 
-HashKey HashKey::load(const std::filesystem::path& path, bool* loose_permissions) {
+HashKey HashKey::load(const std::filesystem::path& path) {
+  using Reason = KeyFileError::Reason;
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) fail(path, "not found");
-  if (std::filesystem::is_directory(status)) fail(path, "is a directory");
-  if (loose_permissions != nullptr) {
-    using std::filesystem::perms;
-    *loose_permissions = (status.permissions() & (perms::group_all | perms::others_all)) != perms::none;
+  if (ec || !std::filesystem::exists(status)) fail(path, "not found", Reason::kMissing);
+  if (std::filesystem::is_directory(status)) fail(path, "is a directory", Reason::kUnreadable);
+  using std::filesystem::perms;
+  if ((status.permissions() & (perms::group_all | perms::others_all)) != perms::none) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.permissions() & perms::mask));
+    fail(path,
+         std::string("has mode ") + mode + ": it must not be accessible by group or others; fix: chmod 600 " +
+             path.string(),
+         Reason::kOpenMode);
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, std::string("cannot be read: ") + std::strerror(errno));
+  if (!in) fail(path, std::string("cannot be read: ") + std::strerror(errno), Reason::kUnreadable);
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  if (in.bad()) fail(path, "read error");
+  if (in.bad()) fail(path, "read error", Reason::kUnreadable);
   std::string text = buffer.str();
 
   // Errors say where the file went wrong, never what the key bytes are.
@@ -163,6 +171,21 @@ std::array<std::uint8_t, 32> HashKey::derive_key(std::string_view purpose) const
     throw std::runtime_error("key derivation failed (OpenSSL HMAC-SHA256)");
   }
   return out;
+}
+
+std::string HashKey::fingerprint() const {
+  // No identifier's message starts like this one ("email:", "phone:", "name:").
+  static constexpr std::string_view kMessage = "leakwatch key fingerprint v1";
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(keyed_.get());
+  if (ctx == nullptr) throw std::runtime_error("HMAC context copy failed (OpenSSL)");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  size_t digest_len = 0;
+  bool ok =
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(kMessage.data()), kMessage.size()) == 1 &&
+      EVP_MAC_final(ctx, digest, &digest_len, sizeof digest) == 1 && digest_len >= 16;
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) throw std::runtime_error("HMAC-SHA256 failed (OpenSSL)");
+  return leakwatch::to_hex(digest, 16);
 }
 
 std::string to_hex(const KeyedHash& hash) { return leakwatch::to_hex(hash.data(), hash.size()); }

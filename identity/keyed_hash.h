@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,13 +23,24 @@ namespace leakwatch::identity {
 
 using KeyedHash = std::array<std::uint8_t, 16>;
 
+// Why a key file was refused; what() names the file and the fix, never the
+// key bytes.
+class KeyFileError : public std::runtime_error {
+ public:
+  enum class Reason { kMissing, kOpenMode, kUnreadable, kMalformed };
+  KeyFileError(Reason reason, const std::string& message) : std::runtime_error(message), reason(reason) {}
+  Reason reason;
+};
+
 class HashKey {
  public:
   // Reads a key file holding the key as hex text (>= 64 hex digits; surrounding
-  // whitespace ignored). Throws std::runtime_error naming the file when it is
-  // missing, unreadable or malformed. Sets `loose_permissions` when the file is
-  // readable by group or others (the caller warns).
-  static HashKey load(const std::filesystem::path& path, bool* loose_permissions = nullptr);
+  // whitespace ignored). Throws KeyFileError naming the file when it is
+  // missing, a directory, unreadable or malformed, and (before reading it, as
+  // ssh refuses an open private key) when group or others may read, write or
+  // execute it: a key others can read lets them hash guesses and undo the
+  // pseudonymization.
+  static HashKey load(const std::filesystem::path& path);
   // From raw key bytes (tests, benchmarks). At least 32 bytes.
   explicit HashKey(std::vector<std::uint8_t> bytes, int version = 1);
 
@@ -46,6 +58,10 @@ class HashKey {
   // independent keys; none reveals this key. Throws std::runtime_error if
   // OpenSSL fails.
   std::array<std::uint8_t, 32> derive_key(std::string_view purpose) const;
+  // 32 hex digits that identify the key without revealing it: the keyed hash
+  // of a fixed message that no identifier's "kind:value" can equal. Stored
+  // with the customer set so a run with another key is caught (`doctor`).
+  std::string fingerprint() const;
 
  private:
   std::vector<std::uint8_t> bytes_;

@@ -45,7 +45,8 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .charts{display:flex;flex-wrap:wrap;gap:24px}
 svg text{font:11px system-ui,sans-serif;fill:#1d2329}
 table{border-collapse:collapse;width:100%;margin-top:8px}
-th,td{border-bottom:1px solid #e3e7eb;padding:4px 8px;text-align:left;vertical-align:top;word-break:break-word}
+th,td{border-bottom:1px solid #e3e7eb;padding:4px 8px;text-align:left;vertical-align:top}
+td.nowrap{white-space:nowrap}td.text{overflow-wrap:anywhere}td.url{word-break:break-all}
 th{background:#f3f5f7;cursor:pointer;user-select:none;white-space:nowrap}
 th[aria-sort=ascending]::after{content:" \25B2"}th[aria-sort=descending]::after{content:" \25BC"}
 td.confirmed{color:#b00020;font-weight:600}
@@ -210,14 +211,26 @@ void write_table(std::ostream& out, const std::vector<ExposureRow>& rows) {
   out << "<table id=\"exposures\"><thead><tr>";
   for (const char* c : kColumns) out << "<th scope=\"col\">" << c << "</th>";
   out << "</tr></thead>\n<tbody>\n";
+  // Identifiers, phone numbers, prices and dates stay on one line (a masked
+  // phone split after "+86138" reads as two numbers); listing text wraps, and
+  // a URL, one long word, may break anywhere.
+  auto cell = [&out](std::string_view cls, std::string_view text) {
+    out << "<td class=\"" << cls << "\">" << html_escape(text) << "</td>";
+  };
   for (const auto& r : rows) {
-    out << "<tr><td>" << html_escape(r.customer_id) << "</td><td>" << html_escape(r.kind) << "</td><td>"
-        << html_escape(r.masked) << "</td><td>" << html_escape(r.source) << "</td><td>"
-        << html_escape(r.title.value_or("")) << "</td><td>" << html_escape(r.price.value_or(""))
-        << "</td><td>" << html_escape(r.seller.value_or("")) << "</td><td>" << html_escape(r.url)
-        << "</td><td>" << html_escape(r.first_seen) << "</td><td>" << html_escape(r.last_seen)
-        << "</td><td class=\"" << (r.confidence == "confirmed" ? "confirmed" : "single") << "\">"
-        << html_escape(r.confidence) << "</td></tr>\n";
+    out << "<tr>";
+    cell("nowrap", r.customer_id);
+    cell("nowrap", r.kind);
+    cell("nowrap", r.masked);
+    cell("nowrap", r.source);
+    cell("text", r.title.value_or(""));
+    cell("nowrap", r.price.value_or(""));
+    cell("text", r.seller.value_or(""));
+    cell("url", r.url);
+    cell("nowrap", r.first_seen);
+    cell("nowrap", r.last_seen);
+    cell(r.confidence == "confirmed" ? "nowrap confirmed" : "nowrap single", r.confidence);
+    out << "</tr>\n";
   }
   out << "</tbody></table>\n";
 }

@@ -189,7 +189,7 @@ TEST_CASE("customers import: a key file group or others can access is refused, n
     CHECK(r.exit_code == 2);
     char octal[8];
     std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
-    CHECK(r.err == "leakwatch: error: key file " + f.key.string() + " has mode " + octal +
+    CHECK(r.err == "leakwatch: error: HMAC key file " + f.key.string() + ": has mode " + octal +
                        ": it must not be accessible by group or others; fix: chmod 600 " + f.key.string() +
                        "\n");
   }

@@ -102,9 +102,7 @@ TEST_CASE("keyed_hash: with_version keeps the key bytes") {
 
 TEST_CASE("keyed_hash: key file with hex and surrounding whitespace loads") {
   TempDir dir;
-  bool loose = true;
-  HashKey key = HashKey::load(dir.write("key", std::string("\n  ") + kTestKeyHex + "\n"), &loose);
-  CHECK_FALSE(loose);
+  HashKey key = HashKey::load(dir.write("key", std::string("\n  ") + kTestKeyHex + "\n"));
   CHECK(to_hex(key.hash(Kind::kEmail, "zhang.wei@icloud.com")) == "a4f5eac6b64424e1bcfabfce3db7fcbd");
 }
 
@@ -117,15 +115,38 @@ TEST_CASE("keyed_hash: key file in upper case, split over lines, loads the same 
   CHECK(to_hex(key.hash(Kind::kEmail, "zhang.wei@icloud.com")) == "a4f5eac6b64424e1bcfabfce3db7fcbd");
 }
 
-TEST_CASE("keyed_hash: key file readable by group or others is flagged") {
+TEST_CASE("keyed_hash: a key file group or others may access is refused before it is read") {
   TempDir dir;
-  bool loose = false;
-  HashKey::load(dir.write("key", kTestKeyHex, 0644), &loose);
-  CHECK(loose);
-  HashKey::load(dir.write("key2", kTestKeyHex, 0640), &loose);
-  CHECK(loose);
-  HashKey::load(dir.write("key3", kTestKeyHex, 0400), &loose);
-  CHECK_FALSE(loose);
+  for (mode_t mode : {0644, 0640, 0604, 0660, 0601, 0610}) {
+    CAPTURE(mode);
+    auto p = dir.write("key" + std::to_string(mode), kTestKeyHex, mode);
+    try {
+      HashKey::load(p);
+      FAIL("loaded a key file of mode " << mode);
+    } catch (const leakwatch::identity::KeyFileError& e) {
+      CHECK(e.reason == leakwatch::identity::KeyFileError::Reason::kOpenMode);
+      std::string what = e.what();
+      CHECK(what.find(p.string()) != std::string::npos);
+      CHECK(what.find("chmod 600 " + p.string()) != std::string::npos);
+      CHECK(what.find(kTestKeyHex) == std::string::npos);
+    }
+  }
+  CHECK_NOTHROW(HashKey::load(dir.write("key-0400", kTestKeyHex, 0400)));
+  CHECK_NOTHROW(HashKey::load(dir.write("key-0600", kTestKeyHex, 0600)));
+}
+
+TEST_CASE("keyed_hash: the fingerprint names the key without being any identifier's hash") {
+  HashKey key(test_key_bytes());
+  std::string fp = key.fingerprint();
+  CHECK(fp.size() == 32);
+  CHECK(fp == key.with_version(7).fingerprint());  // the key bytes, not the version
+  auto other_bytes = test_key_bytes();
+  other_bytes[0] ^= 1;
+  CHECK(HashKey(other_bytes).fingerprint() != fp);
+  CHECK(fp.find("000102030405") == std::string::npos);
+  for (Kind kind : {Kind::kEmail, Kind::kPhone}) {
+    CHECK(to_hex(key.hash(kind, "leakwatch key fingerprint v1")) != fp);
+  }
 }
 
 TEST_CASE("keyed_hash: key file errors name the file and never show key bytes") {

@@ -94,3 +94,36 @@ TEST_CASE("report json: absent listing fields are null, invalid UTF-8 is replace
   CHECK(grouped[0]["exposures"].size() == 2);
   CHECK_FALSE(grouped[0]["exposures"][0].contains("customer_id"));
 }
+
+TEST_CASE("report html: identifiers, phone numbers and dates stay on one line; only listing text wraps") {
+  ExposureRow row{"cust-000123",
+                  "phone",
+                  "+86138****5678",
+                  "shop",
+                  "http://shop.onion/listing/7",
+                  std::string("A long listing title that may wrap over several lines"),
+                  std::string("$7.00"),
+                  std::string("dragon_seller"),
+                  "2024-05-01T12:00:00Z",
+                  "2024-05-02T12:00:00Z",
+                  "single"};
+  std::ostringstream out;
+  write_report_html(out, {row}, HtmlReportInfo{"now", "all exposures"});
+  const std::string page = out.str();
+  // The stylesheet: nothing makes every cell break inside a word any more.
+  CHECK(page.find("td.nowrap{white-space:nowrap}") != std::string::npos);
+  CHECK(page.find("break-word") == std::string::npos);
+  auto cell_class = [&page](const std::string& text) {
+    auto end = page.find("\">" + text + "</td>");
+    REQUIRE(end != std::string::npos);
+    auto begin = page.rfind("<td class=\"", end);
+    REQUIRE(begin != std::string::npos);
+    return page.substr(begin + 11, end - begin - 11);
+  };
+  CHECK(cell_class("cust-000123") == "nowrap");
+  CHECK(cell_class("+86138****5678") == "nowrap");
+  CHECK(cell_class("2024-05-01T12:00:00Z") == "nowrap");
+  CHECK(cell_class("2024-05-02T12:00:00Z") == "nowrap");
+  CHECK(cell_class("$7.00") == "nowrap");
+  CHECK(cell_class("A long listing title that may wrap over several lines") == "text");
+}
