@@ -5,6 +5,7 @@
 #include <phonenumbers/phonenumbermatcher.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include <algorithm>
 #include <functional>
 #include <stdexcept>
 
@@ -171,15 +172,27 @@ void PhoneCandidates::pick_matched(std::string_view text, const PhoneChain& chai
 
 std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::size_t floor,
                                   std::vector<PhoneHit>* out) const {
+  // The CN rules and the matcher read slightly different chains ('/'); each
+  // is collected once, when a region first needs it.
+  PhoneChain cn_chain;
   PhoneChain chain;
+  enum { kNotYet, kNone, kReady } cn_state = kNotYet, state = kNotYet;
   std::size_t next = pos + 1;
-  if (!collect_phone_chain(text, pos, &chain, &next)) return next;
   const std::size_t before = out->size();
   for (const std::string& region : regions_) {
+    std::size_t chain_next = pos + 1;
     if (region == "CN") {
-      pick_cn(text, chain, out);
+      if (cn_state == kNotYet) {
+        cn_state = collect_phone_chain(text, pos, false, &cn_chain, &chain_next) ? kReady : kNone;
+        next = std::max(next, chain_next);
+      }
+      if (cn_state == kReady) pick_cn(text, cn_chain, out);
     } else {
-      pick_matched(text, chain, floor, region, out);
+      if (state == kNotYet) {
+        state = collect_phone_chain(text, pos, true, &chain, &chain_next) ? kReady : kNone;
+        next = std::max(next, chain_next);
+      }
+      if (state == kReady) pick_matched(text, chain, floor, region, out);
     }
     if (out->size() != before) break;
   }

@@ -49,8 +49,10 @@ std::size_t digit_run_end(std::string_view text, std::size_t i) {
   return i;
 }
 
-bool collect_phone_chain(std::string_view text, std::size_t pos, PhoneChain* chain, std::size_t* next) {
+bool collect_phone_chain(std::string_view text, std::size_t pos, bool slash_joins, PhoneChain* chain,
+                         std::size_t* next) {
   const std::size_t n = text.size();
+  auto joins = [&](char c) { return is_sep(c) || (slash_joins && c == '/'); };
   std::size_t i = pos;
   bool plus = false;
   if (text[i] == '+') {
@@ -67,7 +69,7 @@ bool collect_phone_chain(std::string_view text, std::size_t pos, PhoneChain* cha
   // Most digit runs stand alone and are short (dates, prices, pieces of
   // hashes): without a separator after them no chain can reach a phone
   // number's length; this is the chain's own verdict, reached early.
-  if (!plus && run_end - i < kMinPhoneDigits && (run_end == n || !is_sep(text[run_end]))) {
+  if (!plus && run_end - i < kMinPhoneDigits && (run_end == n || !joins(text[run_end]))) {
     *next = run_end;
     return false;
   }
@@ -85,7 +87,7 @@ bool collect_phone_chain(std::string_view text, std::size_t pos, PhoneChain* cha
     // so a number at the end of a long list of figures is still seen.
     if (c.ngroups == PhoneChain::kMaxGroups) break;
     std::size_t j = i;
-    while (j < n && j - i < 3 && is_sep(text[j])) ++j;
+    while (j < n && j - i < 3 && joins(text[j])) ++j;
     if (j == i || j >= n || !is_digit(text[j])) break;
     std::string_view sep = text.substr(i, j - i);
     // A dot mixed with other separators ends the chain (". " ends a sentence).

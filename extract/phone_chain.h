@@ -50,8 +50,11 @@ std::size_t digit_run_end(std::string_view text, std::size_t i);
 // Collects the chain whose trigger is `pos` ('+' or a digit). Returns false
 // when no phone number can start there (a lone '+', a short run standing
 // alone, too few digits in the whole chain); `*next` is then where scanning
-// goes on, always > pos. On true, `*chain` holds the chain.
-bool collect_phone_chain(std::string_view text, std::size_t pos, PhoneChain* chain, std::size_t* next);
+// goes on, always > pos. On true, `*chain` holds the chain. `slash_joins`:
+// a '/' joins groups too ("415/666-7777", read by libphonenumber's matcher;
+// the CN rules keep '/' for lists, dates and paths).
+bool collect_phone_chain(std::string_view text, std::size_t pos, bool slash_joins, PhoneChain* chain,
+                         std::size_t* next);
 
 // Where an extension written right after a number ends ("x123", "ext. 45",
 // "#12", "转8001"; libphonenumber's extension syntax), or `at` when none

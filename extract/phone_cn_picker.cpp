@@ -103,8 +103,10 @@ bool shape_ok(std::string_view text, const PhoneChain& c, std::size_t s, std::si
       if (sep_kind(c.sep_before(text, g)) != kind) return false;
     }
   }
-  // Dots only join phone-shaped groups: not IPv4 addresses, versions or prices.
-  return !(dotted && short_group);
+  // Dots only join phone-shaped groups: not IPv4 addresses, versions or
+  // prices. A country code makes it a phone number written with dots
+  // ("+86.10.1234.5678", as libphonenumber's matcher reads it).
+  return country_code || !(dotted && short_group);
 }
 
 }  // namespace
