@@ -64,6 +64,8 @@ class PhoneCandidates {
   // `chain_right` is 0 when the chain's end is glued to a word.
   bool starts_number(std::string_view text, const PhoneChain& chain, std::size_t g,
                      std::size_t chain_right) const;
+  // Whether some run of `chain`'s groups is a valid number in `region`.
+  bool may_hold_number(std::string_view text, const PhoneChain& chain, const std::string& region) const;
   // libphonenumber's matcher in `region` on a window around `chain`.
   void pick_matched(std::string_view text, const PhoneChain& chain, std::size_t floor,
                     const std::string& region, std::vector<PhoneHit>* out) const;
