@@ -54,12 +54,29 @@ Config parse_config(std::string_view text, const std::filesystem::path& file) {
   }
   if (auto identity = TableReader::section(config, "identity")) {
     identity->check_keys(kIdentityKeys);
-    identity->read("default_region", config.default_region);
-    if (config.default_region.size() != 2) {
-      identity->fail(*identity->node("default_region"), "default_region",
-                     "expected a two-letter region code like \"CN\"");
+    // One region ("CN") or a list tried in order (["US", "CA"]), kept as the
+    // comma-separated form the extractor and identity take ("US,CA").
+    std::vector<std::string> regions;
+    if (const toml::node* node = identity->node("default_region"); node != nullptr && node->is_array()) {
+      identity->read_strings("default_region", regions);
+    } else {
+      std::string region = config.default_region;
+      identity->read("default_region", region);
+      regions = {region};
     }
-    for (char& c : config.default_region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    config.default_region.clear();
+    for (std::string& region : regions) {
+      if (region.size() != 2) {
+        identity->fail(*identity->node("default_region"), "default_region",
+                       "expected a two-letter region code like \"CN\" or a list of them");
+      }
+      for (char& c : region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      config.default_region += (config.default_region.empty() ? "" : ",") + region;
+    }
+    if (config.default_region.empty()) {
+      identity->fail(*identity->node("default_region"), "default_region",
+                     "expected at least one region code");
+    }
   }
   if (auto retention = TableReader::section(config, "retention")) {
     retention->check_keys(kRetentionKeys);

@@ -16,7 +16,7 @@ struct Config {
   std::string database_url;    // [database] url
   std::optional<std::filesystem::path> key_file;  // [hashing] key_file, relative to the config file
   int key_version = 1;                            // [hashing] key_version
-  std::string default_region = "CN";              // [identity] default_region
+  std::string default_region = "CN";              // [identity] default_region; a list as "US,CA"
   int retention_days = 30;                        // [retention] days
 };
 

@@ -35,9 +35,10 @@ class EmailCandidates {
   std::optional<EmailHit> obfuscated(std::string_view text, std::size_t pos) const;
 
  private:
-  Re2PerThread domain_;     // after '@': labels and a TLD
-  Re2PerThread bracketed_;  // from the local part's end: "[at]"-style token and domain
-  Re2PerThread spelled_;    // from the local part's end: " at " and a domain with " dot "
+  Re2PerThread domain_;      // after '@': labels and a TLD
+  Re2PerThread idn_domain_;  // the same with Unicode labels, asked where non-ASCII meets the domain
+  Re2PerThread bracketed_;   // from the local part's end: "[at]"-style token and domain
+  Re2PerThread spelled_;     // from the local part's end: " at " and a domain with " dot "
 };
 
 }  // namespace leakwatch::extract

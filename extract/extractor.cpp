@@ -172,7 +172,8 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
       case kDigit:
       case kPlus: {
         phone_hits.clear();
-        std::size_t next = phones_.find(view, i, &phone_hits);
+        const std::size_t floor = hits->empty() ? 0 : std::min(hits->back().end, i);
+        std::size_t next = phones_.find(view, i, floor, &phone_hits);
         for (PhoneHit& h : phone_hits)
           hits->push_back({h.begin, h.end, identity::Kind::kPhone, std::move(h.e164)});
         i = next;

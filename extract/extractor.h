@@ -7,7 +7,8 @@
 // How: one pass over each line with a byte-class table finds triggers ('@',
 // digit runs, '+', obfuscated "at" tokens); an anchored RE2 or a short digit
 // chain is cut out around each trigger and validated with the identity code
-// (libphonenumber for phones behind a Chinese-mobile fast path and a cache).
+// (libphonenumber for phones: behind a Chinese-mobile fast path and a cache
+// where CN is the region, its PhoneNumberMatcher on a short window elsewhere).
 // Nothing ever hands a whole page to a regex with captures or to
 // libphonenumber, and nothing backtracks: time is linear in the input.
 #pragma once
@@ -28,7 +29,9 @@
 namespace leakwatch::extract {
 
 struct ExtractorOptions {
-  // Region for numbers written without a country code (ISO 3166 alpha-2).
+  // Region for numbers written without a country code (ISO 3166 alpha-2),
+  // or several, comma-separated, tried in order ("US,CA"): see
+  // PhoneCandidates and identity::normalize_phone.
   std::string default_region = "CN";
   // Report names found in the same record as an identifier.
   bool names = true;

@@ -7,14 +7,17 @@
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/uidna.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "core/checked_regex.h"
@@ -87,8 +90,9 @@ const std::array<std::string_view, 28> kFileExtensions = {
 
 // Reserved or special-use names (RFC 2606, 6761, 6762, 7686, 9476): no
 // mailbox an Apple ID could use lives under them.
-const std::array<std::string_view, 9> kReservedTlds = {
-    "test", "invalid", "example", "localhost", "local", "localdomain", "internal", "onion", "alt"};
+// "arpa" holds infrastructure names (in-addr.arpa, ip6.arpa), no mailboxes.
+const std::array<std::string_view, 10> kReservedTlds = {
+    "test", "invalid", "example", "localhost", "local", "localdomain", "internal", "onion", "alt", "arpa"};
 
 // Whether the top-level domain exists: the Public Suffix List's ICANN
 // section as compiled into libpsl, without its "*" rule (which would make
@@ -200,6 +204,33 @@ std::optional<Rejection> check_domain(std::string_view domain) {
   return std::nullopt;
 }
 
+// UTS #46 (ICU's uidna, nontransitional, as browsers and registries do):
+// the domain's ASCII form, lowercase, or why it has none.
+tl::expected<std::string, Rejection> domain_to_ascii(std::string_view domain) {
+  struct Closer {
+    void operator()(UIDNA* p) const noexcept { uidna_close(p); }
+  };
+  thread_local std::unique_ptr<UIDNA, Closer> idna = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<UIDNA, Closer> p(uidna_openUTS46(
+        UIDNA_NONTRANSITIONAL_TO_ASCII | UIDNA_CHECK_BIDI | UIDNA_CHECK_CONTEXTJ | UIDNA_USE_STD3_RULES,
+        &status));
+    if (U_FAILURE(status)) std::abort();  // ICU's own data is linked in
+    return p;
+  }();
+  if (domain.size() > 1024) return reject("domain longer than 253 bytes");
+  std::array<char, 1024> out{};
+  UIDNAInfo info = UIDNA_INFO_INITIALIZER;
+  UErrorCode status = U_ZERO_ERROR;
+  const int32_t length =
+      uidna_nameToASCII_UTF8(idna.get(), domain.data(), static_cast<int32_t>(domain.size()), out.data(),
+                             static_cast<int32_t>(out.size()), &info, &status);
+  if (U_FAILURE(status) || info.errors != 0 || length <= 0) {
+    return reject("domain is not a valid internationalized domain name");
+  }
+  return std::string(out.data(), static_cast<std::size_t>(length));
+}
+
 }  // namespace
 
 namespace detail {
@@ -273,11 +304,20 @@ tl::expected<std::string, Rejection> validate_email(std::string_view deobfuscate
   std::string_view view(s);
   if (auto r = check_local(view.substr(0, at))) return tl::unexpected(*r);
   std::string_view domain = view.substr(at + 1);
-  for (char c : domain) {
-    if (static_cast<unsigned char>(c) >= 0x80) return reject("domain has non-ASCII characters");
+  // An internationalized domain is kept in its ASCII (punycode) form, so
+  // "jeff@臺網中心.tw" and "jeff@xn--fiqz9s.tw" are one address, one hash.
+  std::string ascii_domain;
+  if (!ascii || domain.find("xn--") != std::string_view::npos) {
+    auto converted = domain_to_ascii(domain);
+    if (!converted) return tl::unexpected(converted.error());
+    ascii_domain = std::move(*converted);
+    domain = ascii_domain;
   }
   if (auto r = check_domain(domain)) return tl::unexpected(*r);
-  return s;
+  std::string address = std::string(view.substr(0, at + 1)).append(domain);
+  // RFC 5321's limit on a forward path, less its angle brackets.
+  if (address.size() > 254) return reject("address longer than 254 bytes");
+  return address;
 }
 
 tl::expected<std::string, Rejection> phone_digits(std::string_view nfkc_text) {
@@ -312,28 +352,26 @@ tl::expected<std::string, Rejection> phone_digits(std::string_view nfkc_text) {
   return out;
 }
 
-tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digits,
-                                                        std::string_view default_region) {
+}  // namespace detail
+
+namespace {
+
+// parse_phone_digits in one region.
+tl::expected<std::string, Rejection> parse_in_region(const std::string& digits, const std::string& region) {
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   std::string input;
-  std::string region(default_region);
   if (digits.front() == '+') {
     input = digits;
   } else if (digits.size() > 2 && digits[0] == '0' && digits[1] == '0') {
     input = std::string("+").append(digits, 2);
-  } else if (digits.size() == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9') {
-    // An 11-digit 1[3-9] number without a country code is a Chinese mobile,
-    // whatever the default region: read as +1 it would give the same person a
-    // second hash.
-    input = digits;
-    region = "CN";
   } else {
     input = digits;
   }
   if (input.size() < 3) return reject("phone number too short");
-  // Fast path for Chinese mobiles, the bulk of every customer file and leak:
-  // a prefix table derived from libphonenumber's own metadata answers without
-  // Parse's regexes (about 20 us a number otherwise).
+  // Fast path for Chinese mobiles, the bulk of every customer file and leak
+  // (only where CN is the region, or the number says +86): a prefix table
+  // derived from libphonenumber's own metadata answers without Parse's
+  // regexes (about 20 us a number otherwise).
   const CnMobilePrefixes& cn_mobiles = CnMobilePrefixes::shared();
   std::string_view national = input;
   if (region == "CN" && national.size() == 11) {
@@ -412,7 +450,49 @@ tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digit
   return reject("phone number has no stable E.164 form");
 }
 
+}  // namespace
+
+namespace detail {
+
+tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digits,
+                                                        std::string_view default_region) {
+  if (digits.empty()) return reject("no digits in phone number");
+  // One region, the common case, without building a list.
+  if (default_region.find_first_of(", ") == std::string_view::npos) {
+    std::string region(default_region);
+    for (char& c : region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return parse_in_region(digits, region);
+  }
+  const std::vector<std::string> regions = split_regions(default_region);
+  if (regions.empty()) return reject("no default region");
+  // A number with its country code reads the same in every region.
+  const bool international =
+      digits.front() == '+' || (digits.size() > 2 && digits[0] == '0' && digits[1] == '0');
+  auto first = parse_in_region(digits, regions.front());
+  if (first || international) return first;
+  for (std::size_t r = 1; r < regions.size(); ++r) {
+    auto next = parse_in_region(digits, regions[r]);
+    if (next) return next;
+  }
+  return first;
+}
+
 }  // namespace detail
+
+std::vector<std::string> split_regions(std::string_view default_region) {
+  std::vector<std::string> out;
+  std::string current;
+  for (char c : default_region) {
+    if (c == ',' || c == ' ' || c == '\t') {
+      if (!current.empty()) out.push_back(std::move(current));
+      current.clear();
+    } else {
+      current.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+  }
+  if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
 
 std::string_view kind_name(Kind kind) {
   switch (kind) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -41,11 +42,17 @@ struct Rejection {
 // domain, no "localhost". Input may be any bytes; invalid UTF-8 is a Rejection.
 tl::expected<std::string, Rejection> normalize_email(std::string_view text);
 
-// NFKC, strip separators, parse with libphonenumber in `default_region`
-// (ISO 3166 alpha-2, e.g. "CN") unless the text carries a country code
-// ("+", "00"), require a valid number, return E.164 ("+8613812345678").
-// An 11-digit number starting 1[3-9] without a country code is read as a
-// Chinese mobile whatever the default region.
+// The regions of a `default_region` setting: one ISO 3166 alpha-2 code
+// ("CN") or several separated by commas or spaces ("US,CA"), uppercased, in
+// order, empty entries dropped. Does not check that they exist.
+std::vector<std::string> split_regions(std::string_view default_region);
+
+// NFKC, strip separators, parse with libphonenumber unless the text carries
+// a country code ("+", "00"), require a valid number, return E.164
+// ("+8613812345678"). `default_region` is split_regions' list: a national
+// number is read in each region in order and the first region in which it
+// is a valid number settles it ("US,CA": 604 555 0100 is Canadian because
+// it is not a valid US number; a number valid in both is the first's).
 tl::expected<std::string, Rejection> normalize_phone(std::string_view text, std::string_view default_region);
 
 // NFKC, Unicode case fold, whitespace runs collapsed to one space, trimmed.

@@ -38,7 +38,8 @@ tl::expected<std::string, Rejection> validate_email(std::string_view deobfuscate
 // an optional leading '+'. Rejects letters and other characters.
 tl::expected<std::string, Rejection> phone_digits(std::string_view nfkc_text);
 // Parses the output of phone_digits with libphonenumber ("00" read as an
-// international prefix, 11-digit 1[3-9] as CN) and returns E.164.
+// international prefix; a national number in each of split_regions(
+// default_region) in turn, see normalize_phone) and returns E.164.
 tl::expected<std::string, Rejection> parse_phone_digits(const std::string& digits,
                                                         std::string_view default_region);
 

@@ -20,6 +20,7 @@
 
 #include "extract/extractor.h"
 #include "extract/stream_scan.h"
+#include "identity/identity.h"
 #include "identity/keyed_hash.h"
 
 using leakwatch::extract::Extractor;
@@ -504,4 +505,51 @@ TEST_CASE("extractor: every value equals what the customer import's normalizatio
   }
   // %40 in a local part: normalize_email rejects it, so no value to match.
   CHECK(values("user=a%40b@qq.com").empty());
+}
+
+TEST_CASE("extractor (cause 7): the password of a credential URL is not an email") {
+  CHECK(ids("http://user:pass@host.com") == kNone);
+  CHECK(ids("ftp://root:toor@files.qq.com/backup") == kNone);
+  CHECK(ids("https://admin@panel.qq.com/login") == kNone);
+  // Found: addresses after a key with a colon, and in a URL's query.
+  CHECK(ids("email:zhang@qq.com") == V{"email:zhang@qq.com"});
+  CHECK(ids("mailto:li@163.com") == V{"email:li@163.com"});
+  CHECK(ids("https://x.com/?u=wang@qq.com") == V{"email:wang@qq.com"});
+}
+
+TEST_CASE("extractor (cause 8): punycode and Unicode domains are found, one normalized form for both") {
+  CHECK(ids("a@xn--d1acufc.xn--p1ai") == V{"email:a@xn--d1acufc.xn--p1ai"});
+  CHECK(ids("mail a@пример.рф now") == V{"email:a@xn--e1afmkfd.xn--p1ai"});
+  auto unicode = ids("jeff@臺網中心.tw");
+  REQUIRE(unicode.size() == 1);
+  CHECK(unicode[0] == "email:" + *leakwatch::identity::normalize_email("jeff@臺網中心.tw"));
+  CHECK(unicode[0].find("@xn--") != std::string::npos);
+  // The punycode form, written out, is the same address (hence the same hash).
+  CHECK(ids(unicode[0].substr(6)) == unicode);
+  CHECK(*leakwatch::identity::normalize_email("JEFF@臺網中心.TW") == unicode[0].substr(6));
+  // Chinese text glued after an ASCII TLD stays out of the address.
+  CHECK(ids("邮箱zhang@qq.com电话") == V{"email:zhang@qq.com"});
+  // Not found: a Unicode TLD that does not exist, an invalid A-label.
+  CHECK(ids("a@例子.不存在") == kNone);
+  CHECK(ids("a@xn--zz.com") == kNone);
+}
+
+TEST_CASE("extractor (cause 9): .arpa, over 254 octets and a quoted local part's tail are not emails") {
+  CHECK(ids("me@anything.arpa") == kNone);
+  std::string labels;
+  for (int i = 0; i < 4; ++i) labels += std::string(60, 'a' + i) + ".";
+  std::string long_address = std::string(20, 'x') + "@" + labels + "com";  // 20 + 1 + 244 + 3 bytes
+  REQUIRE(long_address.size() > 254);
+  CHECK(ids(long_address) == kNone);
+  std::string short_address = std::string(5, 'x') + "@" + labels.substr(61) + "com";
+  CHECK(ids(short_address) == V{"email:" + short_address});
+  CHECK(ids(R"("test"test@iana.org)") == kNone);
+  // An opening quote is a delimiter as usual.
+  CHECK(ids(R"(email="zhang@qq.com")") == V{"email:zhang@qq.com"});
+}
+
+TEST_CASE("extractor: deliberate email policies stay (reserved domains, -- separators, key=value)") {
+  CHECK(ids("a@example.com b@x.test c@y.invalid") == kNone);
+  CHECK(ids("account----zhang@qq.com----pass") == V{"email:zhang@qq.com"});
+  CHECK(ids("user=li@163.com&pwd=1") == V{"email:li@163.com"});
 }

@@ -169,9 +169,24 @@ TEST_CASE("identity: Chinese mobile in its written forms normalizes to one E.164
   }
 }
 
-TEST_CASE("identity: 11-digit 1[3-9] number without country code is Chinese whatever the region") {
-  CHECK(phone_or_reason("19529975288", "US") == "+8619529975288");
-  CHECK(phone_or_reason("13812345678", "GB") == "+8613812345678");
+TEST_CASE("identity: 11-digit 1[3-9] number without country code is Chinese only where CN is the region") {
+  CHECK(phone_or_reason("19529975288", "CN") == "+8619529975288");
+  CHECK(phone_or_reason("13812345678", "GB,CN") == "+8613812345678");
+  // In the US "1 650 333 6000" is a US number with its trunk '1', not a mobile.
+  CHECK(phone_or_reason("16503336000", "US") == "+16503336000");
+  check_phone_rejected("13812345678", "US");
+  check_phone_rejected("13812345678", "GB");
+}
+
+TEST_CASE("identity: a Unicode domain and its punycode form normalize to one address") {
+  auto unicode = normalize_email("Jeff@臺網中心.TW");
+  REQUIRE(unicode);
+  CHECK(unicode->starts_with("jeff@xn--"));
+  CHECK(unicode->ends_with(".tw"));
+  CHECK(normalize_email(*unicode).value_or("") == *unicode);
+  CHECK(normalize_email("a@пример.рф").value_or("") == "a@xn--e1afmkfd.xn--p1ai");
+  CHECK(normalize_email("a@xn--e1afmkfd.xn--p1ai").value_or("") == "a@xn--e1afmkfd.xn--p1ai");
+  CHECK_FALSE(normalize_email("me@anything.arpa"));
 }
 
 TEST_CASE("identity: US, UK and HK numbers normalize to E.164") {
