@@ -44,6 +44,8 @@ class Context {
   const identity::HashKey& hash_key();
 
   int exit_code = 0;
+  // Exit status of a thrown runtime failure (`scan` follows grep: 2).
+  int failure_exit_code = 1;
 
  private:
   const GlobalOptions& options_;

@@ -16,6 +16,9 @@ pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
 # The Public Suffix List, compiled into libpsl: which top-level domains exist.
 pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
+# Archives and compressed files (scan), and the XML inside .xlsx sheets.
+find_package(LibArchive REQUIRED)
+find_package(LibXml2 REQUIRED)
 
 # libphonenumber ships neither a CMake config nor a pkg-config file in Debian 12.
 find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)
