@@ -197,7 +197,8 @@ void add_scan_command(CLI::App& root, Context& ctx, const Command& self) {
                  "one-line summary anyway)");
   scan->add_option("--password", args->passwords,
                    "a password to try on encrypted archive entries (repeatable; leak posts give them as "
-                   "\"pass: ...\")");
+                   "\"pass: ...\")")
+      ->allow_extra_args(false);  // one password per --password: the FILEs follow
   scan->add_option("--password-file", args->password_file, "passwords to try, one per line");
   scan->add_option("--max-expanded", args->max_expanded,
                    "stop an input after expanding this much text (default 64G; units K, M, G)")

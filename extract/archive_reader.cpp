@@ -47,8 +47,15 @@ la_int64_t seek_callback(struct archive*, void* data, la_int64_t offset, int whe
 
 // The formats leaks come in; not mtree, warc or the like, which also bid on
 // plain text (mtree takes a column of numbers for a spec).
-ArchiveHandle open_reader(Client& client, const std::vector<std::string>& passwords) {
+ArchiveHandle open_reader(Client& client, const std::vector<std::string>& passwords, bool raw_only = false) {
   ArchiveHandle a(archive_read_new());
+  if (raw_only) {
+    archive_read_support_filter_all(a.get());
+    archive_read_support_format_raw(a.get());
+    archive_read_set_callback_data(a.get(), &client);
+    archive_read_set_read_callback(a.get(), read_callback);
+    return a;
+  }
   archive_read_support_filter_gzip(a.get());
   archive_read_support_filter_bzip2(a.get());
   archive_read_support_filter_xz(a.get());
@@ -187,12 +194,29 @@ std::string Walk::stream(ByteSource& source, const std::string& member, unsigned
   int header = archive_read_open1(a.get());
   if (header == ARCHIVE_OK) header = archive_read_next_header(a.get(), &e);
   if (header < ARCHIVE_WARN && !source.error().empty()) return source.error();
+  std::unique_ptr<ReplaySource> replay;
+  if (header == ARCHIVE_EOF && archive_filter_count(a.get()) > 1 &&
+      (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_EMPTY) {
+    // Compressed text that starts like an empty archive (zeros: tar's end
+    // marker) is still text: read it again as a plain compressed stream.
+    a.reset();
+    if (source.seekable()) {
+      if (source.seek(0, SEEK_SET) != 0) return "cannot seek back: " + source.error();
+    } else {
+      replay = std::make_unique<ReplaySource>(std::move(recorded), source);
+      client.source = replay.get();
+      client.record = nullptr;
+    }
+    a = open_reader(client, options_.passwords, true);
+    header = archive_read_open1(a.get());
+    if (header == ARCHIVE_OK) header = archive_read_next_header(a.get(), &e);
+  }
   const Shape shape = shape_of(a.get(), header);
   if (shape == Shape::kPlain) {
     a.reset();
     if (!source.seekable()) {
-      ReplaySource replay(std::move(recorded), source);
-      return text(replay, member);
+      ReplaySource text_replay(std::move(recorded), source);
+      return text(text_replay, member);
     }
     if (source.seek(0, SEEK_SET) != 0) return "cannot seek back: " + source.error();
     return text(source, member);
@@ -209,6 +233,7 @@ std::string Walk::stream(ByteSource& source, const std::string& member, unsigned
   }
   client.record = nullptr;
   if (header < ARCHIVE_WARN) return why(a.get());
+  if (header == ARCHIVE_EOF) return {};  // an empty archive: nothing to read
   if (shape == Shape::kCompressed) {
     EntrySource data(a.get(), [this](std::size_t n) { return check(n); });
     std::string error = stream(data, member, depth + 1);
