@@ -94,6 +94,7 @@ std::ptrdiff_t EntrySource::read(char* out, std::size_t size) {
 
 SourceBuf::int_type SourceBuf::underflow() {
   if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+  if (failed_) throw std::runtime_error(source_.error());
   const std::ptrdiff_t n = source_.read(buffer_.data(), buffer_.size());
   if (n < 0) throw std::runtime_error(source_.error());
   if (n == 0) return traits_type::eof();
@@ -110,8 +111,13 @@ std::streamsize SourceBuf::xsgetn(char* out, std::streamsize size) {
     got = buffered;
   }
   while (got < size) {
+    if (failed_) throw std::runtime_error(source_.error());
     const std::ptrdiff_t n = source_.read(out + got, static_cast<std::size_t>(size - got));
-    if (n < 0) throw std::runtime_error(source_.error());
+    if (n < 0) {
+      failed_ = true;
+      if (got > 0) break;  // deliver what came before the failure; the next read throws
+      throw std::runtime_error(source_.error());
+    }
     if (n == 0) break;
     got += n;
   }

@@ -116,6 +116,7 @@ class SourceBuf final : public std::streambuf {
  private:
   ByteSource& source_;
   std::vector<char> buffer_;
+  bool failed_ = false;  // the source failed: bytes before it were delivered, nothing after
 };
 
 // Deleter for libarchive readers (archive_read_free closes as well).
