@@ -48,7 +48,7 @@ best() {
   awk -v n="$name" -v t="$best" -v b="$size" -v l="$lines" \
     'BEGIN { printf "%-40s %7.3f s %8.1f MB/s %9d lines out\n", n, t, b / 1e6 / t, l }'
 }
-ratio() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "  ratio %-44s %.2f\n", n, a / b }'; }
+ratio() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "  ratio %-44s %.2f\n", n, a / b }'; }
 
 email='[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}'
 phone='(\+?86[ -]?)?1[3-9][0-9][ -.]?[0-9]{4}[ -.]?[0-9]{4}|\+[1-9][0-9 ()-]{7,16}[0-9]'
