@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,18 +29,25 @@ def check(ok, what):
         failures.append(what)
 
 
+MEMORY_CAP = 2 << 30  # address space given to each scan: a bomb that blew memory would crash, not exit 2
+
+
+def cap_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
 def scan(leakwatch, files, *extra):
-    """Runs `scan --all --format json`; returns (CompletedProcess-like, seconds, max RSS in KiB)."""
+    """Runs `scan --all --format json` in MEMORY_CAP of address space; returns (Popen, seconds)."""
     start = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         p = subprocess.Popen([leakwatch, "scan", "--all", "--format", "json"] + list(extra) + files, stdout=out,
-                             stderr=err, env=dict(os.environ, LEAKWATCH_DATABASE_URL="postgresql://nobody@127.0.0.1:1/none"))
-        _, status, usage = os.wait4(p.pid, 0)
+                             stderr=err, preexec_fn=cap_memory, env=dict(os.environ, LEAKWATCH_DATABASE_URL="postgresql://nobody@127.0.0.1:1/none"))
+        _, status = os.waitpid(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         p.stdout, p.stderr = out.read(), err.read()
-    return p, time.monotonic() - start, usage.ru_maxrss
+    return p, time.monotonic() - start
 
 
 def score(leakwatch, out):
@@ -51,7 +59,7 @@ def score(leakwatch, out):
     password = open(os.path.join(out, "password"), encoding="utf-8").read().strip()
     for (fmt, name), expected in sorted(labels.items()):
         path = os.path.join(out, "files", name)
-        r, seconds, _ = scan(leakwatch, [path], "--password", password)
+        r, seconds = scan(leakwatch, [path], "--password", password)
         got = set()
         for line in r.stdout.decode("utf-8", "replace").splitlines():
             o = json.loads(line)
@@ -84,11 +92,11 @@ def hostile(leakwatch, tmp, out):
     # 1 GB of zeros in a zip.
     bomb = os.path.join(tmp, "zeros.zip")
     zeros_zip(bomb, 1)
-    r, seconds, rss = scan(leakwatch, [bomb])
+    r, seconds = scan(leakwatch, [bomb])
     err = r.stderr.decode()
     check(r.returncode == 2 and "decompression bomb" in err and "zeros.zip!zeros.bin" in err and seconds < 120
-          and rss < 512 * 1024,
-          "1 GB-of-zeros zip: exit %d in %.1f s, max RSS %s KiB: %s" % (r.returncode, seconds, rss, err.strip()))
+         ,
+          "1 GB-of-zeros zip: exit %d in %.1f s, in 2 GiB of address space: %s" % (r.returncode, seconds, err.strip()))
     # A zip of zips: 16 copies of that bomb, 2 levels deep (16 GB).
     inner = open(bomb, "rb").read()
     level = io.BytesIO()
@@ -99,34 +107,35 @@ def hostile(leakwatch, tmp, out):
     with zipfile.ZipFile(outer, "w", zipfile.ZIP_DEFLATED) as z:
         for i in range(4):
             z.writestr("level%d.zip" % i, level.getvalue())
-    r, seconds, rss = scan(leakwatch, [outer])
+    r, seconds = scan(leakwatch, [outer])
     err = r.stderr.decode()
     check(r.returncode == 2 and "decompression bomb" in err and "zips.zip!level0.zip!inner0.zip!zeros.bin" in err
-          and seconds < 120 and rss < 512 * 1024, "zip of zips: exit %d in %.1f s, max RSS %s KiB: %s" % (
-              r.returncode, seconds, rss, err.strip()))
+          and seconds < 120, "zip of zips: exit %d in %.1f s, in 2 GiB of address space: %s" % (
+              r.returncode, seconds, err.strip()))
     # 2 GB of zeros in a gzip (concatenated members, as gzip allows).
     member = gzip.compress(bytes(64 << 20), compresslevel=9, mtime=0)
     gz = os.path.join(tmp, "zeros.gz")
     with open(gz, "wb") as f:
         for _ in range(32):
             f.write(member)
-    r, seconds, rss = scan(leakwatch, [gz])
+    r, seconds = scan(leakwatch, [gz])
     err = r.stderr.decode()
-    check(r.returncode == 2 and "decompression bomb" in err and seconds < 120 and rss < 512 * 1024,
-          "2 GB-of-zeros gzip: exit %d in %.1f s, max RSS %s KiB: %s" % (r.returncode, seconds, rss, err.strip()))
+    check(r.returncode == 2 and "decompression bomb" in err and seconds < 120,
+          "2 GB-of-zeros gzip: exit %d in %.1f s, in 2 GiB of address space: %s" % (r.returncode, seconds, err.strip()))
     # A truncated archive: what could be read, and an error naming the member.
     tgz = open(os.path.join(out, "files", "leak.tar.gz"), "rb").read()
     cut = os.path.join(tmp, "cut.tar.gz")
     with open(cut, "wb") as f:
         f.write(tgz[:len(tgz) * 6 // 10])
-    r, seconds, rss = scan(leakwatch, [cut])
+    r, seconds = scan(leakwatch, [cut])
     err = r.stderr.decode()
     members = {json.loads(l).get("member") for l in r.stdout.decode().splitlines()}
-    check(r.returncode == 2 and "users/part1.csv" in members and "cut.tar.gz!" in err,
+    # Named as the member being read or the one read last, as libarchive finds the cut.
+    check(r.returncode == 2 and "users/part1.csv" in members and "cut.tar.gz" in err and "part3.txt" in err,
           "truncated tar.gz: exit %d, members read %s: %s" % (r.returncode, sorted(members), err.strip()))
     # An encrypted entry without its password: reported, the rest still scanned.
     locked = os.path.join(out, "files", "locked.zip")
-    r, seconds, rss = scan(leakwatch, [locked, os.path.join(out, "files", "leak.txt")])
+    r, seconds = scan(leakwatch, [locked, os.path.join(out, "files", "leak.txt")])
     err = r.stderr.decode()
     check("encrypted" in err and "locked.zip!users/part1.csv" in err and len(r.stdout) > 0,
           "encrypted zip without a password: exit %d: %s" % (r.returncode, err.strip()[:300]))
