@@ -1,114 +1,37 @@
-// `leakwatch scan [--format text|json] [--all] [FILE...]`: ad-hoc matching of
-// a dump from a shell, streaming, stdin when no FILE.
-#include <cerrno>
-#include <charconv>
-#include <cstring>
+// `leakwatch scan [options] [FILE...]`: ad-hoc matching of a dump from a
+// shell, streaming, stdin when no FILE; archives and compressed files are
+// read by their content (extract/archive_reader.h). Exit status as grep's:
+// 0 something found, 1 nothing found, 2 an error.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "app/command.h"
+#include "app/scan_output.h"
 #include "core/errors.h"
 #include "db/migrations.h"
+#include "extract/archive_reader.h"
 #include "extract/stream_scan.h"
 #include "matcher/customer_lookup.h"
 
 namespace leakwatch::app {
 namespace {
 
-struct ScanArgs {
-  std::string format = "text";
-  bool all = false;
-  bool no_filename = false;
-  std::vector<std::string> files;
-};
-
-// Formats output lines. format() is const and keeps no state of its own
-// (its JSON object is per thread), so `scan --all` formats on the scanning
-// threads; print() formats and writes on the calling thread.
-class Printer {
- public:
-  // Text lines start with the file name unless --no-filename (grep -h);
-  // JSON always names the file.
-  explicit Printer(const ScanArgs& args)
-      : json_(args.format == "json"), all_(args.all), with_filename_(!args.no_filename) {}
-
-  void format(const std::string& file, const extract::FoundIdentifier& hit, const std::string* customer_id,
-              std::string* out) const {
-    std::string_view kind = identity::kind_name(hit.identifier.kind);
-    const std::size_t line = hit.record + 1;
-    if (json_) {
-      // One object per thread, its values overwritten: building a fresh
-      // object (a std::map and its strings) per line cost more than dumping.
-      thread_local nlohmann::json json;
-      json["kind"] = kind;
-      json["masked"] = hit.masked;
-      json["file"] = file;
-      json["line"] = line;
-      if (customer_id != nullptr) {
-        json["customer_id"] = *customer_id;
-      } else {
-        json.erase("customer_id");
-      }
-      if (all_) json["value"] = hit.identifier.value;
-      *out += json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      *out += '\n';
-      return;
-    }
-    // [file:]line<TAB>kind<TAB>value, or masked<TAB>customer_id: sized once
-    // and copied in (this runs for every identifier of `scan --all`).
-    char number[24];
-    const std::string_view digits(
-        number, static_cast<std::size_t>(std::to_chars(number, number + sizeof number, line).ptr - number));
-    const std::string_view second =
-        all_ ? std::string_view(hit.identifier.value) : std::string_view(hit.masked);
-    const std::string_view third = all_ ? std::string_view() : std::string_view(*customer_id);
-    const std::size_t size = (with_filename_ ? file.size() + 1 : 0) + digits.size() + kind.size() +
-                             second.size() + third.size() + (all_ ? 3 : 4);
-    std::size_t at = out->size();
-    out->resize(at + size);
-    char* p = out->data() + at;
-    auto put = [&p](std::string_view piece, char after) {
-      std::memcpy(p, piece.data(), piece.size());
-      p += piece.size();
-      *p++ = after;
-    };
-    if (with_filename_) put(file, ':');
-    put(digits, '\t');
-    put(kind, '\t');
-    if (all_) {
-      put(second, '\n');
-    } else {
-      put(second, '\t');
-      put(third, '\n');
-    }
-  }
-
-  void print(const std::string& file, const extract::FoundIdentifier& hit, const std::string* customer_id) {
-    line_.clear();
-    format(file, hit, customer_id, &line_);
-    std::cout << line_;
-  }
-
- private:
-  bool json_;
-  bool all_;
-  bool with_filename_;
-  std::string line_;
-};
-
 // Matches found identifiers against the customers in batches: one query per
-// kBatch identifiers (and at the end of each file), never one per identifier.
+// kBatch identifiers (and at the end of each member), never one per identifier.
 class MatchBatcher {
  public:
   static constexpr std::size_t kBatch = 20000;
-  MatchBatcher(matcher::CustomerLookup& lookup, Printer& printer) : lookup_(lookup), printer_(printer) {}
+  MatchBatcher(matcher::CustomerLookup& lookup, const ScanPrinter& printer, ScanTotals& totals)
+      : lookup_(lookup), printer_(printer), totals_(totals) {}
 
-  void add(const std::string& file, extract::FoundIdentifier&& hit) {
+  void add(const ScanPlace& place, extract::FoundIdentifier&& hit) {
     pending_.push_back(std::move(hit));
-    file_ = &file;
+    place_ = &place;
     if (pending_.size() >= kBatch) flush();
   }
 
@@ -121,7 +44,12 @@ class MatchBatcher {
     for (const auto& hit : pending_) {
       auto it = customers.find(*hit.hash);
       if (it == customers.end()) continue;
-      for (const auto& id : it->second) printer_.print(*file_, hit, &id);
+      for (const auto& id : it->second) {
+        line_.clear();
+        printer_.format(*place_, hit, &id, &line_);
+        std::cout << line_;
+        ++totals_.matches;
+      }
     }
     pending_.clear();
     std::cout.flush();
@@ -129,74 +57,126 @@ class MatchBatcher {
 
  private:
   matcher::CustomerLookup& lookup_;
-  Printer& printer_;
+  const ScanPrinter& printer_;
+  ScanTotals& totals_;
   std::vector<extract::FoundIdentifier> pending_;
-  const std::string* file_ = nullptr;
+  const ScanPlace* place_ = nullptr;
+  std::string line_;
 };
 
-// Returns false (after one message on stderr) when the file cannot be read.
-bool scan_one(const std::string& file, const extract::Extractor& extractor, MatchBatcher* batcher,
-              Printer& printer) {
-  std::ifstream opened;
-  std::istream* in = &std::cin;
-  if (file != "-") {
-    opened.open(file, std::ios::binary);
-    if (!opened) {
-      std::cerr << "leakwatch: error: cannot read " << file << ": " << std::strerror(errno) << "\n";
-      return false;
-    }
-    in = &opened;
-  }
+// Scans one stream of text (a file, or a member of an archive); returns "" or
+// why it stopped.
+std::string scan_text(const ScanPlace& place, std::istream& in, const extract::Extractor& extractor,
+                      MatchBatcher* batcher, const ScanPrinter& printer, ScanTotals* totals) {
   extract::StreamScanOptions options;
   options.threads = std::max(1u, std::thread::hardware_concurrency());
+  std::atomic<std::uint64_t> emails{0};  // counted on the scanning threads under --all
   tl::expected<extract::StreamScanStats, std::string> result;
   if (batcher != nullptr) {
-    result = extract::scan_stream(
-        *in, extractor, options, [&](extract::FoundIdentifier&& hit) { batcher->add(file, std::move(hit)); });
+    result = extract::scan_stream(in, extractor, options, [&](extract::FoundIdentifier&& hit) {
+      if (hit.identifier.kind == identity::Kind::kEmail) ++emails;
+      batcher->add(place, std::move(hit));
+    });
+    batcher->flush();
   } else {
     // --all: output-bound, so lines are formatted on the scanning threads.
-    const Printer& format = printer;
     result = extract::scan_stream_rendered(
-        *in, extractor, options,
+        in, extractor, options,
         [&](const extract::FoundIdentifier& hit, std::string* out) {
-          format.format(file, hit, nullptr, out);
+          if (hit.identifier.kind == identity::Kind::kEmail) emails.fetch_add(1, std::memory_order_relaxed);
+          printer.format(place, hit, nullptr, out);
         },
-        [](std::string_view text) {
+        [&](std::string_view text) {
           std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
         });
   }
-  if (batcher != nullptr) batcher->flush();
   std::cout.flush();
-  if (!result) {
-    std::cerr << "leakwatch: error: cannot read " << file << ": " << result.error() << "\n";
-    return false;
-  }
-  return true;
+  if (!result) return result.error();
+  totals->bytes += result->bytes;
+  totals->lines += result->records;
+  totals->identifiers += result->identifiers;
+  totals->emails += emails.load();
+  totals->phones += result->identifiers - emails.load();
+  return {};
 }
 
-void run_scan(Context& ctx, const ScanArgs& args) {
-  std::ios::sync_with_stdio(false);
+extract::ArchiveOptions archive_options(const ScanArgs& args) {
+  extract::ArchiveOptions options;
+  options.passwords = args.passwords;
+  if (!args.password_file.empty()) {
+    std::ifstream in(args.password_file);
+    if (!in) throw ConfigError("--password-file " + args.password_file + ": cannot read it");
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) options.passwords.push_back(line);
+    }
+  }
+  extract::ArchiveLimits& limits = options.limits;
+  if (args.max_expanded > 0) limits.max_expanded_bytes = args.max_expanded;
+  if (args.max_ratio > 0) limits.max_ratio = args.max_ratio;
+  if (args.max_entries > 0) limits.max_entries = args.max_entries;
+  if (args.max_depth > 0) limits.max_depth = args.max_depth;
+  return options;
+}
+
+extract::ExtractorOptions extractor_options(Context& ctx, const ScanArgs& args) {
   extract::ExtractorOptions options;
   options.default_region = ctx.config().default_region;
   options.names = false;  // names are evidence for the pipeline; scan prints identifiers only
   options.masks = !(args.all && args.format == "text");  // the one output without masked forms
+  if (!args.all) options.key = &ctx.hash_key();          // hashes are computed on the scanning threads
+  return options;
+}
+
+void print_notice(const std::string& file, const extract::ArchiveNotice& notice, ScanTotals* totals) {
+  const bool error = notice.level == extract::ArchiveNotice::Level::kError;
+  ++(error ? totals->errors : totals->warnings);
+  std::cerr << "leakwatch: " << (error ? "error: " : "warning: ");
+  if (notice.member.empty() && notice.message.rfind("cannot read", 0) == 0) {
+    std::cerr << "cannot read " << file << notice.message.substr(11) << "\n";  // "cannot read FILE: why"
+    return;
+  }
+  std::cerr << file << (notice.member.empty() ? "" : "!" + notice.member) << ": " << notice.message << "\n";
+}
+
+void run_scan(Context& ctx, const ScanArgs& args) {
+  ctx.failure_exit_code = 2;  // grep's convention: 1 means "nothing found"
+  const auto start = std::chrono::steady_clock::now();
+  std::ios::sync_with_stdio(false);
+  const extract::ExtractorOptions options = extractor_options(ctx, args);
   std::unique_ptr<matcher::CustomerLookup> lookup;
   if (!args.all) {
-    options.key = &ctx.hash_key();  // hashes are computed on the scanning threads
     auto& db = ctx.database();
     db::require_current_schema(db);
     lookup = std::make_unique<matcher::CustomerLookup>(db, options.key->version());
   }
   const extract::Extractor extractor(options);
-  Printer printer(args);
+  const ScanPrinter printer(args);
+  ScanTotals totals;
   std::unique_ptr<MatchBatcher> batcher;
-  if (lookup) batcher = std::make_unique<MatchBatcher>(*lookup, printer);
-  std::vector<std::string> files = args.files.empty() ? std::vector<std::string>{"-"} : args.files;
-  int unreadable = 0;
+  if (lookup) batcher = std::make_unique<MatchBatcher>(*lookup, printer, totals);
+  extract::ArchiveReader reader(archive_options(args));
+  const std::vector<std::string> files = args.files.empty() ? std::vector<std::string>{"-"} : args.files;
   for (const auto& file : files) {
-    if (!scan_one(file, extractor, batcher.get(), printer)) ++unreadable;
+    ++totals.inputs;
+    extract::ArchiveReadStats read_stats;
+    reader.read(
+        file,
+        [&](const std::string& member, std::istream& in) {
+          const ScanPlace place(file, member);
+          return scan_text(place, in, extractor, batcher.get(), printer, &totals);
+        },
+        [&](const extract::ArchiveNotice& notice) { print_notice(file, notice, &totals); }, &read_stats);
+    if (read_stats.archive) {
+      ++totals.archives;
+      totals.members += read_stats.members;
+    }
   }
-  if (unreadable > 0) ctx.exit_code = 1;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (args.stats || ::isatty(STDERR_FILENO) == 1)
+    std::cerr << describe_totals(totals, args.all, seconds, args.stats) << "\n";
+  const bool found = args.all ? totals.identifiers > 0 : totals.matches > 0;
+  ctx.exit_code = totals.errors > 0 ? 2 : found ? 0 : 1;
 }
 
 }  // namespace
@@ -204,14 +184,44 @@ void run_scan(Context& ctx, const ScanArgs& args) {
 void add_scan_command(CLI::App& root, Context& ctx, const Command& self) {
   auto args = std::make_shared<ScanArgs>();
   auto* scan = root.add_subcommand(std::string(self.name), std::string(self.summary));
-  scan->add_option("--format", args->format, "text (default) or json (JSON Lines)")
+  scan->add_option("--format", args->format,
+                   "text (default) or json (JSON Lines; \"member\" inside an archive)")
       ->check(CLI::IsMember({"text", "json"}));
   scan->add_flag("--all", args->all,
                  "print every identifier found, matched or not, with its normalized value (plaintext, on "
                  "request); needs no database");
   scan->add_flag("--no-filename", args->no_filename,
-                 "text lines without the file name (line, kind, ...); JSON always names the file");
-  scan->add_option("FILE", args->files, "files to scan; standard input when none (or -)");
+                 "text lines without the file name (member, line, kind, ...); JSON always names the file");
+  scan->add_flag("--stats", args->stats,
+                 "print bytes, lines, identifiers and matches to stderr at the end (a terminal gets a "
+                 "one-line summary anyway)");
+  scan->add_option("--password", args->passwords,
+                   "a password to try on encrypted archive entries (repeatable; leak posts give them as "
+                   "\"pass: ...\")")
+      ->allow_extra_args(false);  // one password per --password: the FILEs follow
+  scan->add_option("--password-file", args->password_file, "passwords to try, one per line");
+  scan->add_option("--max-expanded", args->max_expanded,
+                   "stop an input after expanding this much text (default 64G; units K, M, G)")
+      ->transform(CLI::AsSizeValue(false));
+  scan->add_option("--max-ratio", args->max_ratio,
+                   "stop an input that expands more than this many times its compressed size, once past "
+                   "64 MiB (default 200)");
+  scan->add_option("--max-entries", args->max_entries,
+                   "stop an input after this many entries (default 1000000)");
+  scan->add_option("--max-depth", args->max_depth, "open archives nested this deep (default 4)");
+  scan->add_option("FILE", args->files,
+                   "files to scan: text, gzip, bzip2, xz, zstd, zip, 7z, rar, tar (+ any compression), "
+                   ".xlsx, told by content; standard input when none (or -)");
+  scan->footer(
+      "Inside an archive a line reads FILE!MEMBER:LINE and counts lines within the member; a sheet's line n "
+      "is "
+      "its row n, cells joined as a CSV line. Encrypted entries are reported (a warning) and skipped unless "
+      "a "
+      "password opens them. An input that hits a cap ends with an error naming where it stopped.\n"
+      "Skipped on purpose: reserved documentation domains (example.com, .example, .test, .invalid), image "
+      "names (logo@2x.png), numbers that are not valid phone numbers.\n"
+      "Exit status: 0 something found (printed), 1 nothing found, 2 an error (a file or member left unread, "
+      "the database, bad usage).");
   scan->callback([&ctx, args] { run_scan(ctx, *args); });
 }
 

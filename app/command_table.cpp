@@ -27,7 +27,7 @@ const Command kCommands[] = {
      add_customers_command},
     {"crawl", "fetch the sources' pages (crawl [--source NAME]... [--max-pages N])", add_crawl_command},
     {"scan",
-     "match a dump against the customers, ad hoc (scan [--format text|json] [--all] [--no-filename] "
+     "match a dump or an archive against the customers, ad hoc (scan [--format text|json] [--all] [--stats] "
      "[FILE...])",
      add_scan_command},
     {"extract", "find identifiers in crawled pages, store them as sightings (hashes only)",

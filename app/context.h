@@ -59,6 +59,8 @@ class Context {
   std::optional<std::filesystem::path> key_file_path();
 
   int exit_code = 0;
+  // Exit status of a thrown runtime failure (`scan` follows grep: 2).
+  int failure_exit_code = 1;
 
  private:
   const GlobalOptions& options_;

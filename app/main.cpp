@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   } catch (const ConfigError& e) {
     return fail(2, ctx.describe_failure(e));
   } catch (const std::exception& e) {
-    return fail(1, ctx.describe_failure(e));
+    return fail(ctx.failure_exit_code, ctx.describe_failure(e));
   }
   return ctx.exit_code;
 }

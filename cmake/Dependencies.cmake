@@ -18,6 +18,9 @@ pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
 pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
 # libsodium: secretbox (XChaCha20-Poly1305) seals stored page text (db/listing_privacy.cpp).
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# Archives and compressed files (scan), and the XML inside .xlsx sheets.
+find_package(LibArchive REQUIRED)
+find_package(LibXml2 REQUIRED)
 
 # libphonenumber ships neither a CMake config nor a pkg-config file in Debian 12.
 find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)

@@ -20,7 +20,11 @@ struct Chunk {
   std::size_t offset = 0;        // of text[0] in the stream
   std::size_t first_record = 0;  // line number of text's first line
   std::size_t lines = 0;         // '\n' in text
-  ScanContext start;             // header guess the worker scanned with
+  // The part of text this chunk reports identifiers from; before it, the
+  // lead (left context of a line cut into windows), after it, lookahead.
+  std::size_t own_begin = 0;
+  std::size_t own_end = 0;
+  ScanContext start;  // header guess the worker scanned with
   // Filled by the worker. Without a renderer, the identifiers found; with
   // one, their text (rendered as found: nothing is kept per identifier but
   // where its text ends and its record).
@@ -49,6 +53,7 @@ void scan_text(const Extractor& extractor, const Chunk& chunk, std::string_view 
   extractor.scan(
       text,
       [&](FoundIdentifier&& f) {
+        if (f.offset < chunk.own_begin || f.offset >= chunk.own_end) return;  // another window's
         f.offset += chunk.offset;
         take(std::move(f));
       },
@@ -140,175 +145,216 @@ std::size_t count_lines(std::string_view text) {
   return lines;
 }
 
-// Reads the next chunk: about `chunk_bytes`, ending after a '\n' unless the
-// stream ends or the line is too long. `carry` holds bytes read past the
-// previous chunk's end.
-bool read_chunk(std::istream& in, const StreamScanOptions& options, std::string* carry, Chunk* chunk,
-                bool* failed) {
+// Reads the next chunk: about `chunk_bytes` past its lead, ending after a
+// '\n' unless the stream ends. A line with no '\n' in reach is cut into
+// windows instead: the chunk owns [own_begin, own_end) and keeps
+// `overlap_bytes` of lookahead past own_end, and the next chunk starts with
+// `overlap_bytes` of this one's as left context (its lead), so that an
+// identifier across the cut is seen whole by the chunk that owns its start.
+// `carry` holds bytes read past the owned part, `*lead` how many of them lead.
+bool read_chunk(std::istream& in, const StreamScanOptions& options, std::string* carry, std::size_t* lead,
+                Chunk* chunk, bool* failed) {
   std::string& text = chunk->text;
   text.swap(*carry);
   carry->clear();
-  std::size_t searched = 0;
-  while (true) {
-    if (text.size() >= options.chunk_bytes) {
-      std::size_t nl = text.rfind('\n');
-      if (nl != std::string::npos && nl + 1 >= searched) {
-        carry->assign(text, nl + 1, std::string::npos);
-        text.resize(nl + 1);
-        break;
-      }
-      if (text.size() >= options.max_line_bytes) break;  // cut an endless line
-    }
-    if (!in.good()) break;
-    std::size_t want = std::max<std::size_t>(options.chunk_bytes, 1);
-    std::size_t old = text.size();
-    searched = old;
-    text.resize(old + want);
-    in.read(text.data() + old, static_cast<std::streamsize>(want));
+  chunk->own_begin = *lead;
+  *lead = 0;
+  const std::size_t chunk_bytes = std::max<std::size_t>(options.chunk_bytes, 1);
+  const std::size_t want = chunk->own_begin + chunk_bytes + options.overlap_bytes;
+  while (text.size() < want && in.good()) {
+    const std::size_t old = text.size();
+    text.resize(want);
+    in.read(text.data() + old, static_cast<std::streamsize>(want - old));
     text.resize(old + static_cast<std::size_t>(in.gcount()));
-    if (in.bad()) {
-      *failed = true;
-      break;
-    }
-    if (in.gcount() == 0) break;
+    if (in.bad()) *failed = true;
+  }
+  const bool ended = text.size() < want;
+  const std::size_t nl = text.size() > chunk->own_begin ? text.rfind('\n') : std::string::npos;
+  if (ended) {
+    chunk->own_end = text.size();
+  } else if (nl != std::string::npos && nl >= chunk->own_begin) {
+    carry->assign(text, nl + 1, std::string::npos);
+    text.resize(nl + 1);
+    chunk->own_end = text.size();
+  } else {
+    chunk->own_end = text.size() - options.overlap_bytes;
+    *lead = std::min(options.overlap_bytes, chunk->own_end);
+    carry->assign(text, chunk->own_end - *lead, std::string::npos);
   }
   chunk->lines = count_lines(text);
-  return !text.empty();
+  return chunk->own_end > chunk->own_begin;
 }
 
-// Either `sink` or `render` + `write` are set.
-tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor& extractor,
-                                               const StreamScanOptions& options, const IdentifierSink* sink,
-                                               const IdentifierRenderer* render, const RenderedSink* write) {
-  StreamScanStats stats;
-  std::string carry;
-  bool failed = false;
-  const unsigned threads = std::max(1u, options.threads);
-  const std::size_t max_in_flight = threads <= 1 ? 1 : 2 * threads;
+// Reads, scans on worker threads and delivers in order. Either `sink` or
+// `render` + `write` are set.
+class OrderedScan {
+ public:
+  OrderedScan(const Extractor& extractor, const StreamScanOptions& options, const IdentifierSink* sink,
+              const IdentifierRenderer* render, const RenderedSink* write)
+      : extractor_(extractor),
+        options_(options),
+        sink_(sink),
+        render_(render),
+        write_(write),
+        threads_(std::max(1u, options.threads)),
+        max_in_flight_(threads_ <= 1 ? 1 : 2 * threads_) {}
 
-  std::mutex mutex;
-  std::condition_variable work_ready;
-  std::condition_variable work_done;
-  std::deque<Chunk*> queue;  // submitted, not yet taken by a worker
-  bool stopping = false;
-  std::vector<std::thread> workers;
-  if (threads > 1) {
-    for (unsigned t = 0; t < threads; ++t) {
-      workers.emplace_back([&] {
-        while (true) {
-          Chunk* chunk = nullptr;
-          {
-            std::unique_lock<std::mutex> lock(mutex);
-            work_ready.wait(lock, [&] { return stopping || !queue.empty(); });
-            if (queue.empty()) return;
-            chunk = queue.front();
-            queue.pop_front();
-          }
-          scan_chunk(extractor, render, chunk);
-          {
-            std::lock_guard<std::mutex> lock(mutex);
-            chunk->done = true;
-          }
-          work_done.notify_all();
-        }
-      });
-    }
-  }
-  auto stop_workers = [&] {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      stopping = true;
-      queue.clear();
-    }
-    work_ready.notify_all();
-    for (auto& w : workers) w.join();
-    workers.clear();
-  };
+  tl::expected<StreamScanStats, std::string> run(std::istream& in);
 
-  std::deque<std::unique_ptr<Chunk>> in_flight;  // in stream order
+ private:
+  void start_workers();
+  void work();
+  void stop_workers();
+  std::unique_ptr<Chunk> fresh_chunk();
+  bool submit(std::istream& in);
+  void emit_oldest();
+
+  const Extractor& extractor_;
+  const StreamScanOptions& options_;
+  const IdentifierSink* sink_;
+  const IdentifierRenderer* render_;
+  const RenderedSink* write_;
+  const unsigned threads_;
+  const std::size_t max_in_flight_;
+
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::condition_variable work_done_;
+  std::deque<Chunk*> queue_;  // submitted, not yet taken by a worker
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+
+  std::deque<std::unique_ptr<Chunk>> in_flight_;  // in stream order
   // Emitted chunks, kept for their buffers: a fresh 1 MiB text and identifier
   // vector per chunk cost page faults and reallocations.
-  std::vector<std::unique_ptr<Chunk>> spare;
+  std::vector<std::unique_ptr<Chunk>> spare_;
   // Header state after the last emitted chunk; also the guess for each new
   // chunk, wrong only when a header line stands in a chunk still in flight.
-  ScanContext emitted_context;
-  char last_byte = '\n';
-  std::size_t offset = 0;
-  std::size_t record = 0;
-  bool eof = false;
+  ScanContext emitted_context_;
+  StreamScanStats stats_;
+  std::string carry_;
+  std::size_t lead_ = 0;
+  char last_byte_ = '\n';
+  std::size_t offset_ = 0;  // stream offset of the next owned byte
+  std::size_t record_ = 0;
+  bool failed_ = false;
+};
 
-  auto emit_oldest = [&] {
-    std::unique_ptr<Chunk> chunk = std::move(in_flight.front());
-    in_flight.pop_front();
-    if (threads > 1) {
-      std::unique_lock<std::mutex> lock(mutex);
-      work_done.wait(lock, [&] { return chunk->done; });
+void OrderedScan::start_workers() {
+  if (threads_ <= 1) return;
+  for (unsigned t = 0; t < threads_; ++t) workers_.emplace_back([this] { work(); });
+}
+
+void OrderedScan::work() {
+  while (true) {
+    Chunk* chunk = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      chunk = queue_.front();
+      queue_.pop_front();
     }
-    if (!chunk->done) {
-      chunk->start = emitted_context;
-      scan_chunk(extractor, render, chunk.get());
+    scan_chunk(extractor_, render_, chunk);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
       chunk->done = true;
-    } else if (!same(chunk->start, emitted_context)) {
-      // The guess was stale (a header line in an earlier chunk): scan again
-      // with the real state, here, in order, as far as it matters.
-      rescan_prefix(extractor, render, emitted_context, chunk.get());
     }
-    emitted_context = chunk->end;
-    stats.identifiers += identifiers(*chunk, render);
-    if (write != nullptr) {
-      (*write)(chunk->rendered);
-    } else {
-      for (FoundIdentifier& f : chunk->found) (*sink)(std::move(f));
-    }
-    chunk->done = false;
-    spare.push_back(std::move(chunk));
-  };
+    work_done_.notify_all();
+  }
+}
 
+void OrderedScan::stop_workers() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    queue_.clear();
+  }
+  work_ready_.notify_all();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+}
+
+std::unique_ptr<Chunk> OrderedScan::fresh_chunk() {
+  if (spare_.empty()) return std::make_unique<Chunk>();
+  std::unique_ptr<Chunk> chunk = std::move(spare_.back());
+  spare_.pop_back();
+  return chunk;
+}
+
+// Reads one chunk and hands it to a worker; false at the end of the stream.
+bool OrderedScan::submit(std::istream& in) {
+  std::unique_ptr<Chunk> chunk = fresh_chunk();
+  if (!read_chunk(in, options_, &carry_, &lead_, chunk.get(), &failed_)) return false;
+  const std::size_t owned = chunk->own_end - chunk->own_begin;
+  chunk->offset = offset_ - chunk->own_begin;
+  chunk->first_record = record_;
+  offset_ += owned;
+  record_ += chunk->lines;
+  stats_.bytes += owned;
+  last_byte_ = chunk->text[chunk->own_end - 1];
+  chunk->start = emitted_context_;
+  if (threads_ > 1) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(chunk.get());
+    }
+    work_ready_.notify_one();
+  } else {
+    scan_chunk(extractor_, render_, chunk.get());
+    chunk->done = true;
+  }
+  in_flight_.push_back(std::move(chunk));
+  return !failed_;
+}
+
+void OrderedScan::emit_oldest() {
+  std::unique_ptr<Chunk> chunk = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  if (threads_ > 1) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    work_done_.wait(lock, [&] { return chunk->done; });
+  }
+  if (!same(chunk->start, emitted_context_)) {
+    // The guess was stale (a header line in an earlier chunk): scan again
+    // with the real state, here, in order, as far as it matters.
+    rescan_prefix(extractor_, render_, emitted_context_, chunk.get());
+  }
+  emitted_context_ = chunk->end;
+  stats_.identifiers += identifiers(*chunk, render_);
+  if (write_ != nullptr) {
+    (*write_)(chunk->rendered);
+  } else {
+    for (FoundIdentifier& f : chunk->found) (*sink_)(std::move(f));
+  }
+  chunk->done = false;
+  spare_.push_back(std::move(chunk));
+}
+
+tl::expected<StreamScanStats, std::string> OrderedScan::run(std::istream& in) {
+  start_workers();
+  bool eof = false;
   try {
-    while (!eof || !in_flight.empty()) {
-      while (!eof && in_flight.size() < max_in_flight) {
-        std::unique_ptr<Chunk> chunk;
-        if (spare.empty()) {
-          chunk = std::make_unique<Chunk>();
-        } else {
-          chunk = std::move(spare.back());
-          spare.pop_back();
-        }
-        if (!read_chunk(in, options, &carry, chunk.get(), &failed)) {
-          eof = true;
-          break;
-        }
-        chunk->offset = offset;
-        chunk->first_record = record;
-        offset += chunk->text.size();
-        record += chunk->lines;
-        stats.bytes += chunk->text.size();
-        last_byte = chunk->text.back();
-        chunk->start = emitted_context;
-        if (threads > 1) {
-          {
-            std::lock_guard<std::mutex> lock(mutex);
-            queue.push_back(chunk.get());
-          }
-          work_ready.notify_one();
-        } else {
-          scan_chunk(extractor, render, chunk.get());
-          chunk->done = true;
-        }
-        in_flight.push_back(std::move(chunk));
-        if (failed) eof = true;
-      }
-      if (!in_flight.empty()) emit_oldest();
+    while (!eof || !in_flight_.empty()) {
+      while (!eof && in_flight_.size() < max_in_flight_) eof = !submit(in);
+      if (!in_flight_.empty()) emit_oldest();
     }
   } catch (...) {
     stop_workers();
     throw;
   }
   stop_workers();
-  stats.records = record + (last_byte != '\n' ? 1 : 0);
-  if (failed)
-    return tl::unexpected(std::string("read error after ") + std::to_string(stats.bytes) + " bytes");
-  return stats;
+  stats_.records = record_ + (last_byte_ != '\n' ? 1 : 0);
+  if (failed_)
+    return tl::unexpected(std::string("read error after ") + std::to_string(stats_.bytes) + " bytes");
+  return stats_;
+}
+
+tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor& extractor,
+                                               const StreamScanOptions& options, const IdentifierSink* sink,
+                                               const IdentifierRenderer* render, const RenderedSink* write) {
+  OrderedScan scan(extractor, options, sink, render, write);
+  return scan.run(in);
 }
 
 }  // namespace

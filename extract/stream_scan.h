@@ -4,8 +4,11 @@
 // The stream is cut into chunks at line boundaries; workers scan chunks in
 // parallel; the calling thread calls the sink, chunk by chunk, in order, so
 // the output is the same whatever the thread count. Memory stays bounded:
-// at most 2 * threads chunks are in flight (a line longer than
-// `max_line_bytes` is cut there, and a record may then be split).
+// at most 2 * threads chunks are in flight. A line longer than a chunk is
+// scanned in windows that overlap by `overlap_bytes`, each reporting only
+// the identifiers that start in its own part: the same identifiers, offsets
+// and records as one scan of the whole line, for identifiers (and the
+// context the extractor looks at around them) shorter than the overlap.
 // Name-column headers (ScanContext) carry across chunks: the lines of a
 // chunk before its own first header line, if scanned with a stale header
 // guess, are scanned again, in order, so results never depend on timing.
@@ -24,9 +27,9 @@
 namespace leakwatch::extract {
 
 struct StreamScanOptions {
-  unsigned threads = 2;                   // workers; 0 or 1 scans on the calling thread
-  std::size_t chunk_bytes = 1 << 20;      // target chunk size
-  std::size_t max_line_bytes = 64 << 20;  // longest line kept whole
+  unsigned threads = 2;               // workers; 0 or 1 scans on the calling thread
+  std::size_t chunk_bytes = 1 << 20;  // target chunk size
+  std::size_t overlap_bytes = 4096;   // context shared by the windows of a long line
 };
 
 struct StreamScanStats {

@@ -2,9 +2,10 @@
 // worker threads, delivered in order, name-column headers carried across
 // chunks) must report exactly what one Extractor::scan of the whole input
 // reports. Chunks are tiny (1..64 bytes, from a hash of the input) so that
-// nearly every line boundary is a chunk boundary. With lines cut short
-// (max_line_bytes) identifiers may split, but every span must still lie
-// inside the input, on its line, in order.
+// nearly every line boundary is a chunk boundary, and longer lines are cut
+// into windows (overlapping by 4096 bytes, more than any input here: the
+// same identifiers). With a tiny overlap identifiers may split, but every
+// span must still lie inside the input, on its line, in order.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -70,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require_same(whole, stream(text, options),
                "worker threads, small chunks: the same identifiers as one scan");
 
-  options.max_line_bytes = 1 + (h >> 16) % 128;
+  options.overlap_bytes = (h >> 16) % 128;
   std::size_t previous = 0;
   for (const FoundIdentifier& f : stream(text, options)) {
     require(f.length > 0 && f.offset <= size && f.length <= size - f.offset,

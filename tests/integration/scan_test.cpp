@@ -99,11 +99,11 @@ TEST_CASE("scan --all: every identifier with its normalized value, and no databa
                                            "+8613700000001", "+8613912345678", "john.smith@gmail.com"});
 }
 
-TEST_CASE("scan: an unreadable file is named, the other files are still scanned, exit 1") {
+TEST_CASE("scan: an unreadable file is named, the other files are still scanned, exit 2 (as grep)") {
   ScanFixture f;
   auto dump = f.dir.write("dump.txt", kDump);
   auto r = run_cli({"scan", "/nonexistent/dump.txt", dump.string()}, "", f.env);
-  CHECK(r.exit_code == 1);
+  CHECK(r.exit_code == 2);
   CHECK(r.err == "leakwatch: error: cannot read /nonexistent/dump.txt: No such file or directory\n");
   CHECK(r.out.find(dump.string() + ":6\temail\tj***@gmail.com\tc3") != std::string::npos);
 }

@@ -430,20 +430,40 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("extractor: scan_stream cuts an endless line instead of holding it all") {
-  std::string text(3000, 'x');
-  text += " 13812345678\n";
-  std::istringstream in(text);
-  leakwatch::extract::StreamScanOptions options;
-  options.chunk_bytes = 100;
-  options.max_line_bytes = 1000;
-  std::vector<std::string> got;
-  auto stats = leakwatch::extract::scan_stream(in, extractor(), options, [&](const FoundIdentifier& f) {
-    got.push_back(f.identifier.value);
-    CHECK(f.record == 0);
-  });
-  REQUIRE(stats);
-  CHECK(got == std::vector<std::string>{"+8613812345678"});
+TEST_CASE("extractor: scan_stream scans a line longer than a chunk in windows, with the same results") {
+  // Records joined without newlines (a dump flattened to one line): every
+  // window cut lands somewhere inside or between identifiers.
+  std::string text;
+  for (int i = 0; text.size() < 300000; ++i) {
+    text += "uid=" + std::to_string(i) + " mail=li.na" + std::to_string(i) + "@qq.com tel=+86 138 " +
+            std::to_string(1000 + i % 9000) + " " + std::to_string(1000 + i % 8999) + " 20170608" +
+            (i % 3 == 0 ? " ; " : " ");
+  }
+  text += "\nsecond line 13912345678\n";
+  auto key = [](const FoundIdentifier& f) {
+    return std::string(kind_name(f.identifier.kind)) + ":" + f.identifier.value + "@" +
+           std::to_string(f.offset) + "#" + std::to_string(f.record);
+  };
+  std::vector<std::string> expected;
+  extractor().scan(text, [&](const FoundIdentifier& f) { expected.push_back(key(f)); });
+  REQUIRE(expected.size() > 9000);
+  for (std::size_t chunk : {std::size_t{100}, std::size_t{997}, std::size_t{65536}}) {
+    for (unsigned threads : {1u, 2u}) {
+      CAPTURE(chunk);
+      CAPTURE(threads);
+      std::istringstream in(text);
+      leakwatch::extract::StreamScanOptions options;
+      options.chunk_bytes = chunk;
+      options.threads = threads;
+      std::vector<std::string> got;
+      auto stats = leakwatch::extract::scan_stream(in, extractor(), options,
+                                                   [&](const FoundIdentifier& f) { got.push_back(key(f)); });
+      REQUIRE(stats);
+      CHECK(stats->bytes == text.size());
+      CHECK(stats->records == 2);
+      CHECK(got == expected);
+    }
+  }
 }
 
 TEST_CASE("extractor: a number after a long run of grouped figures is still found") {

@@ -1,0 +1,103 @@
+#include "app/scan_output.h"
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+namespace leakwatch::app {
+
+void ScanPrinter::format_json(const ScanPlace& place, const extract::FoundIdentifier& hit,
+                              const std::string* customer_id, std::string* out) const {
+  // One object per thread, its values overwritten: building a fresh object
+  // (a std::map and its strings) per line cost more than dumping.
+  thread_local nlohmann::json json;
+  json["kind"] = identity::kind_name(hit.identifier.kind);
+  json["masked"] = hit.masked;
+  json["file"] = place.file;
+  if (place.member.empty()) {
+    json.erase("member");
+  } else {
+    json["member"] = place.member;
+  }
+  json["line"] = hit.record + 1;
+  if (customer_id != nullptr) {
+    json["customer_id"] = *customer_id;
+  } else {
+    json.erase("customer_id");
+  }
+  if (all_) json["value"] = hit.identifier.value;
+  *out += json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  *out += '\n';
+}
+
+void ScanPrinter::format(const ScanPlace& place, const extract::FoundIdentifier& hit,
+                         const std::string* customer_id, std::string* out) const {
+  if (json_) {
+    format_json(place, hit, customer_id, out);
+    return;
+  }
+  // Sized once and copied in: this runs for every identifier of `scan --all`.
+  std::string_view kind = identity::kind_name(hit.identifier.kind);
+  char number[24];
+  const std::string_view digits(
+      number,
+      static_cast<std::size_t>(std::to_chars(number, number + sizeof number, hit.record + 1).ptr - number));
+  const std::string_view second =
+      all_ ? std::string_view(hit.identifier.value) : std::string_view(hit.masked);
+  const std::string_view third = all_ ? std::string_view() : std::string_view(*customer_id);
+  const std::string_view where =
+      with_filename_ ? std::string_view(place.label) : std::string_view(place.member);
+  const std::size_t size = (where.empty() ? 0 : where.size() + 1) + digits.size() + kind.size() +
+                           second.size() + third.size() + (all_ ? 3 : 4);
+  std::size_t at = out->size();
+  out->resize(at + size);
+  char* p = out->data() + at;
+  auto put = [&p](std::string_view piece, char after) {
+    std::memcpy(p, piece.data(), piece.size());
+    p += piece.size();
+    *p++ = after;
+  };
+  if (!where.empty()) put(where, ':');
+  put(digits, '\t');
+  put(kind, '\t');
+  if (all_) {
+    put(second, '\n');
+  } else {
+    put(second, '\t');
+    put(third, '\n');
+  }
+}
+
+std::string describe_totals(const ScanTotals& t, bool all, double seconds, bool detailed) {
+  char rate[64];
+  std::snprintf(rate, sizeof rate, "%.1f s, %.1f MB/s", seconds,
+                seconds > 0 ? static_cast<double>(t.bytes) / 1e6 / seconds : 0.0);
+  const std::string found =
+      all ? std::to_string(t.identifiers) + " identifiers"
+          : std::to_string(t.matches) + " matches in " + std::to_string(t.identifiers) + " identifiers";
+  std::string line = "leakwatch scan: " + found + "; " + std::to_string(t.bytes) + " bytes, " +
+                     std::to_string(t.lines) + " lines in " + std::to_string(t.inputs) + " input(s)";
+  if (t.archives > 0) {
+    line += " (" + std::to_string(t.archives) + " compressed or archived, " + std::to_string(t.members) +
+            " members)";
+  }
+  line += "; " + std::string(rate);
+  if (t.errors > 0) line += "; " + std::to_string(t.errors) + " unread (see above)";
+  if (!detailed) return line;
+  line += "\n  bytes        " + std::to_string(t.bytes) + "  (text scanned, after decompression)";
+  line += "\n  lines        " + std::to_string(t.lines);
+  line += "\n  identifiers  " + std::to_string(t.identifiers) + "  (" + std::to_string(t.emails) +
+          " email, " + std::to_string(t.phones) + " phone)";
+  line += "\n  matches      " + std::to_string(all ? t.identifiers : t.matches) +
+          (all ? "  (--all: every identifier is printed)" : "  (lines printed: customer, identifier)");
+  line += "\n  unread       " + std::to_string(t.errors) + " error(s), " + std::to_string(t.warnings) +
+          " warning(s) (encrypted entries and the like)";
+  line +=
+      "\n  skipped on purpose, not counted: reserved documentation domains (example.com, .example, .test, "
+      ".invalid, .localhost), image names (logo@2x.png), numbers that are not valid phone numbers";
+  return line;
+}
+
+}  // namespace leakwatch::app
