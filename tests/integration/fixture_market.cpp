@@ -91,12 +91,21 @@ FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptio
   rate << o.rate_limit;
   slow << o.slow_s;
   huge << o.huge_mb;
-  server_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{"python3", scripts + "server.py", "--port", "0", "--port-file",
-                               (dir / "market.port").string(), "--pages", std::to_string(o.pages),
-                               "--latency-ms", std::to_string(o.latency_ms), "--rate-limit", rate.str(),
-                               "--slow-s", slow.str(), "--huge-mb", huge.str()},
-      std::map<std::string, std::string>{}, dir / "market.out", dir / "market.err");
+  std::vector<std::string> argv{"python3",      scripts + "server.py",
+                                "--port",       "0",
+                                "--port-file",  (dir / "market.port").string(),
+                                "--pages",      std::to_string(o.pages),
+                                "--latency-ms", std::to_string(o.latency_ms),
+                                "--rate-limit", rate.str(),
+                                "--slow-s",     slow.str(),
+                                "--huge-mb",    huge.str()};
+  if (o.hostile) {
+    std::ostringstream hostile_s;
+    hostile_s << o.hostile_s;
+    argv.insert(argv.end(), {"--hostile", "--hostile-s", hostile_s.str()});
+  }
+  server_ = std::make_unique<ChildProcess>(argv, std::map<std::string, std::string>{}, dir / "market.out",
+                                           dir / "market.err");
   port_ = wait_for_port_file(dir / "market.port", *server_, "fixture market", dir / "market.err");
   proxy_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{"python3", scripts + "socks5_proxy.py", "--port", "0", "--port-file",

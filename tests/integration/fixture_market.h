@@ -44,6 +44,8 @@ struct MarketOptions {
   double rate_limit = 20;  // requests/s per host before 429; 0: none
   double slow_s = 1.0;
   double huge_mb = 3.0;
+  bool hostile = false;   // serve the hostile market (hostile.onion) too
+  double hostile_s = 30;  // when its endless and stalled bodies are closed
 };
 
 // The fixture market and a SOCKS5 proxy in front of it, for one test.
@@ -56,6 +58,8 @@ class FixtureMarket {
     return scheme + "://127.0.0.1:" + std::to_string(proxy_port_);
   }
   nlohmann::json manifest() const;
+  // The request log: one object per (host, path) with "count", "statuses"
+  // and "at" (the market's monotonic clock, seconds, one per request).
   nlohmann::json requests() const;
   // The proxy's CONNECT log (one JSON object per line).
   std::vector<nlohmann::json> proxy_log() const;
