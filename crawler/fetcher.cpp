@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -80,6 +81,63 @@ std::string onion_hint(std::string_view url, const std::string& proxy) {
          proxy.substr(0, proxy.find(':')) + "://)";
 }
 
+// Proxies that are given an address, not a name: libcurl resolves the name
+// here (socks5://, socks4://), or an HTTP proxy does, which on this machine
+// sees what getaddrinfo sees. socks5h:// and socks4a:// resolve at the proxy
+// (Tor refuses private addresses itself); no proxy is checked at connect time.
+bool resolves_before_proxy(const std::string& proxy) {
+  std::string scheme = lower(proxy.substr(0, proxy.find("://")));
+  return scheme == "socks5" || scheme == "socks4" || scheme == "http" || scheme == "https";
+}
+
+// The URL's host resolved here and checked: "host:port:addr,addr" for
+// CURLOPT_RESOLVE, so that libcurl connects to exactly the addresses checked;
+// or the error when the name does not resolve or any address is private.
+struct PinnedHost {
+  std::string resolve;
+  FetchError error = FetchError::kNone;
+  std::string cause;
+};
+
+PinnedHost pin_public_host(const std::string& url, const std::string& proxy) {
+  PinnedHost out;
+  auto parts = parse_url(url);
+  if (!parts) return out;  // libcurl reports a bad URL itself
+  std::string host = parts->host;
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  int port = parts->port != 0 ? parts->port : (parts->scheme == "https" ? 443 : 80);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found);
+  if (rc != 0) {
+    out.error = FetchError::kResolve;
+    out.cause = "could not resolve host " + host + ": " + gai_strerror(rc) + onion_hint(url, proxy);
+    return out;
+  }
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(found, freeaddrinfo);
+  std::set<std::string> addresses;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    char ip[INET6_ADDRSTRLEN] = {};
+    if (a->ai_family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr, ip, sizeof ip);
+    } else if (a->ai_family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr, ip, sizeof ip);
+    } else {
+      continue;
+    }
+    if (is_private_ip(ip)) {
+      out.error = FetchError::kPrivateAddress;
+      out.cause = "refused: the host resolves to a private address (set allow_private = true to permit)";
+      return out;
+    }
+    addresses.insert(a->ai_family == AF_INET6 ? "[" + std::string(ip) + "]" : std::string(ip));
+  }
+  out.resolve = host + ":" + std::to_string(port) + ":";
+  for (const auto& a : addresses) out.resolve += (out.resolve.back() == ':' ? "" : ",") + a;
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(FetchError error) {
@@ -138,6 +196,7 @@ struct Fetcher::Transfer {
 
   CurlEasy easy;
   CurlSlist header_list;
+  CurlSlist resolve_list;  // CURLOPT_RESOLVE: the addresses checked for this hop
   char error_buffer[CURL_ERROR_SIZE] = {};
   int64_t max_bytes = 0;
 
@@ -305,6 +364,16 @@ int Fetcher::Impl::backoff_ms(int tries) {
 
 void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
   const FetchProfile& p = *t->request.profile;
+  // Every hop, redirects included: a name resolved here must be public.
+  std::string pinned;
+  if (!p.allow_private && resolves_before_proxy(p.proxy)) {
+    PinnedHost checked = pin_public_host(t->current_url, p.proxy);
+    if (checked.error != FetchError::kNone) {
+      complete(std::move(t), checked.error, checked.cause);
+      return;
+    }
+    pinned = std::move(checked.resolve);
+  }
   if (!spare_handles.empty()) {
     t->easy = std::move(spare_handles.back());
     spare_handles.pop_back();
@@ -349,6 +418,8 @@ void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
   }
   t->header_list.reset(list);
   if (list != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+  t->resolve_list.reset(pinned.empty() ? nullptr : curl_slist_append(nullptr, pinned.c_str()));
+  if (t->resolve_list) curl_easy_setopt(e, CURLOPT_RESOLVE, t->resolve_list.get());
   if (p.proxy.empty() && !p.allow_private) {
     // Direct connections: refuse a name that resolves to a private address.
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Impl::on_open_socket);
@@ -482,6 +553,7 @@ void Fetcher::Impl::release(Transfer& t, CURL* easy) {
     t.easy.reset();
   }
   t.header_list.reset();
+  t.resolve_list.reset();
 }
 
 bool Fetcher::Impl::keep_partial(std::unique_ptr<Transfer>& t) {

@@ -434,7 +434,9 @@ TEST_CASE("crawl: cookie_file (Netscape format), headers, user agent and listing
         std::string::npos);
 }
 
-TEST_CASE("crawl: a host name that resolves to a private address is refused before connecting") {
+TEST_CASE(
+    "crawl: a host name that resolves to a private address is refused before connecting, with or without a "
+    "socks5:// proxy") {
   // This machine's own name resolves to loopback on the test machines (Debian puts it in /etc/hosts).
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
@@ -446,16 +448,27 @@ TEST_CASE("crawl: a host name that resolves to a private address is refused befo
   // Not a silent pass: without such a name this test cannot check the guard.
   REQUIRE_MESSAGE(loopback,
                   "cannot check the guard: this machine's name " << host << " does not resolve to 127.x");
+  // Every proxy mode where the name is resolved on this machine: none, and
+  // socks5:// (libcurl resolves, the proxy gets the address). A fresh
+  // database each: a refused URL is not fetched again in the next pass.
+  for (const std::string& scheme : {std::string("none"), std::string("socks5")}) {
+    CrawlSetup t(MarketOptions{.pages = 5, .rate_limit = 0});
+    std::string seed = "http://" + std::string(host) + ":" + std::to_string(t.market.port()) + "/m/paste/";
+    std::string source = "[[source]]\nname = \"paste\"\nseeds = [\"" + seed + "\"]\n";
+    std::string proxy = scheme == "none" ? scheme : t.market.proxy(scheme);
+    INFO("proxy = " << proxy);
+    t.config(source, "", proxy);
+    auto refused = t.crawl();
+    INFO(refused.err);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("private address") != std::string::npos);
+    CHECK(t.market.requests().empty());
+    CHECK(t.market.proxy_log().empty());
+  }
+
   CrawlSetup t(MarketOptions{.pages = 5, .rate_limit = 0});
   std::string seed = "http://" + std::string(host) + ":" + std::to_string(t.market.port()) + "/m/paste/";
   std::string source = "[[source]]\nname = \"paste\"\nseeds = [\"" + seed + "\"]\n";
-  t.config(source, "", "none");
-  auto refused = t.crawl();
-  INFO(refused.err);
-  CHECK(refused.exit_code == 1);
-  CHECK(refused.err.find("private address") != std::string::npos);
-  CHECK(t.market.requests().empty());
-
   t.config(source + "allow_private = true\nrevisit_hours = 0\n", "", "none");
   auto allowed = t.crawl();
   INFO(allowed.err);
