@@ -23,6 +23,7 @@
 #include "crawler/param_rule_store.h"
 #include "crawler/parse/page_parser.h"
 #include "crawler/parse/url.h"
+#include "crawler/parse_workers.h"
 #include "crawler/scope.h"
 #include "crawler/url_params.h"
 
@@ -46,6 +47,8 @@ constexpr auto kBatchDelay = milliseconds(50);
 constexpr auto kProgressInterval = milliseconds(1000);
 constexpr auto kEmptyLeaseBackoff = milliseconds(300);
 constexpr auto kWaitForOthers = milliseconds(250);
+// Two parsers: one hostile page in parsing leaves the other for the rest.
+constexpr unsigned kParseThreads = 2;
 
 struct SourceRun {
   const SourceOptions* options = nullptr;
@@ -53,13 +56,6 @@ struct SourceRun {
   std::unique_ptr<ParamLearner> params;  // which query parameters never change a page
   FetchProfile profile;
   ParseOptions parsing;  // selectors and URL options
-
-  // How a page at `depth` is parsed: its links are wanted below max_depth.
-  ParseOptions parse_options(int depth) const {
-    ParseOptions page = parsing;
-    page.want_links = depth < options->max_depth;
-    return page;
-  }
   Clock::time_point next_lease{};
   int64_t pending = 0;  // leased by this pass and not yet handled
   std::string first_error;
@@ -94,6 +90,13 @@ std::string cause_of(const std::string& message) {
   return pos == std::string::npos ? message : message.substr(pos + 2);
 }
 
+// A fetched page whose body is being parsed: everything but the body.
+struct Parsing {
+  LeasedUrl leased;
+  FetchResult fetched;  // body moved to the parser
+  int64_t bytes = 0;    // the body's size
+};
+
 class CrawlPass {
  public:
   CrawlPass(db::Connection& conn, const CrawlOptions& options, const CrawlCallbacks& callbacks)
@@ -111,6 +114,14 @@ class CrawlPass {
   void add_source(const SourceOptions& s);
   void refill();
   void handle(FetchResult&& result);
+  void handle_failure(SourceRun& run, const LeasedUrl& leased, FetchResult& r, Outcome& o);
+  void handle_parsed(ParseResult&& result);
+  void add_outcome(Outcome&& o) {
+    if (outcomes_.empty()) first_pending_ = Clock::now();
+    outcomes_.push_back(std::move(o));
+  }
+  // Pages being fetched or parsed.
+  size_t busy() const { return fetcher_.pending() + parsers_.pending(); }
   void add_links(SourceRun& run, int depth, std::vector<std::string> links);
   bool leave_out_variant(SourceRun& run, const LeasedUrl& u);
   void flush();
@@ -135,6 +146,7 @@ class CrawlPass {
   std::vector<std::string> source_names_;
   std::vector<std::pair<std::string, int64_t>> max_pages_;
   std::unordered_map<uint64_t, LeasedUrl> in_flight_;  // by frontier id
+  std::unordered_map<uint64_t, Parsing> parsing_;      // by frontier id
   std::unordered_map<std::string, SourceRun*> by_name_;
   std::vector<Outcome> outcomes_;
   std::map<std::pair<std::string, int>, std::vector<std::string>> links_;  // (source, depth) -> URLs
@@ -144,6 +156,7 @@ class CrawlPass {
   std::string first_error_;
   std::set<std::string> walls_reported_;
   Clock::time_point started_ = Clock::now();
+  ParseWorkers parsers_{kParseThreads};  // last: stopped before what its jobs point into
 };
 
 void CrawlPass::add_source(const SourceOptions& s) {
@@ -209,15 +222,15 @@ void CrawlPass::refill() {
   // page waits behind the whole queue). Lease in chunks of a few.
   const size_t concurrency = static_cast<size_t>(options_.defaults.concurrency);
   const size_t target = concurrency + std::max<size_t>(4, concurrency / 2);
-  if (fetcher_.pending() + std::max<size_t>(2, concurrency / 4) > target) return;
+  if (busy() + std::max<size_t>(2, concurrency / 4) > target) return;
   auto now = Clock::now();
   for (auto& run : sources_) {
-    if (stopping() || fetcher_.pending() >= target) return;
+    if (stopping() || busy() >= target) return;
     if (run->next_lease > now) continue;
     // One source's slow host must not fill the queue that the others need.
     const int64_t source_cap = 2 * static_cast<int64_t>(options_.defaults.per_host_concurrency);
     if (run->pending >= source_cap) continue;
-    int n = static_cast<int>(std::min<int64_t>(target - fetcher_.pending(), source_cap - run->pending));
+    int n = static_cast<int>(std::min<int64_t>(target - busy(), source_cap - run->pending));
     if (options_.max_pages) n = static_cast<int>(std::min<int64_t>(n, *options_.max_pages - leased_));
     auto leased = frontier_.lease(run->options->name, n);
     if (leased.empty()) {
@@ -251,8 +264,7 @@ bool CrawlPass::leave_out_variant(SourceRun& run, const LeasedUrl& u) {
   o.source = u.source;
   o.kind = Outcome::Kind::kSkipped;
   o.error = fetched ? "fetched in this pass under a URL variant" : "a URL variant of " + reduced;
-  if (outcomes_.empty()) first_pending_ = Clock::now();
-  outcomes_.push_back(std::move(o));
+  add_outcome(std::move(o));
   if (!fetched) links_[{u.source, u.depth}].push_back(std::move(reduced));
   ++stats_.variants;
   return true;
@@ -265,77 +277,101 @@ void CrawlPass::handle(FetchResult&& r) {
   SourceRun& run = *by_name_.at(leased.source);
   --run.pending;
   stats_.bytes += r.body.size();
-  if (outcomes_.empty()) first_pending_ = Clock::now();
 
   Outcome o;
   o.frontier_id = leased.id;
   o.source = leased.source;
   o.http_status = static_cast<int>(r.status);
-
   if (!r.ok()) {
-    if (first_error_.empty()) first_error_ = r.message;
-    switch (r.error) {
-      case FetchError::kProxyUnreachable:
-        throw RuntimeError("source " + leased.source + ": " + cause_of(r.message));
-      case FetchError::kLoginWall:
-        o.kind = Outcome::Kind::kLoginWall;
-        o.login_url = r.login_url;
-        o.error = "redirected to a login page";
-        break;
-      case FetchError::kNotText:
-      case FetchError::kRedirectOutOfScope:
-        o.kind = Outcome::Kind::kSkipped;
-        o.error = cause_of(r.message);
-        stats_.skipped++;
-        count_error(run, std::string(to_string(r.error)), r.message);
-        break;
-      case FetchError::kRateLimited:
-        o.kind = Outcome::Kind::kRetryLater;
-        o.retry_after_s = std::max(1, r.retry_after_s);
-        o.error = cause_of(r.message);
-        stats_.deferred++;
-        count_error(run, std::string(to_string(r.error)), r.message);
-        break;
-      case FetchError::kHttpStatus:
-        o.kind = Outcome::Kind::kFailed;
-        o.error = cause_of(r.message);
-        stats_.failed++;
-        count_error(run, "HTTP " + std::to_string(r.status), r.message);
-        break;
-      default:
-        o.kind = Outcome::Kind::kFailed;
-        o.error = cause_of(r.message);
-        stats_.failed++;
-        count_error(run, std::string(to_string(r.error)), r.message);
-        break;
-    }
-    outcomes_.push_back(std::move(o));
+    handle_failure(run, leased, r, o);
+    add_outcome(std::move(o));
     return;
   }
-
   if (r.not_modified()) {
     o.kind = Outcome::Kind::kNotModified;
     stats_.not_modified++;
     run.stats.fetched++;
-    outcomes_.push_back(std::move(o));
+    add_outcome(std::move(o));
     return;
   }
+  ParseJob job;
+  job.id = r.id;
+  job.body = std::move(r.body);
+  job.content_type = r.content_type;
+  job.final_url = r.final_url;
+  job.options = &run.parsing;
+  job.want_links = leased.depth < run.options->max_depth;
+  int64_t bytes = static_cast<int64_t>(job.body.size());
+  parsers_.submit(std::move(job));
+  parsing_.emplace(r.id, Parsing{std::move(leased), std::move(r), bytes});
+}
 
-  ParsedPage parsed = parse_page(r.body, r.content_type, r.final_url, run.parse_options(leased.depth));
+void CrawlPass::handle_failure(SourceRun& run, const LeasedUrl& leased, FetchResult& r, Outcome& o) {
+  if (first_error_.empty()) first_error_ = r.message;
+  switch (r.error) {
+    case FetchError::kProxyUnreachable:
+      throw RuntimeError("source " + leased.source + ": " + cause_of(r.message));
+    case FetchError::kLoginWall:
+      o.kind = Outcome::Kind::kLoginWall;
+      o.login_url = r.login_url;
+      o.error = "redirected to a login page";
+      break;
+    case FetchError::kNotText:
+    case FetchError::kRedirectOutOfScope:
+      o.kind = Outcome::Kind::kSkipped;
+      o.error = cause_of(r.message);
+      stats_.skipped++;
+      count_error(run, std::string(to_string(r.error)), r.message);
+      break;
+    case FetchError::kRateLimited:
+      o.kind = Outcome::Kind::kRetryLater;
+      o.retry_after_s = std::max(1, r.retry_after_s);
+      o.error = cause_of(r.message);
+      stats_.deferred++;
+      count_error(run, std::string(to_string(r.error)), r.message);
+      break;
+    case FetchError::kHttpStatus:
+      o.kind = Outcome::Kind::kFailed;
+      o.error = cause_of(r.message);
+      stats_.failed++;
+      count_error(run, "HTTP " + std::to_string(r.status), r.message);
+      break;
+    default:
+      o.kind = Outcome::Kind::kFailed;
+      o.error = cause_of(r.message);
+      stats_.failed++;
+      count_error(run, std::string(to_string(r.error)), r.message);
+      break;
+  }
+}
+
+void CrawlPass::handle_parsed(ParseResult&& result) {
+  auto node = parsing_.extract(result.id);
+  if (node.empty()) return;
+  if (result.error) std::rethrow_exception(result.error);
+  Parsing& p = node.mapped();
+  const FetchResult& r = p.fetched;
+  SourceRun& run = *by_name_.at(p.leased.source);
+  ParsedPage& parsed = result.page;
+
+  Outcome o;
+  o.frontier_id = p.leased.id;
+  o.source = p.leased.source;
+  o.http_status = static_cast<int>(r.status);
   if (parsed.login_wall) {
     o.kind = Outcome::Kind::kLoginWall;
     o.login_url = r.final_url;
     o.error = "the page asks for a login (password form or expired session)";
-    outcomes_.push_back(std::move(o));
+    add_outcome(std::move(o));
     return;
   }
   FetchedPage page;
-  page.url = leased.url;
+  page.url = p.leased.url;
   page.final_url = r.final_url;
   page.status = static_cast<int>(r.status);
   page.content_type = r.content_type.empty() ? "text/html" : r.content_type;
   page.charset = std::move(parsed.charset);
-  page.bytes = static_cast<int64_t>(r.body.size());
+  page.bytes = p.bytes;
   page.truncated = r.truncated;
   page.title = std::move(parsed.title);
   page.listing_title = std::move(parsed.listing_title);
@@ -343,16 +379,15 @@ void CrawlPass::handle(FetchResult&& r) {
   page.seller = std::move(parsed.seller);
   page.text = std::move(parsed.text);
   page.content_hash = std::move(parsed.content_hash);
-  std::vector<std::string> links = std::move(parsed.links);
   o.kind = Outcome::Kind::kFetched;
   o.etag = r.etag;
   o.last_modified = r.last_modified;
-  run.params->observe(leased.url, page.content_hash);
+  run.params->observe(p.leased.url, page.content_hash);
   o.page = std::move(page);
   stats_.fetched++;
   run.stats.fetched++;
-  outcomes_.push_back(std::move(o));
-  if (!links.empty()) add_links(run, leased.depth + 1, std::move(links));
+  add_outcome(std::move(o));
+  if (!parsed.links.empty()) add_links(run, p.leased.depth + 1, std::move(parsed.links));
 }
 
 void CrawlPass::add_links(SourceRun& run, int depth, std::vector<std::string> links) {
@@ -427,9 +462,15 @@ CrawlStats CrawlPass::run() {
   try {
     while (true) {
       refill();
+      // Parsed pages are taken between polls: a short poll while some are
+      // being parsed, a wait on the parsers when nothing is being fetched.
       bool idle = fetcher_.pending() == 0;
-      auto results = fetcher_.poll(idle ? milliseconds(0) : milliseconds(100));
+      bool parsing = parsers_.pending() > 0;
+      auto results = fetcher_.poll(idle ? milliseconds(0) : milliseconds(parsing ? 20 : 100));
       for (auto& r : results) handle(std::move(r));
+      for (auto& p : parsers_.take(idle && parsing ? milliseconds(50) : milliseconds(0))) {
+        handle_parsed(std::move(p));
+      }
       auto now = Clock::now();
       // Batch commits, but not at the cost of starving the fetcher: when it
       // runs low, the links waiting in the batch are the next work
@@ -450,7 +491,7 @@ CrawlStats CrawlPass::run() {
         report(false);
         last_progress = now;
       }
-      if (fetcher_.pending() > 0) continue;
+      if (busy() > 0) continue;
       if (stopping()) break;
       bool any_due = false;
       for (const auto& run : sources_) any_due = any_due || run->next_lease <= now;

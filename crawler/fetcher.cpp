@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -80,6 +81,63 @@ std::string onion_hint(std::string_view url, const std::string& proxy) {
          proxy.substr(0, proxy.find(':')) + "://)";
 }
 
+// Proxies that are given an address, not a name: libcurl resolves the name
+// here (socks5://, socks4://), or an HTTP proxy does, which on this machine
+// sees what getaddrinfo sees. socks5h:// and socks4a:// resolve at the proxy
+// (Tor refuses private addresses itself); no proxy is checked at connect time.
+bool resolves_before_proxy(const std::string& proxy) {
+  std::string scheme = lower(proxy.substr(0, proxy.find("://")));
+  return scheme == "socks5" || scheme == "socks4" || scheme == "http" || scheme == "https";
+}
+
+// The URL's host resolved here and checked: "host:port:addr,addr" for
+// CURLOPT_RESOLVE, so that libcurl connects to exactly the addresses checked;
+// or the error when the name does not resolve or any address is private.
+struct PinnedHost {
+  std::string resolve;
+  FetchError error = FetchError::kNone;
+  std::string cause;
+};
+
+PinnedHost pin_public_host(const std::string& url, const std::string& proxy) {
+  PinnedHost out;
+  auto parts = parse_url(url);
+  if (!parts) return out;  // libcurl reports a bad URL itself
+  std::string host = parts->host;
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  int port = parts->port != 0 ? parts->port : (parts->scheme == "https" ? 443 : 80);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found);
+  if (rc != 0) {
+    out.error = FetchError::kResolve;
+    out.cause = "could not resolve host " + host + ": " + gai_strerror(rc) + onion_hint(url, proxy);
+    return out;
+  }
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(found, freeaddrinfo);
+  std::set<std::string> addresses;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    char ip[INET6_ADDRSTRLEN] = {};
+    if (a->ai_family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr, ip, sizeof ip);
+    } else if (a->ai_family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr, ip, sizeof ip);
+    } else {
+      continue;
+    }
+    if (is_private_ip(ip)) {
+      out.error = FetchError::kPrivateAddress;
+      out.cause = "refused: the host resolves to a private address (set allow_private = true to permit)";
+      return out;
+    }
+    addresses.insert(a->ai_family == AF_INET6 ? "[" + std::string(ip) + "]" : std::string(ip));
+  }
+  out.resolve = host + ":" + std::to_string(port) + ":";
+  for (const auto& a : addresses) out.resolve += (out.resolve.back() == ':' ? "" : ",") + a;
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(FetchError error) {
@@ -138,6 +196,7 @@ struct Fetcher::Transfer {
 
   CurlEasy easy;
   CurlSlist header_list;
+  CurlSlist resolve_list;  // CURLOPT_RESOLVE: the addresses checked for this hop
   char error_buffer[CURL_ERROR_SIZE] = {};
   int64_t max_bytes = 0;
 
@@ -180,7 +239,28 @@ struct Fetcher::Impl {
   void start(std::unique_ptr<Transfer> t);
   void start_ready(Clock::time_point now);
   Clock::time_point next_wakeup(Clock::time_point now) const;
+  // What libcurl says of a finished transfer.
+  struct Finished {
+    CURLcode code = CURLE_OK;
+    curl_off_t retry_after = 0;
+    std::string redirect_to;
+    long proxy_code = 0;
+    std::string message;  // libcurl's error text
+  };
+
+  // A transfer ended: read what libcurl says, give the handle back, then
+  // retry, follow, or complete it.
   void finish(CURL* easy, CURLcode code);
+  Finished read_finished(CURL* easy, CURLcode code, Transfer& t);
+  void release(Transfer& t, CURL* easy);
+  void on_transfer_error(std::unique_ptr<Transfer>&& t, const Finished& f);
+  void on_rate_limited(std::unique_ptr<Transfer>&& t, const Finished& f);
+  void on_redirect(std::unique_ptr<Transfer>&& t, const Finished& f);
+  void retry_or_fail(std::unique_ptr<Transfer>&& t, FetchError error, const std::string& reason,
+                     const std::string& cause);
+  // A 2xx body cut short: completes the transfer with what came, marked
+  // truncated, and returns true; false (t untouched) when nothing came.
+  bool keep_partial(std::unique_ptr<Transfer>& t);
   void retry(std::unique_ptr<Transfer>&& t, const std::string& reason, int delay_ms);
   void complete(std::unique_ptr<Transfer>&& t, FetchError error, std::string cause, int retry_after_s = 0);
   int backoff_ms(int tries);
@@ -284,6 +364,16 @@ int Fetcher::Impl::backoff_ms(int tries) {
 
 void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
   const FetchProfile& p = *t->request.profile;
+  // Every hop, redirects included: a name resolved here must be public.
+  std::string pinned;
+  if (!p.allow_private && resolves_before_proxy(p.proxy)) {
+    PinnedHost checked = pin_public_host(t->current_url, p.proxy);
+    if (checked.error != FetchError::kNone) {
+      complete(std::move(t), checked.error, checked.cause);
+      return;
+    }
+    pinned = std::move(checked.resolve);
+  }
   if (!spare_handles.empty()) {
     t->easy = std::move(spare_handles.back());
     spare_handles.pop_back();
@@ -328,6 +418,8 @@ void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
   }
   t->header_list.reset(list);
   if (list != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+  t->resolve_list.reset(pinned.empty() ? nullptr : curl_slist_append(nullptr, pinned.c_str()));
+  if (t->resolve_list) curl_easy_setopt(e, CURLOPT_RESOLVE, t->resolve_list.get());
   if (p.proxy.empty() && !p.allow_private) {
     // Direct connections: refuse a name that resolves to a private address.
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Impl::on_open_socket);
@@ -405,168 +497,209 @@ void Fetcher::Impl::complete(std::unique_ptr<Transfer>&& owned, FetchError error
 void Fetcher::Impl::finish(CURL* easy, CURLcode code) {
   auto node = running.extract(easy);
   std::unique_ptr<Transfer> t = std::move(node.mapped());
-  curl_multi_remove_handle(multi.get(), easy);
-  Host& host = hosts[t->host_key];
-  host.in_flight--;
-  const FetchProfile& p = *t->request.profile;
+  Finished f = read_finished(easy, code, *t);
+  release(*t, easy);
   t->tries++;
+  if (f.code == CURLE_WRITE_ERROR && t->truncated) f.code = CURLE_OK;  // kept what came, up to the cap
+  if (f.code != CURLE_OK) {
+    on_transfer_error(std::move(t), f);
+    return;
+  }
+  long s = t->status;
+  if (s == 429 || s == 503) {
+    on_rate_limited(std::move(t), f);
+  } else if (s >= 500) {
+    retry_or_fail(std::move(t), FetchError::kHttpStatus, "HTTP " + std::to_string(s),
+                  "HTTP " + std::to_string(s));
+  } else if (s >= 300 && s < 400 && s != 304) {
+    on_redirect(std::move(t), f);
+  } else if (s >= 400) {
+    complete(std::move(t), FetchError::kHttpStatus, "HTTP " + std::to_string(s));
+  } else {
+    if (s >= 200 && s < 300) {
+      Host& host = hosts[t->host_key];
+      host.slow_factor = std::max(1.0, host.slow_factor * 0.9);
+    }
+    complete(std::move(t), FetchError::kNone, "");
+  }
+}
 
+Fetcher::Impl::Finished Fetcher::Impl::read_finished(CURL* easy, CURLcode code, Transfer& t) {
+  Finished f;
+  f.code = code;
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 0) t->status = status;
-  curl_off_t retry_after = 0;
-  curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after);
+  if (status != 0) t.status = status;
+  curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &f.retry_after);
   char* location = nullptr;
   curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location);
-  std::string redirect_to = location != nullptr ? location : "";
-  long proxy_code = 0;
-  curl_easy_getinfo(easy, CURLINFO_PROXY_ERROR, &proxy_code);
-  std::string curl_message = t->error_buffer[0] != '\0' ? t->error_buffer : curl_easy_strerror(code);
-  while (!curl_message.empty() && curl_message.back() == '\n') curl_message.pop_back();
-  owner->bytes_received_ += t->body.size();
+  f.redirect_to = location != nullptr ? location : "";
+  curl_easy_getinfo(easy, CURLINFO_PROXY_ERROR, &f.proxy_code);
+  f.message = t.error_buffer[0] != '\0' ? t.error_buffer : curl_easy_strerror(code);
+  while (!f.message.empty() && f.message.back() == '\n') f.message.pop_back();
+  return f;
+}
 
+void Fetcher::Impl::release(Transfer& t, CURL* easy) {
+  curl_multi_remove_handle(multi.get(), easy);
+  hosts[t.host_key].in_flight--;
+  owner->bytes_received_ += t.body.size();
   // The handle goes back to the pool; the transfer keeps only its data.
   // Not after CURLOPT_COOKIEFILE: curl_easy_reset() leaks the file list
   // libcurl keeps for it (7.88), only curl_easy_cleanup() frees it.
-  if (p.cookie_file.empty()) {
-    spare_handles.push_back(std::move(t->easy));
+  if (t.request.profile->cookie_file.empty()) {
+    spare_handles.push_back(std::move(t.easy));
   } else {
-    t->easy.reset();
+    t.easy.reset();
   }
-  t->header_list.reset();
+  t.header_list.reset();
+  t.resolve_list.reset();
+}
 
-  auto retry_or_fail = [&](FetchError error, const std::string& reason, const std::string& cause) {
-    if (t->tries < options.max_tries) {
-      retry(std::move(t), reason, backoff_ms(t->tries));
-    } else {
-      complete(std::move(t), error, cause + " (after " + std::to_string(options.max_tries) + " tries)");
-    }
-  };
+bool Fetcher::Impl::keep_partial(std::unique_ptr<Transfer>& t) {
+  if (t->status < 200 || t->status >= 300 || t->body.empty()) return false;
+  t->truncated = true;
+  complete(std::move(t), FetchError::kNone, "");
+  return true;
+}
 
-  if (code == CURLE_WRITE_ERROR && t->truncated) code = CURLE_OK;  // kept what came, up to the cap
-  if (code != CURLE_OK) {
-    if (t->not_text) {
-      complete(std::move(t), FetchError::kNotText, "not text (" + t->content_type + ")");
-      return;
-    }
-    if (t->private_refused) {
-      complete(std::move(t), FetchError::kPrivateAddress,
-               "refused: the host resolves to a private address (set allow_private = true to permit)");
-      return;
-    }
-    switch (code) {
-      case CURLE_COULDNT_RESOLVE_PROXY:
-      case CURLE_COULDNT_CONNECT:
-        if (!p.proxy.empty()) {
-          complete(std::move(t), FetchError::kProxyUnreachable,
-                   "proxy " + p.proxy + " is not reachable: " + curl_message);
-          return;
-        }
-        retry_or_fail(FetchError::kConnection, "connection", curl_message);
-        return;
-      case CURLE_COULDNT_RESOLVE_HOST:
-        complete(std::move(t), FetchError::kResolve, curl_message + onion_hint(t->current_url, p.proxy));
-        return;
-      case CURLE_OPERATION_TIMEDOUT:
-        retry_or_fail(FetchError::kTimeout, "timeout",
-                      "timeout after " + std::to_string(options.timeout_s) + " s: " + curl_message);
-        return;
-      case CURLE_PROXY: {
-        if (proxy_code == CURLPX_RESOLVE_HOST) {
-          // socks5:// and socks4:// resolve the name here, before the proxy sees it.
-          complete(std::move(t), FetchError::kResolve,
-                   "proxy " + p.proxy + ": " + curl_message + onion_hint(t->current_url, p.proxy));
-          return;
-        }
-        retry_or_fail(FetchError::kProxy, "proxy", "proxy " + p.proxy + ": " + curl_message);
+void Fetcher::Impl::retry_or_fail(std::unique_ptr<Transfer>&& owned, FetchError error,
+                                  const std::string& reason, const std::string& cause) {
+  std::unique_ptr<Transfer> t = std::move(owned);
+  if (t->tries < options.max_tries) {
+    retry(std::move(t), reason, backoff_ms(t->tries));
+  } else if (!keep_partial(t)) {  // a body cut short every time: what came is kept, marked truncated
+    complete(std::move(t), error, cause + " (after " + std::to_string(options.max_tries) + " tries)");
+  }
+}
+
+void Fetcher::Impl::on_transfer_error(std::unique_ptr<Transfer>&& owned, const Finished& f) {
+  std::unique_ptr<Transfer> t = std::move(owned);
+  const FetchProfile& p = *t->request.profile;
+  if (t->not_text) {
+    complete(std::move(t), FetchError::kNotText, "not text (" + t->content_type + ")");
+    return;
+  }
+  if (t->private_refused) {
+    complete(std::move(t), FetchError::kPrivateAddress,
+             "refused: the host resolves to a private address (set allow_private = true to permit)");
+    return;
+  }
+  switch (f.code) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+      if (!p.proxy.empty()) {
+        complete(std::move(t), FetchError::kProxyUnreachable,
+                 "proxy " + p.proxy + " is not reachable: " + f.message);
         return;
       }
-      case CURLE_RECV_ERROR:
-      case CURLE_SEND_ERROR:
-      case CURLE_GOT_NOTHING:
-      case CURLE_PARTIAL_FILE:
-      case CURLE_HTTP2:
-      case CURLE_HTTP2_STREAM:
-      case CURLE_SSL_CONNECT_ERROR:
-        retry_or_fail(FetchError::kConnection, "connection", curl_message);
+      retry_or_fail(std::move(t), FetchError::kConnection, "connection", f.message);
+      return;
+    case CURLE_COULDNT_RESOLVE_HOST:
+      complete(std::move(t), FetchError::kResolve, f.message + onion_hint(t->current_url, p.proxy));
+      return;
+    case CURLE_OPERATION_TIMEDOUT:
+      // A body that stalls after its first bytes: keep them rather than
+      // wait for the same stall again.
+      if (keep_partial(t)) return;
+      retry_or_fail(std::move(t), FetchError::kTimeout, "timeout",
+                    "timeout after " + std::to_string(options.timeout_s) + " s: " + f.message);
+      return;
+    case CURLE_PROXY:
+      if (f.proxy_code == CURLPX_RESOLVE_HOST) {
+        // socks5:// and socks4:// resolve the name here, before the proxy sees it.
+        complete(std::move(t), FetchError::kResolve,
+                 "proxy " + p.proxy + ": " + f.message + onion_hint(t->current_url, p.proxy));
         return;
-      case CURLE_BAD_CONTENT_ENCODING:
-        complete(std::move(t), FetchError::kBadContent, curl_message);
-        return;
-      default:
-        complete(std::move(t), FetchError::kOther, curl_message);
-        return;
-    }
+      }
+      retry_or_fail(std::move(t), FetchError::kProxy, "proxy", "proxy " + p.proxy + ": " + f.message);
+      return;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+      retry_or_fail(std::move(t), FetchError::kConnection, "connection", f.message);
+      return;
+    case CURLE_BAD_CONTENT_ENCODING:
+      complete(std::move(t), FetchError::kBadContent, f.message);
+      return;
+    case CURLE_OUT_OF_MEMORY:
+      // libcurl 7.88 says "Out of memory" when a response header line is
+      // longer than it accepts (CURL_MAX_HTTP_HEADER, 100 KiB).
+      complete(std::move(t), FetchError::kBadContent,
+               t->status != 0 ? "response header too large (libcurl accepts header lines up to 100 KiB)"
+                              : f.message);
+      return;
+    default:
+      complete(std::move(t), FetchError::kOther, f.message);
+      return;
   }
+}
 
+void Fetcher::Impl::on_rate_limited(std::unique_ptr<Transfer>&& owned, const Finished& f) {
+  std::unique_ptr<Transfer> t = std::move(owned);
+  Host& host = hosts[t->host_key];
   long s = t->status;
-  if (s == 429 || s == 503) {
-    int wait_s = retry_after > 0 ? static_cast<int>(retry_after) : 0;
-    host.slow_factor = std::min(kMaxSlowFactor, host.slow_factor * 2);
-    auto pause = Clock::now() + std::chrono::seconds(wait_s);
-    host.next_slot = std::max(host.next_slot, pause);
-    t->rate_limited_tries++;
-    std::string reason = "HTTP " + std::to_string(s);
-    if (wait_s > options.max_retry_after_s) {
-      complete(std::move(t), FetchError::kRateLimited,
-               reason + " with Retry-After " + std::to_string(wait_s) + " s", wait_s);
-    } else if (t->rate_limited_tries >= options.max_rate_limited_tries) {
-      complete(std::move(t), FetchError::kRateLimited,
-               reason + " (after " + std::to_string(t->rate_limited_tries) + " tries)", std::max(wait_s, 60));
-    } else {
-      t->tries--;  // the host's limit, not the page's fault: its own budget
-      retry(std::move(t), reason, wait_s > 0 ? wait_s * 1000 : backoff_ms(t->rate_limited_tries));
-    }
+  int wait_s = f.retry_after > 0 ? static_cast<int>(f.retry_after) : 0;
+  host.slow_factor = std::min(kMaxSlowFactor, host.slow_factor * 2);
+  auto pause = Clock::now() + std::chrono::seconds(wait_s);
+  host.next_slot = std::max(host.next_slot, pause);
+  t->rate_limited_tries++;
+  std::string reason = "HTTP " + std::to_string(s);
+  if (wait_s > options.max_retry_after_s) {
+    complete(std::move(t), FetchError::kRateLimited,
+             reason + " with Retry-After " + std::to_string(wait_s) + " s", wait_s);
+  } else if (t->rate_limited_tries >= options.max_rate_limited_tries) {
+    complete(std::move(t), FetchError::kRateLimited,
+             reason + " (after " + std::to_string(t->rate_limited_tries) + " tries)", std::max(wait_s, 60));
+  } else {
+    t->tries--;  // the host's limit, not the page's fault: its own budget
+    retry(std::move(t), reason, wait_s > 0 ? wait_s * 1000 : backoff_ms(t->rate_limited_tries));
+  }
+}
+
+void Fetcher::Impl::on_redirect(std::unique_ptr<Transfer>&& owned, const Finished& f) {
+  std::unique_ptr<Transfer> t = std::move(owned);
+  const FetchProfile& p = *t->request.profile;
+  if (f.redirect_to.empty()) {
+    complete(std::move(t), FetchError::kHttpStatus,
+             "HTTP " + std::to_string(t->status) + " without Location");
     return;
   }
-  if (s >= 500) {
-    retry_or_fail(FetchError::kHttpStatus, "HTTP " + std::to_string(s), "HTTP " + std::to_string(s));
+  auto canonical = canonicalize_url(f.redirect_to);
+  if (!canonical) {
+    complete(std::move(t), FetchError::kRedirectOutOfScope, "redirect to a bad URL: " + canonical.error());
     return;
   }
-  if (s >= 300 && s < 400 && s != 304) {
-    if (redirect_to.empty()) {
-      complete(std::move(t), FetchError::kHttpStatus, "HTTP " + std::to_string(s) + " without Location");
-      return;
-    }
-    auto canonical = canonicalize_url(redirect_to);
-    if (!canonical) {
-      complete(std::move(t), FetchError::kRedirectOutOfScope, "redirect to a bad URL: " + canonical.error());
-      return;
-    }
-    if (p.is_login_url && p.is_login_url(*canonical)) {
-      t->current_url = *canonical;
-      complete(std::move(t), FetchError::kLoginWall, "redirected to a login page " + *canonical);
-      return;
-    }
-    if (t->visited.count(*canonical)) {
-      complete(std::move(t), FetchError::kRedirectLoop, "redirect loop at " + *canonical);
-      return;
-    }
-    if (t->redirects >= options.max_redirects) {
-      complete(std::move(t), FetchError::kTooManyRedirects,
-               "more than " + std::to_string(options.max_redirects) + " redirects");
-      return;
-    }
-    if (p.redirect_allowed && !p.redirect_allowed(*canonical)) {
-      complete(std::move(t), FetchError::kRedirectOutOfScope, "redirect out of scope to " + *canonical);
-      return;
-    }
-    t->visited.insert(*canonical);
-    t->redirects++;
-    t->tries--;  // a hop is not a try
+  if (p.is_login_url && p.is_login_url(*canonical)) {
     t->current_url = *canonical;
-    auto parts = parse_url(*canonical);
-    t->host_key = parts ? parts->authority() : *canonical;
-    t->not_before = Clock::time_point{};
-    waiting.push_front(std::move(t));
+    complete(std::move(t), FetchError::kLoginWall, "redirected to a login page " + *canonical);
     return;
   }
-  if (s >= 200 && s < 300) host.slow_factor = std::max(1.0, host.slow_factor * 0.9);
-  if (s >= 400) {
-    complete(std::move(t), FetchError::kHttpStatus, "HTTP " + std::to_string(s));
+  if (t->visited.count(*canonical)) {
+    complete(std::move(t), FetchError::kRedirectLoop, "redirect loop at " + *canonical);
     return;
   }
-  complete(std::move(t), FetchError::kNone, "");
+  if (t->redirects >= options.max_redirects) {
+    complete(std::move(t), FetchError::kTooManyRedirects,
+             "more than " + std::to_string(options.max_redirects) + " redirects");
+    return;
+  }
+  if (p.redirect_allowed && !p.redirect_allowed(*canonical)) {
+    complete(std::move(t), FetchError::kRedirectOutOfScope, "redirect out of scope to " + *canonical);
+    return;
+  }
+  t->visited.insert(*canonical);
+  t->redirects++;
+  t->tries--;  // a hop is not a try
+  t->current_url = *canonical;
+  auto parts = parse_url(*canonical);
+  t->host_key = parts ? parts->authority() : *canonical;
+  t->not_before = Clock::time_point{};
+  waiting.push_front(std::move(t));
 }
 
 std::vector<FetchResult> Fetcher::poll(std::chrono::milliseconds max_wait) {

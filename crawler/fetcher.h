@@ -92,7 +92,7 @@ struct FetchResult {
   long status = 0;           // last HTTP status; 0 when no response
   std::string content_type;  // the Content-Type header as sent
   std::string body;          // decoded bytes, at most max_page_bytes
-  bool truncated = false;    // the body was cut at max_page_bytes
+  bool truncated = false;    // the body was cut at max_page_bytes, or stalled or broke after its first bytes
   std::string etag;
   std::string last_modified;
   std::string login_url;  // kLoginWall: where the redirect went

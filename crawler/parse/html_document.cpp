@@ -7,6 +7,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "crawler/parse/nesting_limit.h"
+
 namespace leakwatch::crawler {
 namespace {
 
@@ -297,6 +299,12 @@ std::string tag_name(const GumboElement& element) {
 
 }  // namespace
 
+bool breaks_line(std::string_view tag_name) {
+  std::string name(tag_name);
+  GumboTag tag = gumbo_tag_enum(name.c_str());
+  return tag == GUMBO_TAG_BR || is_block(tag);
+}
+
 // ---- Selector
 
 tl::expected<Selector, std::string> Selector::parse(std::string_view text) {
@@ -370,7 +378,7 @@ void HtmlDocument::OutputDeleter::operator()(GumboInternalOutput* output) const 
 }
 
 HtmlDocument::HtmlDocument(std::string_view html, std::string page_url)
-    : html_(std::make_unique<const std::string>(html)), page_url_(std::move(page_url)) {
+    : html_(std::make_unique<const std::string>(limit_nesting(html).html)), page_url_(std::move(page_url)) {
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;  // parse errors are not kept: hostile pages have millions
   output_.reset(gumbo_parse_with_options(&options, html_->data(), html_->size()));
@@ -432,6 +440,24 @@ std::vector<std::string> HtmlDocument::links(const UrlOptions& options) const {
     return true;
   });
   return out;
+}
+
+size_t HtmlDocument::max_depth() const {
+  size_t deepest = 0;
+  std::vector<std::pair<const GumboNode*, size_t>> stack{{output_->document, 0}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, depth);
+    if (!is_element(node) && node->type != GUMBO_NODE_DOCUMENT) continue;
+    const GumboVector& children =
+        node->type == GUMBO_NODE_DOCUMENT ? node->v.document.children : node->v.element.children;
+    for (unsigned i = 0; i < children.length; ++i) {
+      const auto* child = static_cast<const GumboNode*>(children.data[i]);
+      if (is_element(child)) stack.emplace_back(child, depth + 1);
+    }
+  }
+  return deepest;
 }
 
 std::vector<std::string> HtmlDocument::text_lines() const { return visible_lines(output_->document); }

@@ -55,10 +55,16 @@ struct ListingFields {
   std::string seller;  // "" when no selector or no match
 };
 
+// True when an element of this (lowercase) tag name starts and ends a line of
+// text_lines() (p, div, li, tr, h1, br, ...).
+bool breaks_line(std::string_view tag_name);
+
 class HtmlDocument {
  public:
   // Parses `html`, which must be UTF-8 (see crawler/parse/charset.h; Gumbo replaces
-  // invalid sequences, never fails). `page_url` is the absolute URL the page
+  // invalid sequences, never fails). Elements nested deeper than
+  // kMaxHtmlDepth are flattened first (crawler/parse/nesting_limit.h), so no
+  // page costs more than about a second, whatever its nesting. `page_url` is the absolute URL the page
   // was fetched from, used to resolve links. Malformed HTML is parsed the way
   // browsers do; nothing here throws on hostile input except std::bad_alloc.
   HtmlDocument(std::string_view html, std::string page_url);
@@ -72,6 +78,9 @@ class HtmlDocument {
 
   // The first <base href>, resolved against the page URL; else the page URL.
   const std::string& base_url() const { return base_url_; }
+
+  // How deep the deepest element sits (<html> is 1).
+  size_t max_depth() const;
 
   // The <title>'s text, whitespace collapsed; "" when there is none.
   std::string title() const;

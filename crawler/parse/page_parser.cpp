@@ -45,7 +45,7 @@ std::string mime_of(std::string_view content_type) {
 }  // namespace
 
 ParsedPage parse_page(std::string_view body, std::string_view content_type, std::string_view final_url,
-                      const ParseOptions& options) {
+                      const ParseOptions& options, bool want_links) {
   ParsedPage page;
   std::string mime = mime_of(content_type);
   DecodedText decoded = decode_to_utf8(body, content_type);
@@ -67,7 +67,7 @@ ParsedPage parse_page(std::string_view body, std::string_view content_type, std:
     page.price = without_nul(fields.price);
     page.seller = without_nul(fields.seller);
     page.text = without_nul(std::move(text));
-    if (options.want_links) page.links = doc.links(options.url_options);
+    if (want_links) page.links = doc.links(options.url_options);
   } else {
     page.text = std::move(decoded.utf8);
     page.text.erase(std::remove(page.text.begin(), page.text.end(), '\r'), page.text.end());

@@ -16,7 +16,6 @@ namespace leakwatch::crawler {
 struct ParseOptions {
   FieldSelectors selectors;  // where a listing's title, price and seller are
   UrlOptions url_options;    // how links are canonicalized
-  bool want_links = true;    // false at the source's max_depth
 };
 
 struct ParsedPage {
@@ -36,9 +35,10 @@ struct ParsedPage {
 // Parses `body`, served as `content_type` (may be empty: sniffed) from
 // `final_url` (the base of relative links). HTML (by type, or an "<html" in
 // the first 512 bytes of an untyped body) is parsed with Gumbo; anything else
-// is plain text, CR removed. Any bytes are accepted.
+// is plain text, CR removed. Any bytes are accepted. Links are collected
+// only when `want_links` (false at a source's max_depth).
 ParsedPage parse_page(std::string_view body, std::string_view content_type, std::string_view final_url,
-                      const ParseOptions& options);
+                      const ParseOptions& options, bool want_links = true);
 
 // True when an HTML page asks for a login rather than showing content: a
 // password field on a page with little text (a guest login box beside

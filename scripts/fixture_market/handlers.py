@@ -45,8 +45,9 @@ class State:
         with self.lock:
             entry = self.requests.get((host, path))
             if entry is None:
-                entry = self.requests[(host, path)] = {"count": 0, "statuses": collections.Counter()}
+                entry = self.requests[(host, path)] = {"count": 0, "statuses": collections.Counter(), "at": []}
             entry["count"] += 1
+            entry["at"].append(round(time.monotonic(), 4))
             entry["statuses"][str(status)] += 1
 
     def over_rate(self, key):

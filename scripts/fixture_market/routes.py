@@ -91,7 +91,7 @@ def manifest(state):
 
 def request_log(state):
     with state.lock:
-        return [{"host": host, "path": path, "count": e["count"], "statuses": dict(e["statuses"])}
+        return [{"host": host, "path": path, "count": e["count"], "statuses": dict(e["statuses"]), "at": e["at"]}
                 for (host, path), e in state.requests.items()]
 
 

@@ -45,8 +45,8 @@ struct MarketOptions {
   double slow_s = 1.0;
   double huge_mb = 3.0;
   bool variants = false;  // --variants: links carry content-neutral parameters
-  bool hostile = false;  // also the hostile market (server.py --hostile)
-  double hostile_s = 5;  // when its endless and stalled bodies are closed
+  bool hostile = false;   // serve the hostile market (hostile.onion) too
+  double hostile_s = 30;  // when its endless and stalled bodies are closed
 };
 
 // The fixture market and a SOCKS5 proxy in front of it, for one test.
@@ -59,6 +59,8 @@ class FixtureMarket {
     return scheme + "://127.0.0.1:" + std::to_string(proxy_port_);
   }
   nlohmann::json manifest() const;
+  // The request log: one object per (host, path) with "count", "statuses"
+  // and "at" (the market's monotonic clock, seconds, one per request).
   nlohmann::json requests() const;
   // /__crawl: per Host, fetches, distinct pages, variant fetches and the
   // page keys (scripts/fixture_market/README.md); `reset` starts it again.

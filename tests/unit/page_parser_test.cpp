@@ -37,8 +37,7 @@ TEST_CASE("page parser: an HTML listing gives its title, fields, text lines and 
   CHECK(page.links[0] == "http://m.onion/item/8?a=1&b=2");  // query parameters in a fixed order
   CHECK(page.content_hash.size() == 32);
 
-  options.want_links = false;
-  CHECK(parse_page(html, "text/html", "http://m.onion/item/7", options).links.empty());
+  CHECK(parse_page(html, "text/html", "http://m.onion/item/7", options, /*want_links=*/false).links.empty());
 }
 
 TEST_CASE("page parser: a login page is a wall, not content") {
