@@ -54,10 +54,9 @@ void fetch_all(const crawler::CrawlOptions& crawl, const std::vector<crawler::Fe
       if (p.result.error == crawler::FetchError::kLoginWall) {
         p.login_wall = true;
       } else if (p.result.ok()) {
-        crawler::ParseOptions parse;
-        parse.want_links = false;
-        p.login_wall =
-            crawler::parse_page(p.result.body, p.result.content_type, p.result.final_url, parse).login_wall;
+        p.login_wall = crawler::parse_page(p.result.body, p.result.content_type, p.result.final_url, {},
+                                           /*want_links=*/false)
+                           .login_wall;
       }
     }
   }
