@@ -17,7 +17,9 @@ struct VariantCrawl {
   TestDatabase db;
   TempDir dir;
   FixtureMarket market;
-  std::map<std::string, std::string> env{{"LEAKWATCH_DATABASE_URL", db.url()}};
+  // A crawl seals page text and masks URLs with keys derived from the HMAC key.
+  std::map<std::string, std::string> env{{"LEAKWATCH_DATABASE_URL", db.url()},
+                                         {"LEAKWATCH_HMAC_KEY_FILE", write_key_file(dir).string()}};
 
   VariantCrawl() : market(dir.path(), MarketOptions{.pages = 300, .rate_limit = 0, .variants = true}) {
     auto r = run_cli({"db", "migrate"}, "", env);
