@@ -135,7 +135,7 @@ std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::siz
   std::optional<std::size_t> end = match_end(domain_.get());
   // An internationalized domain: non-ASCII right after the '@' or where the
   // ASCII reading stops ("jeff@臺網中心.tw", "a@пример.рф", "a@b.中国").
-  if (!end || non_ascii(*end) || (text[*end] == '.' && non_ascii(*end + 1))) {
+  if (!end || non_ascii(*end) || (*end < text.size() && text[*end] == '.' && non_ascii(*end + 1))) {
     if (non_ascii(at + 1) || end) {
       auto idn_end = match_end(idn_domain_.get());
       if (idn_end && idn_end != end && right_boundary_ok(text, *idn_end)) {
