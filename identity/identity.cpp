@@ -422,6 +422,9 @@ tl::expected<std::string, Rejection> parse_in_region(const std::string& digits, 
   if (!util.IsValidNumber(number)) return reject("not a valid phone number");
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
+  // E.164 allows 15 digits; libphonenumber accepts a few longer national
+  // numbers (some German ones) that no customer file can hold as E.164.
+  if (e164.size() > 16) return reject("more digits than E.164 allows");
   // Parse is not always idempotent: it strips Mexico's old mobile '1' once per
   // pass, so "+52 1133 8133 8421" formats as +5213381338421, which parses to
   // +523381338421. A value we give must give itself when imported again (a
