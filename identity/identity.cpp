@@ -409,7 +409,7 @@ tl::expected<std::string, Rejection> parse_in_region(const std::string& digits, 
         PhoneNumber number;
         number.set_country_code(code);
         number.set_national_number(value);
-        if (util.IsValidNumber(number)) return input;
+        if (input.size() <= 16 && util.IsValidNumber(number)) return input;  // E.164: 15 digits at most
       }
     }
   }
