@@ -28,6 +28,7 @@ std::optional<std::string> fixed_point(const std::string& digits, const std::str
   if (!util.IsValidNumber(number)) return std::nullopt;
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
+  if (e164.size() > 16) return std::nullopt;  // our rule: E.164 holds 15 digits at most
   for (int round = 0; round < 5; ++round) {
     PhoneNumber again;
     if (util.Parse(e164, region, &again) != PhoneNumberUtil::NO_PARSING_ERROR) return std::nullopt;
