@@ -119,14 +119,14 @@ void ParamLearner::observe(std::string_view canonical_url, std::string_view cont
   if (auto it = reduced_.find(url); it != reduced_.end()) {
     for (const auto& [removed, other] : it->second) credit(pattern, removed, other == hash);
   }
-  if (parts.params.size() <= kMaxLearnedParams) remember(parts.base, parts.params, hash);
+  if (parts.params.size() <= kMaxLearnedParams) remember(pattern, parts.base, parts.params, hash);
   fetched_[std::move(url)] = std::move(hash);
 }
 
 // This URL with each non-empty subset of its parameters removed: compared
 // with those already fetched, and noted for those fetched later.
-void ParamLearner::remember(const std::string& base, const Params& params, const std::string& hash) {
-  const std::string pattern = pattern_of(base);
+void ParamLearner::remember(const std::string& pattern, const std::string& base, const Params& params,
+                            const std::string& hash) {
   const size_t k = params.size();
   for (uint32_t mask = 1; mask < (1u << k); ++mask) {
     Params removed, rest;

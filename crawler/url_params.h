@@ -91,7 +91,8 @@ class ParamLearner {
   void credit(const std::string& pattern, const Params& removed, bool same);
   bool drops(const std::string& pattern, const std::string& name) const;
   bool host_drops(const std::string& pattern, const std::string& name) const;
-  void remember(const std::string& base, const Params& params, const std::string& hash);
+  void remember(const std::string& pattern, const std::string& base, const Params& params,
+                const std::string& hash);
 
   std::set<std::string> keep_, drop_;
   bool learn_;

@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import functools
 import resource
 import subprocess
 import sys
@@ -36,6 +37,7 @@ def cap_memory():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
+@functools.lru_cache(maxsize=None)
 def sanitized(binary):
     """True for an ASan build: it reserves terabytes of address space for its
     shadow memory, so the cap becomes a bound on resident memory instead."""
