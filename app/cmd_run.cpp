@@ -42,13 +42,30 @@ struct RunRecord {
 
 nlohmann::ordered_json crawl_json(const crawler::CrawlStats& st) {
   int64_t errors = st.error_total();
-  return {{"fetched", st.fetched},       {"pages_new", st.pages_new},
-          {"duplicates", st.duplicates}, {"not_modified", st.not_modified},
-          {"failed", st.failed},         {"errors", errors},
-          {"skipped", st.skipped},       {"enqueued", st.enqueued},
+  auto hosts = nlohmann::ordered_json::array();
+  for (const auto& h : st.hosts) {
+    hosts.push_back({{"host", h.host},
+                     {"rate", h.rate},
+                     {"auto", h.automatic},
+                     {"requests", h.requests},
+                     {"requests_per_s", h.requests_per_s},
+                     {"rate_limited", h.rate_limited},
+                     {"latency_s", h.latency_s},
+                     {"in_flight_limit", h.in_flight_limit}});
+  }
+  return {{"fetched", st.fetched},
+          {"pages_new", st.pages_new},
+          {"duplicates", st.duplicates},
+          {"not_modified", st.not_modified},
+          {"failed", st.failed},
+          {"errors", errors},
+          {"skipped", st.skipped},
+          {"enqueued", st.enqueued},
           {"url_variants", st.variants},
-          {"queued", st.queued},         {"bytes", st.bytes},
-          {"seconds", st.seconds}};
+          {"queued", st.queued},
+          {"bytes", st.bytes},
+          {"seconds", st.seconds},
+          {"hosts", hosts}};
 }
 
 // Runs one stage; a failure is recorded (message only: messages never hold

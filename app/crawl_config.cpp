@@ -16,11 +16,11 @@ constexpr std::string_view kCrawlKeys[] = {"proxy",          "concurrency",     
                                            "retry_base_ms",  "max_retry_after_s", "lease_s",
                                            "max_depth",      "max_pages",         "revisit_hours",
                                            "user_agent",     "log_interval_s",    "learn_params",
-                                           "keep_params",    "drop_params"};
+                                           "keep_params",    "drop_params",       "max_rate"};
 constexpr std::string_view kSourceKeys[] = {
-    "name",          "seeds",  "allow",        "deny",        "session_params", "max_depth", "max_pages",
-    "revisit_hours", "rate",   "proxy",        "cookies",     "cookie_file",    "headers",   "user_agent",
-    "allow_private", "fields", "learn_params", "keep_params", "drop_params",    "login_check"};
+    "name",          "seeds",  "allow",        "deny",        "session_params", "max_depth",   "max_pages",
+    "revisit_hours", "rate",   "proxy",        "cookies",     "cookie_file",    "headers",     "user_agent",
+    "allow_private", "fields", "learn_params", "keep_params", "drop_params",    "login_check", "max_rate"};
 constexpr std::string_view kFieldKeys[] = {"title", "price", "seller"};
 constexpr std::string_view kProxySchemes[] = {"socks5h://", "socks5://", "socks4a://",
                                               "socks4://",  "http://",   "https://"};
@@ -35,6 +35,18 @@ void check_proxy(const TableReader& r, std::string_view key, std::string& proxy)
          "expected a proxy URL socks5h://, socks5://, socks4a://, http:// or https:// (or \"none\")");
 }
 
+// `rate`: requests per second, or "auto" (AIMD up to `max_rate`).
+void read_rate(const TableReader& r, crawler::SourceDefaults& d) {
+  if (const toml::node* n = r.node("rate"); n != nullptr && n->is_string()) {
+    if (n->value<std::string>() != "auto") r.fail(*n, "rate", "expected requests per second, or \"auto\"");
+    d.auto_rate = true;
+  } else if (n != nullptr) {
+    r.read_number("rate", d.rate, 0.01, 10000);
+    d.auto_rate = false;
+  }
+  r.read_number("max_rate", d.max_rate, 0.1, 10000);
+}
+
 crawler::CrawlDefaults read_defaults(const Config& config, int& log_interval_s) {
   crawler::CrawlDefaults d;
   auto section = TableReader::section(config, "crawl");
@@ -45,7 +57,7 @@ crawler::CrawlDefaults read_defaults(const Config& config, int& log_interval_s) 
   check_proxy(r, "proxy", d.proxy);
   r.read_int("concurrency", d.concurrency, 1, 1024);
   r.read_int("per_host_concurrency", d.per_host_concurrency, 1, 1024);
-  r.read_number("rate", d.rate, 0.01, 10000);
+  read_rate(r, d);
   r.read_int("connect_timeout_s", d.connect_timeout_s, 1, 3600);
   r.read_int("timeout_s", d.timeout_s, 1, 86400);
   r.read_int("max_page_bytes", d.max_page_bytes, 1024, int64_t{1} << 31);
@@ -89,7 +101,7 @@ crawler::SourceOptions read_source(const Config& config, const toml::table& t,
   named.read_int("max_depth", s.max_depth, 0, 1000);
   named.read_int("max_pages", s.max_pages, 1, 1000000000);
   named.read_number("revisit_hours", s.revisit_hours, 0, 1e6);
-  named.read_number("rate", s.rate, 0.01, 10000);
+  read_rate(named, s);
   named.read("proxy", s.proxy);
   check_proxy(named, "proxy", s.proxy);
   named.read("cookies", s.cookies);

@@ -36,6 +36,19 @@ std::string human_bytes(uint64_t bytes) {
   return s.str();
 }
 
+// " | rates: shop.onion:80 17.9/s auto, ..." : what each host is asked at now.
+std::string host_rates(const crawler::CrawlStats& st) {
+  if (st.hosts.empty()) return "";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1) << " | rates:";
+  bool first = true;
+  for (const auto& h : st.hosts) {
+    s << (first ? " " : ", ") << h.host << " " << h.rate << "/s" << (h.automatic ? " auto" : "");
+    first = false;
+  }
+  return s.str();
+}
+
 std::string progress_line(const crawler::CrawlStats& st) {
   std::ostringstream s;
   int64_t errors = st.error_total();
@@ -43,6 +56,7 @@ std::string progress_line(const crawler::CrawlStats& st) {
   s << "crawl: " << st.fetched << " pages, " << st.queued << " queued, " << std::fixed << std::setprecision(1)
     << rate << " pages/s, " << errors << " errors";
   for (const auto& src : st.sources) s << " | " << src.name << " " << src.fetched << "/" << src.errors;
+  s << host_rates(st);
   return s.str();
 }
 
@@ -113,10 +127,16 @@ crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>&
   summary << "crawl: " << st.fetched << " pages fetched (" << st.pages_new << " new, " << st.duplicates
           << " duplicate content, " << st.not_modified << " not modified), " << human_bytes(st.bytes) << ", "
           << st.enqueued << " new URLs (" << st.variants << " URL variants left out), " << st.queued
-          << " still queued, " << std::fixed
-          << std::setprecision(1) << st.seconds << " s";
+          << " still queued, " << std::fixed << std::setprecision(1) << st.seconds << " s";
   if (st.seconds > 0) summary << " (" << st.fetched / st.seconds << " pages/s)";
   summary << "\n";
+  for (const auto& h : st.hosts) {
+    summary << "crawl: host " << h.host << ": " << h.requests << " requests, " << h.requests_per_s
+            << "/s; rate now " << h.rate << "/s" << (h.automatic ? " (auto)" : "") << ", " << h.rate_limited
+            << " answered 429/503, latency " << std::setprecision(2) << h.latency_s << " s, up to "
+            << h.in_flight_limit << " in flight\n"
+            << std::setprecision(1);
+  }
   int64_t errors = st.error_total();
   summary << "crawl: " << errors << " errors";
   if (!st.errors.empty()) {

@@ -189,6 +189,8 @@ void CrawlPass::add_source(const SourceOptions& s) {
   run->profile.user_agent = s.user_agent.empty() ? options_.defaults.user_agent : s.user_agent;
   run->profile.allow_private = s.allow_private;
   run->profile.rate = s.rate;
+  run->profile.auto_rate = s.auto_rate;
+  run->profile.max_rate = s.max_rate;
   run->profile.redirect_allowed = [sc](std::string_view url) { return sc->in_scope(url); };
   run->profile.is_login_url = [](std::string_view url) { return is_login_url(url); };
 
@@ -462,6 +464,9 @@ void CrawlPass::report(bool final) {
   stats_.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   stats_.bytes = fetcher_.bytes_received();
   stats_.retries = fetcher_.retries();
+  stats_.hosts = fetcher_.hosts();
+  std::sort(stats_.hosts.begin(), stats_.hosts.end(),
+            [](const HostStatus& a, const HostStatus& b) { return a.host < b.host; });
   stats_.sources.clear();
   for (const auto& run : sources_) stats_.sources.push_back(run->stats);
   if (callbacks_.progress) callbacks_.progress(stats_, final);

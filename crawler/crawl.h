@@ -48,6 +48,7 @@ struct CrawlStats {
   std::map<std::string, int> retries;     // retries made, by reason
   std::vector<std::string> login_walls;   // "source: URL (reason)", once per source
   std::vector<SourceStats> sources;
+  std::vector<HostStatus> hosts;  // each host's pace: its rate now, latency, 429s
   double seconds = 0;
 
   // All errors, whatever their kind.

@@ -33,7 +33,9 @@ struct SourceDefaults {
   int max_depth = 50;     // paginations are chains: page N of a listing index is N deep
   int max_pages = 10000;  // frontier URLs per source
   double revisit_hours = 24;
-  double rate = 4.0;  // requests per second per host
+  double rate = 4.0;       // requests per second per host
+  bool auto_rate = false;  // rate = "auto": AIMD up to max_rate (crawler/host_pace.h)
+  double max_rate = 8.0;
   // URL parameters (crawler/url_params.h): learn which never change a page,
   // and never drop `keep_params` / always drop `drop_params`.
   bool learn_params = true;

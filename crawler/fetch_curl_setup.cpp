@@ -75,19 +75,18 @@ void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t.get());
   }
 
-  Host& host = hosts[t->host_key];
-  host.in_flight++;
+  Host& host = host_of(*t);
   auto now = Clock::now();
-  auto interval = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(host.slow_factor / std::max(0.01, p.rate)));
-  host.next_slot = std::max(host.next_slot, now - kSlotSlack) + interval;
+  if (host.pace.requests() == 0) host.first_start = now;
+  host.pace.on_start(now);
+  t->started = now;
   curl_multi_add_handle(multi.get(), e);
   running.emplace(e, std::move(t));
 }
 
 void Fetcher::Impl::release(Transfer& t, CURL* easy) {
   curl_multi_remove_handle(multi.get(), easy);
-  hosts[t.host_key].in_flight--;
+  host_of(t).pace.on_end();
   owner->bytes_received_ += t.body.size();
   // The handle goes back to the pool; the transfer keeps only its data.
   // Not after CURLOPT_COOKIEFILE: curl_easy_reset() leaks the file list

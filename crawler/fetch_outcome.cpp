@@ -87,7 +87,12 @@ void Fetcher::Impl::finish(CURL* easy, CURLcode code) {
   Finished f = read_finished(easy, code, *t);
   release(*t, easy);
   t->tries++;
+  auto now = Clock::now();
   if (f.code == CURLE_WRITE_ERROR && t->truncated) f.code = CURLE_OK;  // kept what came, up to the cap
+  if (t->status != 429 && t->status != 503) {
+    bool success = f.code == CURLE_OK && ((t->status >= 200 && t->status < 300) || t->status == 304);
+    host_of(*t).pace.on_answer(now, now - t->started, success);
+  }
   if (f.code != CURLE_OK) {
     on_transfer_error(std::move(t), f);
     return;
@@ -103,10 +108,6 @@ void Fetcher::Impl::finish(CURL* easy, CURLcode code) {
   } else if (s >= 400) {
     complete(std::move(t), FetchError::kHttpStatus, "HTTP " + std::to_string(s));
   } else {
-    if (s >= 200 && s < 300) {
-      Host& host = hosts[t->host_key];
-      host.slow_factor = std::max(1.0, host.slow_factor * 0.9);
-    }
     complete(std::move(t), FetchError::kNone, "");
   }
 }
@@ -212,12 +213,9 @@ void Fetcher::Impl::on_transfer_error(std::unique_ptr<Transfer>&& owned, const F
 
 void Fetcher::Impl::on_rate_limited(std::unique_ptr<Transfer>&& owned, const Finished& f) {
   std::unique_ptr<Transfer> t = std::move(owned);
-  Host& host = hosts[t->host_key];
   long s = t->status;
   int wait_s = f.retry_after > 0 ? static_cast<int>(f.retry_after) : 0;
-  host.slow_factor = std::min(kMaxSlowFactor, host.slow_factor * 2);
-  auto pause = Clock::now() + std::chrono::seconds(wait_s);
-  host.next_slot = std::max(host.next_slot, pause);
+  host_of(*t).pace.on_rate_limited(Clock::now(), wait_s);
   t->rate_limited_tries++;
   std::string reason = "HTTP " + std::to_string(s);
   if (wait_s > options.max_retry_after_s) {

@@ -33,6 +33,25 @@ void Fetcher::submit(FetchRequest request) {
   impl_->waiting.push_back(std::move(t));
 }
 
+std::vector<HostStatus> Fetcher::hosts() const {
+  std::vector<HostStatus> out;
+  auto now = Clock::now();
+  for (const auto& [key, h] : impl_->hosts) {
+    HostStatus s;
+    s.host = key;
+    s.rate = h.pace.rate();
+    s.automatic = h.pace.automatic();
+    s.in_flight_limit = h.pace.in_flight_limit();
+    s.latency_s = h.pace.latency_s();
+    s.requests = h.pace.requests();
+    s.rate_limited = h.pace.rate_limited();
+    double span = std::chrono::duration<double>(now - h.first_start).count();
+    s.requests_per_s = s.requests > 1 && span > 0 ? static_cast<double>(s.requests) / span : 0;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 size_t Fetcher::pending() const { return impl_->waiting.size() + impl_->running.size() + impl_->done.size(); }
 
 int Fetcher::Impl::backoff_ms(int tries) {
@@ -41,12 +60,24 @@ int Fetcher::Impl::backoff_ms(int tries) {
   return static_cast<int>(std::min<double>(kMaxBackoffMs, base * jitter(rng)));
 }
 
+Fetcher::Host& Fetcher::Impl::host_of(const Transfer& t) {
+  auto it = hosts.find(t.host_key);
+  if (it != hosts.end()) return it->second;
+  const FetchProfile& p = *t.request.profile;
+  PaceSettings settings;
+  settings.rate = p.rate;
+  settings.automatic = p.auto_rate;
+  settings.max_rate = p.max_rate;
+  settings.start_rate = std::min(1.0, p.max_rate);
+  settings.max_in_flight = options.per_host_concurrency;
+  return hosts.emplace(t.host_key, Host(settings)).first->second;
+}
+
 void Fetcher::Impl::start_ready(Clock::time_point now) {
   for (auto it = waiting.begin();
        it != waiting.end() && running.size() < static_cast<size_t>(options.concurrency);) {
     Transfer& t = **it;
-    Host& host = hosts[t.host_key];
-    if (t.not_before <= now && host.in_flight < options.per_host_concurrency && host.next_slot <= now) {
+    if (t.not_before <= now && host_of(t).pace.may_start(now)) {
       auto owned = std::move(*it);
       it = waiting.erase(it);
       start(std::move(owned));
@@ -60,7 +91,7 @@ Clock::time_point Fetcher::Impl::next_wakeup(Clock::time_point now) const {
   auto wake = Clock::time_point::max();
   for (const auto& t : waiting) {
     auto h = hosts.find(t->host_key);
-    auto at = std::max(t->not_before, h == hosts.end() ? now : h->second.next_slot);
+    auto at = std::max(t->not_before, h == hosts.end() ? now : h->second.pace.next_slot());
     wake = std::min(wake, at);
   }
   return wake;

@@ -36,6 +36,8 @@ struct FetchProfile {
   std::string user_agent;
   bool allow_private = false;  // permit direct connections to private/loopback addresses
   double rate = 4.0;           // requests per second per host, before slow-downs
+  bool auto_rate = false;      // AIMD up to max_rate instead (crawler/host_pace.h)
+  double max_rate = 8.0;
   // May a redirect go to this (absolute) URL? Unset: any http(s) URL.
   std::function<bool(std::string_view url)> redirect_allowed;
   // Is this URL a login page? A redirect to one ends the fetch with kLoginWall.
@@ -43,8 +45,10 @@ struct FetchProfile {
 };
 
 struct FetcherOptions {
-  int concurrency = 16;          // transfers in flight, all hosts together
-  int per_host_concurrency = 4;  // transfers in flight to one host
+  int concurrency = 64;  // transfers in flight, all hosts together
+  // Transfers in flight to one host, at most: within it, rate x latency
+  // (crawler/host_pace.h), so a slow host still gets its rate.
+  int per_host_concurrency = 32;
   int connect_timeout_s = 30;
   int timeout_s = 60;                        // a whole transfer, redirects excluded
   int64_t max_page_bytes = 5 * 1024 * 1024;  // decoded bytes kept per page
@@ -83,6 +87,18 @@ struct FetchRequest {
   const FetchProfile* profile = nullptr;  // required; must outlive the fetcher
   std::string etag;                       // from the last fetch: sent as If-None-Match
   std::string last_modified;              // sent as If-Modified-Since
+};
+
+// One host as the fetcher paces it.
+struct HostStatus {
+  std::string host;           // authority, "shop.onion:80"
+  double rate = 0;            // requests per second it is asked at now
+  bool automatic = false;     // rate = "auto"
+  double requests_per_s = 0;  // requests started, per second since the first
+  int in_flight_limit = 0;
+  double latency_s = 0;  // smoothed
+  int64_t requests = 0;
+  int64_t rate_limited = 0;  // 429/503 answers
 };
 
 struct FetchResult {
@@ -126,6 +142,8 @@ class Fetcher {
   size_t pending() const;
   // Bytes of bodies received so far (decoded).
   uint64_t bytes_received() const { return bytes_received_; }
+  // Every host asked so far, in no particular order.
+  std::vector<HostStatus> hosts() const;
   // Retries made so far, by reason ("timeout", "HTTP 503", "HTTP 429", ...).
   const std::map<std::string, int>& retries() const { return retries_; }
 

@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 
 #include "crawler/fetcher.h"
+#include "crawler/host_pace.h"
 
 namespace leakwatch::crawler {
 
@@ -39,11 +40,6 @@ using CurlMulti = std::unique_ptr<CURLM, CurlMultiDeleter>;
 using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
 inline constexpr int kMaxBackoffMs = 60'000;
-inline constexpr double kMaxSlowFactor = 32.0;
-// A host's request slots are kept to this resolution (the poll loop's, 1 ms):
-// a slot that fell due up to this long ago still counts, so a rate above
-// 1,000 requests/s starts several transfers per loop turn instead of one.
-inline constexpr auto kSlotSlack = std::chrono::milliseconds(1);
 // Bodies of answers we do not keep as pages (errors) are only read this far.
 inline constexpr size_t kErrorBodyBytes = 64 * 1024;
 
@@ -78,10 +74,12 @@ PinnedHost pin_public_host(const std::string& url, const std::string& proxy);
 
 }  // namespace fetch_detail
 
+// A host's rate and requests in flight (crawler/host_pace.h), set up from
+// the profile of its first request.
 struct Fetcher::Host {
-  int in_flight = 0;
-  Clock::time_point next_slot{};
-  double slow_factor = 1.0;  // grows with 429/503, decays with successes
+  explicit Host(const PaceSettings& settings) : pace(settings) {}
+  HostPace pace;
+  Clock::time_point first_start{};
 };
 
 struct Fetcher::Transfer {
@@ -93,6 +91,7 @@ struct Fetcher::Transfer {
   int tries = 0;
   int rate_limited_tries = 0;
   Clock::time_point not_before{};
+  Clock::time_point started{};  // this hop's request, for the host's latency
 
   CurlEasy easy;
   CurlSlist header_list;
@@ -136,6 +135,7 @@ struct Fetcher::Impl {
   static size_t on_body(char* data, size_t size, size_t count, void* user);
   static curl_socket_t on_open_socket(void* user, curlsocktype purpose, curl_sockaddr* address);
 
+  Host& host_of(const Transfer& t);
   void start(std::unique_ptr<Transfer> t);
   void start_ready(Clock::time_point now);
   Clock::time_point next_wakeup(Clock::time_point now) const;

@@ -42,7 +42,8 @@ MARKETS = (("shop", "127.0.0.2"), ("forum", "127.0.0.3"), ("paste", "127.0.0.4")
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rate", type=float, default=18, help="requests/s per host, both tools")
-    p.add_argument("--per-host", type=int, default=16, help="requests in flight per host, both tools")
+    p.add_argument("--per-host", type=int, default=32,
+                   help="requests in flight per host at most, both tools (leakwatch keeps rate x latency within it)")
     p.add_argument("--cap", type=float, default=20, help="the markets' own cap, requests/s (429 above)")
     p.add_argument("--latency-ms", type=float, default=400)
     p.add_argument("--jitter-ms", type=float, default=800)
@@ -53,7 +54,8 @@ def parse_args():
     p.add_argument("--scrapy-total", type=int, default=512,
                    help="Scrapy's CONCURRENT_REQUESTS: high, so that requests waiting out one host's delay "
                         "never hold back the other hosts (Scrapy counts them as active)")
-    p.add_argument("--tools", default="leakwatch,scrapy")
+    p.add_argument("--tools", default="leakwatch,leakwatch-auto,scrapy",
+                   help="leakwatch (rate = --rate), leakwatch-auto (rate = \"auto\", max_rate = --rate), scrapy")
     return p.parse_args()
 
 
@@ -128,8 +130,8 @@ def timed(cmd, log, cwd=None, env=None):
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def run_leakwatch(args, markets, work, pg_url, n):
-    db = "bench_markets_%d" % n
+def run_leakwatch(args, markets, work, pg_url, n, auto=False):
+    db = "bench_markets_%d%s" % (n, "_auto" if auto else "")
     admin = pg_url.rsplit("/", 1)[0] + "/postgres"
     subprocess.check_call(["psql", "-q", admin, "-c", "DROP DATABASE IF EXISTS %s" % db])
     subprocess.check_call(["psql", "-q", admin, "-c", "CREATE DATABASE %s" % db])
@@ -140,7 +142,8 @@ def run_leakwatch(args, markets, work, pg_url, n):
             f.write(os.urandom(32).hex() + "\n")
     lines = ['[database]', 'url = "%s"' % url, '[hashing]', 'key_file = "%s"' % key, '[crawl]', 'proxy = "none"',
              'concurrency = %d' % (args.per_host * len(MARKETS)), 'per_host_concurrency = %d' % args.per_host,
-             'rate = %g' % args.rate, 'max_depth = 1000', 'log_interval_s = 30']
+             ('rate = "auto"\nmax_rate = %g' if auto else 'rate = %g') % args.rate, 'max_depth = 1000',
+             'log_interval_s = 30']
     for name, _ in MARKETS:
         seed = markets.seed(name)
         lines += ['[[source]]', 'name = "%s"' % name, 'seeds = ["%s"]' % seed,
@@ -194,7 +197,7 @@ def main():
     os.chmod(work, 0o755)
     pg_url, markets = None, None
     try:
-        if "leakwatch" in tools:
+        if any(t.startswith("leakwatch") for t in tools):
             pg_url = subprocess.check_output([os.path.join(ROOT, "scripts/pg"), "start",
                                               os.path.join(work, "pg")], text=True).strip()
         markets = Markets(args, work)
@@ -206,8 +209,8 @@ def main():
         markets.take_summary()
         for n in range(args.repeat):
             for tool in tools:
-                if tool == "leakwatch":
-                    wall, cpu = run_leakwatch(args, markets, work, pg_url, n)
+                if tool in ("leakwatch", "leakwatch-auto"):
+                    wall, cpu = run_leakwatch(args, markets, work, pg_url, n, auto=tool == "leakwatch-auto")
                 else:
                     wall, cpu = run_scrapy(args, markets, work)
                 r = report_line(tool, wall, cpu, markets.take_summary())
@@ -219,11 +222,14 @@ def main():
         biggest = max(results[tools[0]]["summary"].values(), key=lambda m: m["distinct_pages"])
         floor = biggest["distinct_pages"] / args.rate
         print("floor (biggest market's distinct pages / rate): %.1f s" % floor)
-        if "leakwatch" in results and "scrapy" in results:
-            lw, sc = results["leakwatch"], results["scrapy"]
-            print("leakwatch / Scrapy: wall %.2fx, variant fetches %.2fx (%d vs %d); leakwatch / floor %.2fx"
-                  % (lw["wall"] / sc["wall"], lw["variant_fetches"] / max(1, sc["variant_fetches"]),
-                     lw["variant_fetches"], sc["variant_fetches"], lw["wall"] / floor))
+        for tool in ("leakwatch", "leakwatch-auto"):
+            if tool in results and "scrapy" in results:
+                lw, sc = results[tool], results["scrapy"]
+                print("%s / Scrapy: wall %.2fx, variant fetches %.2fx (%d vs %d); %s / floor %.2fx"
+                      % (tool, lw["wall"] / sc["wall"], lw["variant_fetches"] / max(1, sc["variant_fetches"]),
+                         lw["variant_fetches"], sc["variant_fetches"], tool, lw["wall"] / floor))
+            elif tool in results:
+                print("%s / floor %.2fx" % (tool, results[tool]["wall"] / floor))
     finally:
         if markets:
             markets.stop()

@@ -114,6 +114,15 @@ TEST_CASE("end to end: after run and report, the exposures equal the planted one
   auto summary = nlohmann::json::parse(first.out);
   CHECK(summary["status"] == "ok");
   CHECK(summary["stages"]["crawl"]["fetched"].get<long>() >= 20);
+  // Each host's pace: the rate it is asked at (rate = 100 here), requests and 429s.
+  const auto& hosts = summary["stages"]["crawl"]["hosts"];
+  REQUIRE(hosts.size() == 1);
+  CHECK(hosts[0]["host"] == "shop.onion");
+  CHECK(hosts[0]["auto"] == false);
+  CHECK(hosts[0]["rate"].get<double>() > 0);
+  CHECK(hosts[0]["rate"].get<double>() <= 100);
+  CHECK(hosts[0]["requests"].get<long>() >= summary["stages"]["crawl"]["fetched"].get<long>());
+  CHECK(hosts[0]["in_flight_limit"].get<int>() >= 2);
   CHECK(reported(cli({"report", "--format", "json"}).out) == expected_early);
 
   // A second run finds nothing new.
