@@ -23,7 +23,8 @@
 # candidates (one combined RE2, two passes, RE2::Set, the byte trigger) side
 # by side on one thread, and how libphonenumber's calls scale from one thread
 # to two. CORPUS=FILE times that file instead of generating one (and skips
-# its generation). SPEED_ONLY=1 runs only the timed rounds. Every output goes to a file on
+# its generation). SPEED_ONLY=1 runs only the timed rounds, LEAKWATCH=BINARY
+# times that binary. Every output goes to a file on
 # the same disk (ripgrep treats /dev/null specially). Sends nothing anywhere.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,9 +36,9 @@ work=${TMPDIR:-/tmp}/leakwatch-extract-bench.$$
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT INT TERM
 
-leakwatch=$build/app/leakwatch
+leakwatch=${LEAKWATCH:-$build/app/leakwatch}
 if [ "${SPEED_ONLY:-0}" = 1 ]; then
-  cmake --build "$build" --target leakwatch >/dev/null
+  [ -n "${LEAKWATCH:-}" ] || cmake --build "$build" --target leakwatch >/dev/null
 else
   cmake --build "$build" --target leakwatch extract_tool >/dev/null
   cp "$build/scripts/bench/extract_tool" "$work/extract_tool"
