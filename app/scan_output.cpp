@@ -4,29 +4,65 @@
 #include <cstdio>
 #include <cstring>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <nlohmann/json.hpp>
 
 namespace leakwatch::app {
 
+std::string json_string_literal(const std::string& text) {
+  // Once per member: nlohmann's replacing error handler is the one place an
+  // invalid byte is turned into U+FFFD.
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void ScanPrinter::format_json(const ScanPlace& place, const extract::FoundIdentifier& hit,
                               const std::string* customer_id, std::string* out) const {
-  // One object per thread, its values overwritten: building a fresh object
-  // (a std::map and its strings) per line cost more than dumping.
-  thread_local nlohmann::json json;
+  // RapidJSON's streaming Writer, one per thread and reset per line: no
+  // object is built, each value is escaped straight into the buffer. The
+  // values are normalized identifiers and database text, hence UTF-8; the
+  // writer checks that, and a line it refuses is written by nlohmann instead.
+  thread_local rapidjson::StringBuffer buffer;
+  thread_local rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
+                                 rapidjson::CrtAllocator, rapidjson::kWriteValidateEncodingFlag>
+      writer;
+  buffer.Clear();
+  writer.Reset(buffer);
+  const std::string_view kind = identity::kind_name(hit.identifier.kind);
+  auto string = [](auto& w, std::string_view s) {
+    return w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  };
+  bool ok = writer.StartObject();
+  ok = ok && writer.Key("kind") && string(writer, kind);
+  ok = ok && writer.Key("masked") && string(writer, hit.masked);
+  ok = ok && writer.Key("file") &&
+       writer.RawValue(place.json_file.data(), place.json_file.size(), rapidjson::kStringType);
+  if (!place.member.empty()) {
+    ok = ok && writer.Key("member") &&
+         writer.RawValue(place.json_member.data(), place.json_member.size(), rapidjson::kStringType);
+  }
+  ok = ok && writer.Key("line") && writer.Uint64(hit.record + 1);
+  if (customer_id != nullptr) ok = ok && writer.Key("customer_id") && string(writer, *customer_id);
+  if (all_) ok = ok && writer.Key("value") && string(writer, hit.identifier.value);
+  ok = ok && writer.EndObject();
+  if (!ok) {
+    format_json_replacing(place, hit, customer_id, out);
+    return;
+  }
+  out->append(buffer.GetString(), buffer.GetSize());
+  *out += '\n';
+}
+
+void ScanPrinter::format_json_replacing(const ScanPlace& place, const extract::FoundIdentifier& hit,
+                                        const std::string* customer_id, std::string* out) const {
+  nlohmann::ordered_json json;
   json["kind"] = identity::kind_name(hit.identifier.kind);
   json["masked"] = hit.masked;
   json["file"] = place.file;
-  if (place.member.empty()) {
-    json.erase("member");
-  } else {
-    json["member"] = place.member;
-  }
+  if (!place.member.empty()) json["member"] = place.member;
   json["line"] = hit.record + 1;
-  if (customer_id != nullptr) {
-    json["customer_id"] = *customer_id;
-  } else {
-    json.erase("customer_id");
-  }
+  if (customer_id != nullptr) json["customer_id"] = *customer_id;
   if (all_) json["value"] = hit.identifier.value;
   *out += json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   *out += '\n';

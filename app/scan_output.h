@@ -25,14 +25,26 @@ struct ScanArgs {
   std::vector<std::string> files;
 };
 
+// A string as a JSON string literal (quotes included); bytes that are not
+// UTF-8 (a file name may hold any) become U+FFFD.
+std::string json_string_literal(const std::string& text);
+
 // Where an identifier stands: the input as named on the command line, the
-// member inside it ("" for the input itself), and "file!member" for text.
+// member inside it ("" for the input itself), and "file!member" for text;
+// `json_file` and `json_member` are the two as JSON literals, made once per
+// member rather than once per line.
 struct ScanPlace {
   std::string file;
   std::string member;
   std::string label;
+  std::string json_file;
+  std::string json_member;
   ScanPlace(std::string f, std::string m)
-      : file(std::move(f)), member(std::move(m)), label(member.empty() ? file : file + "!" + member) {}
+      : file(std::move(f)),
+        member(std::move(m)),
+        label(member.empty() ? file : file + "!" + member),
+        json_file(json_string_literal(file)),
+        json_member(member.empty() ? std::string() : json_string_literal(member)) {}
 };
 
 struct ScanTotals {
@@ -50,7 +62,7 @@ struct ScanTotals {
 };
 
 // Formats output lines. format() is const and keeps no state of its own (its
-// JSON object is per thread), so `scan --all` formats on the scanning threads.
+// JSON writer is per thread), so `scan --all` formats on the scanning threads.
 class ScanPrinter {
  public:
   explicit ScanPrinter(const ScanArgs& args)
@@ -64,6 +76,9 @@ class ScanPrinter {
  private:
   void format_json(const ScanPlace& place, const extract::FoundIdentifier& hit,
                    const std::string* customer_id, std::string* out) const;
+  // The same line by nlohmann, invalid UTF-8 replaced (a value RapidJSON refused).
+  void format_json_replacing(const ScanPlace& place, const extract::FoundIdentifier& hit,
+                             const std::string* customer_id, std::string* out) const;
   bool json_;
   bool all_;
   bool with_filename_;

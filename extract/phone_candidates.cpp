@@ -9,6 +9,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "identity/calling_codes.h"
 #include "identity/identity.h"
 #include "identity/identity_text.h"
 
@@ -59,16 +60,62 @@ std::size_t window_end(std::string_view text, std::size_t chain_end) {
   return e;
 }
 
+// A byte that no candidate of libphonenumber's matcher holds or runs across
+// (not a digit, its punctuation, '+' or a bracket, an extension's separator
+// or label) and that its VALID leniency accepts next to a number (not a
+// Latin letter, '%' or a currency sign).
+bool is_hard_break(char c) {
+  switch (c) {
+    case '|':
+    case '"':
+    case '\'':
+    case '<':
+    case '>':
+    case '=':
+    case '&':
+    case '!':
+    case '?':
+    case '{':
+    case '}':
+    case '^':
+    case '`':
+    case '\\':
+    case '@':
+    case '_':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Whether the matcher's candidate for a number whose digits end at `end`
+// ends there too, and is accepted as far as its right edge goes: the text
+// ends, or a hard break follows, or a space, tab or comma run and then a
+// hard break or a letter that starts no extension label ("x", "ext", "int",
+// "anexo").
+bool ends_cleanly(std::string_view text, std::size_t end) {
+  const std::size_t n = text.size();
+  if (end == n || is_hard_break(text[end]) || text[end] == '\r') return true;
+  std::size_t k = end;
+  while (k < n && (text[k] == ' ' || text[k] == '\t' || text[k] == ',')) ++k;
+  if (k == end) return false;
+  if (k == n || is_hard_break(text[k]) || text[k] == '\r') return true;
+  const char c = static_cast<char>(text[k] | 0x20);
+  return c >= 'a' && c <= 'z' && c != 'e' && c != 'x' && c != 'a' && c != 'i';
+}
+
 }  // namespace
 
 PhoneCandidates::PhoneCandidates(std::string_view default_regions, std::size_t cache_entries)
     : regions_(identity::split_regions(default_regions)), shard_capacity_(cache_entries / kShards + 1) {
   if (regions_.empty()) throw std::invalid_argument("no phone region given (expected e.g. CN)");
   for (const std::string& region : regions_) {
-    if (PhoneNumberUtil::GetInstance()->GetCountryCodeForRegion(region) == 0) {
+    const int code = PhoneNumberUtil::GetInstance()->GetCountryCodeForRegion(region);
+    if (code == 0) {
       throw std::invalid_argument("unknown phone region \"" + region +
                                   "\" (expected ISO 3166 alpha-2, e.g. CN)");
     }
+    bare_read_alone_.push_back(identity::CallingCodes::shared().national_prefix_never_required(code));
   }
 }
 
@@ -165,11 +212,51 @@ bool PhoneCandidates::may_hold_number(std::string_view text, const PhoneChain& c
   return false;
 }
 
+std::optional<bool> PhoneCandidates::read_alone(std::string_view text, const PhoneChain& chain,
+                                                std::size_t floor, const std::string& region,
+                                                bool bare_read_alone, std::vector<PhoneHit>* out) const {
+  if (chain.ngroups != 1 || chain.begin0 != chain.pos || chain.pos < floor) return std::nullopt;
+  const std::size_t first = chain.groups[0].begin;
+  if (chain.plus) {
+    // After '+' the matcher does not look at the byte before; only a
+    // bracket or another '+' there would join its candidate.
+    if (first != chain.pos + 1) return std::nullopt;
+    if (chain.pos > 0) {
+      const char before = text[chain.pos - 1];
+      if (static_cast<unsigned char>(before) >= 0x80 || before == '(' || before == '[' || before == '+')
+        return std::nullopt;
+    }
+  } else {
+    // A national number: the region must never require its national prefix,
+    // "00" is read by identity as an international prefix (the matcher
+    // reads the region's own), and the byte before must be a hard break.
+    if (!bare_read_alone || first != chain.pos || text.substr(first, 2) == "00") return std::nullopt;
+    if (chain.pos > 0 && !is_hard_break(text[chain.pos - 1])) return std::nullopt;
+  }
+  if (!ends_cleanly(text, chain.end)) return std::nullopt;
+  if (chain.digits < kMinPhoneDigits || chain.digits > kMaxPhoneDigits) return false;
+  std::string digits = chain.plus ? std::string("+") : std::string();
+  digits.append(text.substr(first, chain.end - first));
+  auto value = parse_cached(digits, region);
+  if (!value) return false;
+  // Israel's four-digit star numbers are the matcher's exception: ask it.
+  if (value->starts_with("+972")) return std::nullopt;
+  // What the matcher's path reports: the value of its E.164, a fixed point.
+  auto again = parse_cached(*value, region);
+  if (!again || *again != *value) return std::nullopt;
+  out->push_back({chain.pos, chain.end, std::move(*value)});
+  return true;
+}
+
 void PhoneCandidates::pick_matched(std::string_view text, const PhoneChain& chain, std::size_t floor,
-                                   const std::string& region, std::vector<PhoneHit>* out) const {
+                                   const std::string& region, bool bare_read_alone,
+                                   std::vector<PhoneHit>* out) const {
   // One run of more digits than any number holds, standing alone: an order
   // number or a hash, and nothing the matcher could cut a number out of.
   if (chain.ngroups == 1 && !chain.plus && chain.digits > kMaxPhoneDigits) return;
+  // Most chains of a dump are one run of digits between field separators:
+  // what the matcher would find there is known without it.
+  if (read_alone(text, chain, floor, region, bare_read_alone, out).has_value()) return;
   if (!may_hold_number(text, chain, region)) return;
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   const std::size_t begin = window_begin(text, chain.begin0, floor);
@@ -202,7 +289,8 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::s
   enum { kNotYet, kNone, kReady } cn_state = kNotYet, state = kNotYet;
   std::size_t next = pos + 1;
   const std::size_t before = out->size();
-  for (const std::string& region : regions_) {
+  for (std::size_t r = 0; r < regions_.size(); ++r) {
+    const std::string& region = regions_[r];
     std::size_t chain_next = pos + 1;
     if (region == "CN") {
       if (cn_state == kNotYet) {
@@ -215,7 +303,7 @@ std::size_t PhoneCandidates::find(std::string_view text, std::size_t pos, std::s
         state = collect_phone_chain(text, pos, true, &chain, &chain_next) ? kReady : kNone;
         next = std::max(next, chain_next);
       }
-      if (state == kReady) pick_matched(text, chain, floor, region, out);
+      if (state == kReady) pick_matched(text, chain, floor, region, bare_read_alone_[r], out);
     }
     if (out->size() != before) break;
   }

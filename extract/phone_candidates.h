@@ -68,11 +68,23 @@ class PhoneCandidates {
   bool may_hold_number(std::string_view text, const PhoneChain& chain, const std::string& region) const;
   // libphonenumber's matcher in `region` on a window around `chain`.
   void pick_matched(std::string_view text, const PhoneChain& chain, std::size_t floor,
-                    const std::string& region, std::vector<PhoneHit>* out) const;
+                    const std::string& region, bool bare_read_alone, std::vector<PhoneHit>* out) const;
+  // The matcher's answer without the matcher, for a chain of one digit run
+  // ("+" and digits, or digits when `bare_read_alone`) standing between
+  // bytes that no candidate of the matcher crosses: the run is its one
+  // candidate, read by Parse and IsValidNumber as the matcher reads it.
+  // true: the number was appended; false: the matcher would find nothing;
+  // nullopt: the chain is not of that shape, ask the matcher.
+  std::optional<bool> read_alone(std::string_view text, const PhoneChain& chain, std::size_t floor,
+                                 const std::string& region, bool bare_read_alone,
+                                 std::vector<PhoneHit>* out) const;
   // identity's normalization of "+<digits>" or digits in `region`, cached.
   std::optional<std::string> parse_cached(const std::string& digits, const std::string& region) const;
 
   std::vector<std::string> regions_;
+  // Per region: its national numbers never need their national prefix for
+  // the matcher (identity::CallingCodes::national_prefix_never_required).
+  std::vector<bool> bare_read_alone_;
   const identity::CnMobilePrefixes& cn_mobiles_ = identity::CnMobilePrefixes::shared();
   std::size_t shard_capacity_;
   static constexpr std::size_t kShards = 16;

@@ -3,7 +3,9 @@
 #include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 
 // libphonenumber 8.12 exports its compiled-in metadata (a serialized
 // PhoneMetadataCollection, the one its PhoneNumberUtil loads) without
@@ -16,6 +18,25 @@ const void* metadata_get();
 }  // namespace i18n::phonenumbers
 
 namespace leakwatch::identity {
+
+namespace {
+
+// The matcher's test on a format (phonenumbermatcher.cc,
+// IsNationalPrefixPresentIfRequired): no rule, a rule optional when
+// formatting, a rule that is the first group alone ("$1", "($1)"), or one
+// with no digit before the first group.
+bool prefix_not_required(const i18n::phonenumbers::NumberFormat& format) {
+  const std::string& rule = format.national_prefix_formatting_rule();
+  if (rule.empty() || format.national_prefix_optional_when_formatting()) return true;
+  std::string_view r(rule);
+  if (!r.empty() && r.front() == '(') r.remove_prefix(1);
+  if (!r.empty() && r.back() == ')') r.remove_suffix(1);
+  if (r == "$1") return true;
+  const std::string_view before = std::string_view(rule).substr(0, rule.find("$1"));
+  return before.find_first_of("0123456789") == std::string_view::npos;
+}
+
+}  // namespace
 
 CallingCodes::CallingCodes() {
   using i18n::phonenumbers::PhoneMetadataCollection;
@@ -37,6 +58,8 @@ CallingCodes::CallingCodes() {
       util.GetRegionCodeForCountryCode(code, &main);
       if (main != region.id()) continue;
     }
+    prefix_never_required_[code] =
+        std::all_of(region.number_format().begin(), region.number_format().end(), prefix_not_required);
     const std::string& pattern = region.national_prefix_for_parsing();
     if (pattern.empty()) {
       rules_[code] = Rule::kNone;
@@ -82,6 +105,11 @@ bool CallingCodes::may_strip(int country_code, std::string_view national) const 
       break;
   }
   return true;
+}
+
+bool CallingCodes::national_prefix_never_required(int country_code) const {
+  if (country_code <= 0 || country_code >= kCodes) return false;
+  return prefix_never_required_[country_code];
 }
 
 }  // namespace leakwatch::identity

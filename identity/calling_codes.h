@@ -38,12 +38,20 @@ class CallingCodes {
   // a calling code the table does not know.
   bool may_strip(int country_code, std::string_view national) const;
 
+  // True when libphonenumber's PhoneNumberMatcher never asks a national
+  // number of `country_code` for its national prefix (its
+  // IsNationalPrefixPresentIfRequired): in the code's main region, every
+  // number format's national-prefix formatting rule is empty, optional when
+  // formatting, or the first group alone. False for an unknown code.
+  bool national_prefix_never_required(int country_code) const;
+
  private:
   enum class Rule : unsigned char { kUnknown, kNone, kPattern };
   static constexpr int kCodes = 1000;  // calling codes have 1 to 3 digits
   std::array<bool, kCodes> known_{};
   std::array<Rule, kCodes> rules_{};
   std::array<std::unique_ptr<RE2>, kCodes> patterns_;
+  std::array<bool, kCodes> prefix_never_required_{};
 };
 
 }  // namespace leakwatch::identity

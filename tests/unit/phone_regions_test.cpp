@@ -1,6 +1,10 @@
 // Phone numbers in every region: each numbered cause of issue 16, found and
 // not found, read the way libphonenumber reads them for the default region.
 #include <doctest/doctest.h>
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumbermatch.h>
+#include <phonenumbers/phonenumbermatcher.h>
+#include <phonenumbers/phonenumberutil.h>
 
 #include <map>
 #include <memory>
@@ -132,4 +136,72 @@ TEST_CASE("phones: an unknown region in a list is refused") {
   ExtractorOptions options;
   options.default_region = "US,XX";
   CHECK_THROWS_AS(Extractor{options}, std::invalid_argument);
+}
+
+namespace {
+
+// What libphonenumber's own PhoneNumberMatcher (VALID) finds in `text`, as
+// the values the extractor gives (E.164, through identity's normalization).
+std::vector<std::string> matcher_phones(const std::string& region, const std::string& text) {
+  using i18n::phonenumbers::PhoneNumberMatch;
+  using i18n::phonenumbers::PhoneNumberMatcher;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneNumberMatcher matcher(util, text, region, PhoneNumberMatcher::VALID, 65535);
+  PhoneNumberMatch match;
+  std::vector<std::string> out;
+  while (matcher.HasNext() && matcher.Next(&match)) {
+    std::string e164;
+    util.Format(match.number(), PhoneNumberUtil::E164, &e164);
+    auto value = leakwatch::identity::normalize_phone(e164, region);
+    if (value) out.push_back(*value);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("phones: one run of digits between field separators reads as libphonenumber's matcher reads it") {
+  // The extractor answers these shapes without running the matcher (a run
+  // between bytes no candidate of the matcher crosses); every answer must
+  // be the matcher's own, in regions that do and do not require their
+  // national prefix, for valid and invalid numbers, whatever stands beside.
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  const std::vector<std::string> regions = {"US", "GB", "DE", "FR", "IN", "BR",
+                                            "JP", "IL", "MX", "AU", "RU", "IT"};
+  const std::vector<std::string> lefts = {"",  "|", "=", "\"", "'", "@", "_", "ID", "a",   "x",  "%",   "$",
+                                          " ", ",", ";", "\t", "-", "(", "#", "*",  "12|", "5 ", "tel:"};
+  const std::vector<std::string> rights = {
+      "",  "|", "=", "\"",  "@",      "_",    "a",    "x",      "%",    " ",      ",",      "\t", ";",
+      "-", ")", "#", "x12", " ext 5", ", 12", ",,12", ";ext=4", " Tel", ", pass", "\tname", ",b", ":30"};
+  int compared = 0;
+  for (const std::string& region : regions) {
+    std::vector<std::string> numbers;
+    for (auto type : {PhoneNumberUtil::FIXED_LINE, PhoneNumberUtil::MOBILE, PhoneNumberUtil::TOLL_FREE}) {
+      PhoneNumber example;
+      if (!util.GetExampleNumberForType(region, type, &example)) continue;
+      std::string e164, national, nsn;
+      util.Format(example, PhoneNumberUtil::E164, &e164);
+      util.Format(example, PhoneNumberUtil::NATIONAL, &national);
+      util.GetNationalSignificantNumber(example, &nsn);
+      std::string national_digits;
+      for (char c : national)
+        if (c >= '0' && c <= '9') national_digits.push_back(c);
+      numbers.insert(numbers.end(), {e164, national_digits, nsn, e164 + "9", nsn.substr(1)});
+    }
+    for (const std::string& number : numbers) {
+      for (const std::string& left : lefts) {
+        for (const std::string& right : rights) {
+          const std::string text = left + number + right;
+          CAPTURE(region);
+          CAPTURE(text);
+          CHECK(phones(region, text) == matcher_phones(region, text));
+          ++compared;
+        }
+      }
+    }
+  }
+  CHECK(compared > 10000);
 }
