@@ -46,9 +46,8 @@ nlohmann::ordered_json crawl_json(const crawler::CrawlStats& st) {
           {"duplicates", st.duplicates}, {"not_modified", st.not_modified},
           {"failed", st.failed},         {"errors", errors},
           {"skipped", st.skipped},       {"enqueued", st.enqueued},
-          {"url_variants", st.variants},
-          {"queued", st.queued},         {"bytes", st.bytes},
-          {"seconds", st.seconds}};
+          {"url_variants", st.variants}, {"queued", st.queued},
+          {"bytes", st.bytes},           {"seconds", st.seconds}};
 }
 
 // Runs one stage; a failure is recorded (message only: messages never hold
@@ -147,7 +146,9 @@ void run_run(Context& ctx, const RunArgs& args) {
     auto st = run_match_stage(ctx);
     return nlohmann::ordered_json{{"exposures_new", st.exposures_new},
                                   {"exposures_updated", st.exposures_updated},
-                                  {"exposures_total", st.exposures_total}};
+                                  {"exposures_total", st.exposures_total},
+                                  {"listings_matched", st.pages_matched},
+                                  {"full_join", st.full}};
   });
   run.status = run.errors.empty() ? "ok" : "failed";
 
