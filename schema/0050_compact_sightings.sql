@@ -64,7 +64,8 @@ CREATE INDEX sightings_hash_keys ON sightings USING gin (sighting_hash_keys(hash
 -- One row per sighting, for people and tests (not used by the stages).
 CREATE VIEW sighting_rows AS
   SELECT l.page_id, s.location_id, l.place, u.code >> 2 AS record, u.hash, s.key_version,
-         (ARRAY['email', 'phone', 'name'])[(u.code & 3) + 1] AS kind, u.masked, s.seen_at
+         (ARRAY['email', 'phone', 'name'])[(u.code & 3) + 1] AS kind,
+         coalesce(u.masked, '') AS masked, s.seen_at
   FROM sightings s JOIN sighting_locations l ON l.id = s.location_id,
        LATERAL unnest(s.hashes, s.codes, string_to_array(s.masked, E'\n')) AS u(hash, code, masked);
 
