@@ -1,7 +1,10 @@
-// `leakwatch match`: joins every stored sighting with the customer set and
-// records exposures (see matcher/match_stage.h). Retroactive and idempotent.
+// `leakwatch match [--full]`: joins what is new (sightings, customers) with
+// the other side and records exposures (see matcher/match_stage.h);
+// --full joins everything. Retroactive and idempotent.
 #include <iomanip>
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include "app/command.h"
 #include "app/stages.h"
@@ -11,19 +14,26 @@
 namespace leakwatch::app {
 
 // For `match` and `run`: prints the summary line on stderr.
-matcher::MatchStats run_match_stage(Context& ctx) {
+matcher::MatchStats run_match_stage(Context& ctx, matcher::MatchMode mode) {
   auto& db = ctx.database();
   db::require_current_schema(db);
-  auto st = matcher::run_match(db);
+  auto st = matcher::run_match(db, mode);
   std::cerr << "match: " << st.exposures_new << " new exposures, " << st.exposures_updated << " updated, "
-            << st.exposures_total << " in all, " << std::fixed << std::setprecision(2) << st.seconds
-            << " s\n";
+            << st.exposures_total << " in all; "
+            << (st.full ? std::string("full join")
+                        : std::to_string(st.pages_matched) + " listings matched again")
+            << ", " << st.identifiers_new << " new customer identifiers, " << std::fixed
+            << std::setprecision(2) << st.seconds << " s\n";
   return st;
 }
 
 void add_match_command(CLI::App& root, Context& ctx, const Command& self) {
   auto* match = root.add_subcommand(std::string(self.name), std::string(self.summary));
-  match->callback([&ctx] { run_match_stage(ctx); });
+  auto full = std::make_shared<bool>(false);
+  match->add_flag("--full", *full, "join every sighting with every customer, not only what is new");
+  match->callback([&ctx, full] {
+    run_match_stage(ctx, *full ? matcher::MatchMode::kFull : matcher::MatchMode::kIncremental);
+  });
 }
 
 }  // namespace leakwatch::app

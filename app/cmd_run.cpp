@@ -164,7 +164,9 @@ void run_run(Context& ctx, const RunArgs& args) {
     auto st = run_match_stage(ctx);
     return nlohmann::ordered_json{{"exposures_new", st.exposures_new},
                                   {"exposures_updated", st.exposures_updated},
-                                  {"exposures_total", st.exposures_total}};
+                                  {"exposures_total", st.exposures_total},
+                                  {"listings_matched", st.pages_matched},
+                                  {"full_join", st.full}};
   });
   run.status = run.errors.empty() ? "ok" : "failed";
 

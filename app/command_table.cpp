@@ -32,7 +32,7 @@ const Command kCommands[] = {
      add_scan_command},
     {"extract", "find identifiers in crawled pages, store them as sightings (hashes only)",
      add_extract_command},
-    {"match", "join sightings with the customer set into exposures (retroactive)", add_match_command},
+    {"match", "join new sightings and new customers with the other side into exposures (--full: all)", add_match_command},
     {"report",
      "breach-notification report of exposures (report [--since TIME] [--all] [--format json|csv|html] "
      "[-o FILE] [--mark-notified] [--group-by customer])",

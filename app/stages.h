@@ -12,6 +12,6 @@ namespace leakwatch::app {
 matcher::ExtractStats run_extract_stage(Context& ctx);
 
 // Matches new sightings and customers (app/cmd_match.cpp).
-matcher::MatchStats run_match_stage(Context& ctx);
+matcher::MatchStats run_match_stage(Context& ctx, matcher::MatchMode mode = matcher::MatchMode::kIncremental);
 
 }  // namespace leakwatch::app

@@ -1,7 +1,9 @@
 #include "matcher/extract_stage.h"
 
+#include <algorithm>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "core/errors.h"
@@ -12,21 +14,78 @@
 namespace leakwatch::matcher {
 namespace {
 
-constexpr const char* kNewBatch = "SELECT gen_random_uuid()";
-constexpr const char* kMoveStaged =
-    "WITH moved AS (DELETE FROM sightings_staging WHERE batch = $1"
-    "  RETURNING page_id, record, hash, key_version, kind, masked, seen_at),"
-    " ins AS (INSERT INTO sightings (page_id, record, hash, key_version, kind, masked, seen_at)"
-    "  SELECT DISTINCT ON (page_id, record, hash, key_version) page_id, record, hash, key_version, kind,"
-    "   masked, seen_at FROM moved ORDER BY page_id, record, hash, key_version"
-    "  ON CONFLICT DO NOTHING RETURNING 1)"
-    " SELECT count(*) FROM ins";
+// A page's own text is its location with place ''; the location of a page
+// extracted before is reused (its id stays what its sightings reference).
+constexpr const char* kLocations =
+    "WITH ins AS (INSERT INTO sighting_locations (page_id) SELECT unnest($1::bigint[])"
+    "  ON CONFLICT (page_id, place) DO NOTHING RETURNING id, page_id)"
+    " SELECT id, page_id FROM ins"
+    " UNION ALL SELECT id, page_id FROM sighting_locations WHERE page_id = ANY($1::bigint[]) AND place = ''";
 // A page extracted again holds its current version only: the sightings of
 // the version it replaced go (its exposures stay: they are the listing's).
-constexpr const char* kDropOldSightings = "DELETE FROM sightings WHERE page_id = ANY($1::bigint[])";
+constexpr const char* kDropOldSightings = "DELETE FROM sightings WHERE location_id = ANY($1::integer[])";
+// The match that follows takes these pages again (match_stage.h).
+constexpr const char* kQueueForMatch = "INSERT INTO match_queue_pages (page_id) SELECT unnest($1::bigint[])";
 
-const std::vector<std::string> kStagingColumns{"batch",       "page_id", "record", "hash",
-                                               "key_version", "kind",    "masked", "seen_at"};
+const std::vector<std::string> kColumns{"location_id", "bucket", "key_version", "seen_at",
+                                        "hashes",      "codes",  "masked"};
+
+// Records past this are stored as this (a code is record * 4 + kind in 32 bits).
+constexpr std::size_t kMaxRecord = (1u << 29) - 1;
+
+struct Found {
+  identity::KeyedHash hash;
+  std::uint32_t code;  // record * 4 + kind
+  std::string masked;  // '' for names
+  int bucket() const { return hash[0] >> 4; }
+  std::uint32_t record() const { return code >> 2; }
+};
+
+struct PageSightings {
+  int64_t page_id;
+  std::string seen_at;
+  std::vector<Found> found;
+};
+
+int kind_code(identity::Kind kind) {
+  switch (kind) {
+    case identity::Kind::kEmail:
+      return 0;
+    case identity::Kind::kPhone:
+      return 1;
+    case identity::Kind::kName:
+      break;
+  }
+  return 2;
+}
+
+// Streams one page's sightings as one row per bucket: each (record, hash)
+// once, in bucket, record, hash order.
+void stream_page(pqxx::stream_to& stream, int location_id, int key_version, PageSightings& page) {
+  auto& f = page.found;
+  auto key = [](const Found& x) { return std::make_tuple(x.bucket(), x.record(), x.hash); };
+  std::sort(f.begin(), f.end(), [&](const Found& a, const Found& b) { return key(a) < key(b); });
+  f.erase(std::unique(f.begin(), f.end(), [&](const Found& a, const Found& b) { return key(a) == key(b); }),
+          f.end());
+  for (std::size_t i = 0; i < f.size();) {
+    std::size_t end = i;
+    std::string hashes = "{", codes = "{", masked;
+    for (; end < f.size() && f[end].bucket() == f[i].bucket(); ++end) {
+      if (end > i) {
+        hashes.push_back(',');
+        codes.push_back(',');
+        masked.push_back('\n');
+      }
+      hashes += identity::to_hex(f[end].hash);
+      codes += std::to_string(f[end].code);
+      masked += f[end].masked;
+    }
+    hashes.push_back('}');
+    codes.push_back('}');
+    stream << std::make_tuple(location_id, f[i].bucket(), key_version, page.seen_at, hashes, codes, masked);
+    i = end;
+  }
+}
 
 // Extracts one leased batch inside `tx`; returns false when nothing was left.
 bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const identity::HashKey& key,
@@ -34,35 +93,42 @@ bool extract_batch(pqxx::work& tx, const extract::Extractor& extractor, const id
   std::vector<db::PageToExtract> pages =
       db::lease_pages_to_extract(tx, privacy, kExtractorVersion, options.batch_pages);
   if (pages.empty()) return false;
-  std::string batch = tx.exec1(kNewBatch)[0].as<std::string>();
   std::vector<int64_t> ids, read_ids;
+  std::vector<PageSightings> read;
   ids.reserve(pages.size());
-  const int key_version = key.version();
-  {
-    pqxx::stream_to stream(tx, "sightings_staging", kStagingColumns);
-    for (const auto& page : pages) {
-      const int64_t page_id = page.id;
-      ids.push_back(page_id);
-      if (page.unreadable) ++stats->unreadable;
-      if (!page.text) continue;  // text purged (or sealed under another key): nothing left to read
-      read_ids.push_back(page_id);
-      const std::string& seen_at = page.fetched_at;
-      extractor.scan(*page.text, [&](const extract::FoundIdentifier& found) {
-        const identity::Identifier& id = found.identifier;
-        if (id.kind == identity::Kind::kName) {
-          ++stats->names;
-        } else {
-          ++stats->identifiers;
-        }
-        stream << std::make_tuple(batch, page_id, static_cast<int64_t>(found.record),
-                                  identity::to_hex(key.hash(id.kind, id.value)), key_version,
-                                  std::string(identity::kind_name(id.kind)), found.masked, seen_at);
-      });
+  for (const auto& page : pages) {
+    ids.push_back(page.id);
+    if (page.unreadable) ++stats->unreadable;
+    if (!page.text) continue;  // text purged (or sealed under another key): nothing left to read
+    read_ids.push_back(page.id);
+    PageSightings& out = read.emplace_back(PageSightings{page.id, page.fetched_at, {}});
+    extractor.scan(*page.text, [&](const extract::FoundIdentifier& found) {
+      const identity::Identifier& id = found.identifier;
+      const bool name = id.kind == identity::Kind::kName;
+      ++(name ? stats->names : stats->identifiers);
+      const auto record = static_cast<std::uint32_t>(std::min(found.record, kMaxRecord));
+      out.found.push_back(Found{key.hash(id.kind, id.value),
+                                record * 4 + static_cast<std::uint32_t>(kind_code(id.kind)),
+                                name ? std::string() : found.masked});
+    });
+  }
+  if (!read_ids.empty()) {
+    const std::string page_array = db::to_pg_array(read_ids);
+    std::unordered_map<int64_t, int> location_of;
+    std::vector<int64_t> location_ids;
+    for (const auto& row : tx.exec_params(kLocations, page_array)) {
+      location_of[row[1].as<int64_t>()] = row[0].as<int>();
+      location_ids.push_back(row[0].as<int64_t>());
+    }
+    tx.exec_params0(kDropOldSightings, db::to_pg_array(location_ids));
+    pqxx::stream_to stream(tx, "sightings", kColumns);
+    for (PageSightings& page : read) {
+      stream_page(stream, location_of.at(page.page_id), key.version(), page);
+      stats->sightings_new += static_cast<int64_t>(page.found.size());
     }
     stream.complete();
+    tx.exec_params0(kQueueForMatch, page_array);
   }
-  tx.exec_params0(kDropOldSightings, db::to_pg_array(read_ids));
-  stats->sightings_new += tx.exec_params1(kMoveStaged, batch)[0].as<int64_t>();
   db::mark_pages_extracted(tx, kExtractorVersion, ids);
   stats->pages += static_cast<int64_t>(ids.size());
   return true;

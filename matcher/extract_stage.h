@@ -3,11 +3,14 @@
 // (keyed hash + masked form; names in the same record as kind 'name').
 //
 // Pages are leased in batches with FOR UPDATE SKIP LOCKED, so several workers
-// (processes or machines) share the work; each batch is COPYed into
-// sightings_staging, moved into sightings with ON CONFLICT DO NOTHING and the
-// pages' extracted_version is bumped, all in one transaction. Killing a
-// worker loses at most its open batch, which the next run takes again:
-// resumable and idempotent. Plaintext identifiers never leave memory.
+// (processes or machines) share the work. A page's sightings are stored as
+// one row per hash bucket of its location (schema/0050: parallel arrays of
+// hashes, codes and masked forms), COPYed straight into sightings after the
+// rows of the version they replace are deleted; no staging table. The page
+// is queued for the next match and its extracted_version bumped, all in one
+// transaction. Killing a worker loses at most its open batch, which the next
+// run takes again: resumable and idempotent. Plaintext identifiers never
+// leave memory.
 //
 // Not thread-safe; the connection, key and extractor must outlive the call.
 #pragma once
@@ -35,7 +38,7 @@ struct ExtractStats {
   int64_t pages = 0;          // pages extracted (text purged ones included)
   int64_t identifiers = 0;    // emails and phones found, repeats included
   int64_t names = 0;          // names found next to them
-  int64_t sightings_new = 0;  // rows added to sightings
+  int64_t sightings_new = 0;  // sightings stored: each (record, identifier) of a page once
   int64_t batches = 0;
   int64_t unreadable = 0;  // pages whose text is sealed under another key (the HMAC key changed)
 };

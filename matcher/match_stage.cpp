@@ -2,63 +2,161 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "core/errors.h"
 
 namespace leakwatch::matcher {
 namespace {
 
-// hits: every sighting whose hash belongs to a customer, with that record's
-// evidence for the customer (window over page, record, customer; sightings'
-// primary key makes count(*) a count of distinct identifiers). Grouped to one
-// row per (customer, hash, page); last_seen also follows the page's URLs
-// (page_urls.last_seen moves when the crawler sees the same content again).
-// xmax = 0 tells an inserted row from an updated one.
-constexpr const char* kMatch =
-    "WITH hits AS ("
-    "  SELECT s.page_id, s.hash, s.key_version, s.kind, s.masked, s.seen_at, c.customer_id,"
-    "   count(*) FILTER (WHERE s.kind <> 'name') OVER w AS identifiers,"
-    "   bool_or(s.kind = 'name') OVER w AS named"
-    "  FROM sightings s JOIN customer_identifiers c ON c.hash = s.hash AND c.key_version = s.key_version"
-    "  WINDOW w AS (PARTITION BY s.page_id, s.record, c.customer_id)),"
-    " found AS ("
-    "  SELECT customer_id, hash, page_id, min(kind) AS kind, min(key_version) AS key_version,"
-    "   min(masked) AS masked, min(seen_at) AS first_seen, max(seen_at) AS last_seen,"
-    "   CASE WHEN bool_or(identifiers >= 2 OR named) THEN 'confirmed' ELSE 'single' END AS confidence"
-    "  FROM hits WHERE kind <> 'name' GROUP BY customer_id, hash, page_id),"
-    " upsert AS ("
-    "  INSERT INTO exposures (customer_id, kind, hash, key_version, masked, page_id, first_seen, last_seen,"
-    "   confidence)"
-    "  SELECT f.customer_id, f.kind, f.hash, f.key_version, f.masked, f.page_id, f.first_seen,"
-    "   greatest(f.last_seen, (SELECT max(u.last_seen) FROM page_urls u WHERE u.page_id = f.page_id)),"
-    "   f.confidence FROM found f"
-    "  ON CONFLICT (customer_id, hash, page_id) DO UPDATE SET"
-    "   last_seen = greatest(exposures.last_seen, excluded.last_seen),"
-    "   confidence = CASE WHEN excluded.confidence = 'confirmed' THEN 'confirmed' ELSE exposures.confidence "
-    "END"
-    "  WHERE excluded.last_seen > exposures.last_seen"
-    "   OR (excluded.confidence = 'confirmed' AND exposures.confidence <> 'confirmed')"
-    "  RETURNING (xmax = 0) AS inserted)"
-    " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upsert";
-constexpr const char* kCountExposures = "SELECT count(*) FROM exposures";
+// Past this many new customer identifiers, one join of everything is cheaper
+// than finding the sightings of each by hash.
+constexpr int64_t kMaxProbedIdentifiers = 200'000;
+// Up to this many listings, their sightings are probed one by one in the
+// customers' primary key. The planner cannot see it: it guesses 10 elements
+// per array, and name hashes (shared by many customers) make it expect many
+// rows per hash, so it would hash the whole customer set for one page.
+constexpr int64_t kMaxProbedPages = 200;
+constexpr const char* kPlanForProbes =
+    "SELECT set_config('enable_mergejoin', 'off', true), set_config('enable_hashjoin', 'off', true),"
+    " set_config('jit', 'off', true);";
+
+// s: one row per sighting (schema/0050 stores them as arrays per location
+// and bucket). hits: every sighting whose hash belongs to a customer, with
+// that record's evidence for the customer (window over location, record,
+// customer; a location holds each (record, hash) once, so count(*) is a
+// count of distinct identifiers). Grouped to one row per (customer, hash,
+// page); last_seen also follows the page's URLs (page_urls.last_seen moves
+// when the crawler sees the same content again). xmax = 0 tells an inserted
+// row from an updated one. Kinds: 0 email, 1 phone, 2 name.
+#define LW_MATCH(WHERE)                                                                                    \
+  "WITH s AS MATERIALIZED ("                                                                               \
+  "  SELECT l.page_id, g.location_id, u.code >> 2 AS record, u.code & 3 AS kind, u.hash, g.key_version,"   \
+  "   u.masked, g.seen_at"                                                                                 \
+  "  FROM sighting_locations l JOIN sightings g ON g.location_id = l.id,"                                  \
+  "   LATERAL unnest(g.hashes, g.codes, string_to_array(g.masked, E'\\n')) AS u(hash, code, masked)" WHERE \
+  "), hits AS ("                                                                                           \
+  "  SELECT s.page_id, s.hash, s.key_version, s.kind, s.masked, s.seen_at, c.customer_id,"                 \
+  "   count(*) FILTER (WHERE s.kind <> 2) OVER w AS identifiers,"                                          \
+  "   bool_or(s.kind = 2) OVER w AS named"                                                                 \
+  "  FROM s JOIN customer_identifiers c ON c.hash = s.hash AND c.key_version = s.key_version"              \
+  "  WINDOW w AS (PARTITION BY s.location_id, s.record, c.customer_id)),"                                  \
+  " found AS ("                                                                                            \
+  "  SELECT customer_id, hash, page_id, CASE min(kind) WHEN 0 THEN 'email' ELSE 'phone' END AS kind,"      \
+  "   min(key_version) AS key_version, min(masked) AS masked, min(seen_at) AS first_seen,"                 \
+  "   max(seen_at) AS last_seen,"                                                                          \
+  "   CASE WHEN bool_or(identifiers >= 2 OR named) THEN 'confirmed' ELSE 'single' END AS confidence"       \
+  "  FROM hits WHERE kind <> 2 GROUP BY customer_id, hash, page_id),"                                      \
+  " upsert AS ("                                                                                           \
+  "  INSERT INTO exposures (customer_id, kind, hash, key_version, masked, page_id, first_seen, last_seen," \
+  "   confidence)"                                                                                         \
+  "  SELECT f.customer_id, f.kind, f.hash, f.key_version, f.masked, f.page_id, f.first_seen,"              \
+  "   greatest(f.last_seen, (SELECT max(u.last_seen) FROM page_urls u WHERE u.page_id = f.page_id)),"      \
+  "   f.confidence FROM found f"                                                                           \
+  "  ON CONFLICT (customer_id, hash, page_id) DO UPDATE SET"                                               \
+  "   last_seen = greatest(exposures.last_seen, excluded.last_seen),"                                      \
+  "   confidence = CASE WHEN excluded.confidence = 'confirmed' THEN 'confirmed'"                           \
+  "    ELSE exposures.confidence END"                                                                      \
+  "  WHERE excluded.last_seen > exposures.last_seen"                                                       \
+  "   OR (excluded.confidence = 'confirmed' AND exposures.confidence <> 'confirmed')"                      \
+  "  RETURNING (xmax = 0) AS inserted)"                                                                    \
+  " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upsert"
+
+constexpr const char* kMatchAll = LW_MATCH("");
+// kPagesHere is replaced by the pages, a quoted array literal.
+constexpr const char* kMatchPages = LW_MATCH(" WHERE l.page_id = ANY(:pages)");
+constexpr std::string_view kPagesHere = ":pages";
+#undef LW_MATCH
+
+// Everything a match takes, in one round trip: the state, the queued
+// pages (as an array the match binds again) and the queued imports. A page
+// only seen again under its URLs matters when it has exposures (whose
+// last_seen may move): a listing without any had no match at the last
+// match, and nothing it holds has changed since. Entries committed after
+// this statement's snapshot are not deleted: they wait for the next match.
+// Two concurrent matches each take what the other did not (row locks on the
+// deleted entries) and upsert with ON CONFLICT: safe, only wasteful.
+constexpr const char* kTake =
+    "WITH p AS (DELETE FROM match_queue_pages RETURNING page_id, urls_only),"
+    " i AS (DELETE FROM match_queue_imports RETURNING imported_at),"
+    " pages AS (SELECT page_id FROM p GROUP BY page_id"
+    "  HAVING NOT bool_and(urls_only) OR EXISTS (SELECT 1 FROM exposures e WHERE e.page_id = p.page_id))"
+    " SELECT full_needed, exposures_total,"
+    "  (SELECT coalesce(array_agg(page_id ORDER BY page_id), '{}')::text FROM pages),"
+    "  (SELECT count(*) FROM pages), (SELECT array_agg(DISTINCT imported_at)::text FROM i)"
+    " FROM match_state";
+constexpr const char* kFinish =
+    "UPDATE match_state SET full_needed = false, exposures_total = exposures_total + $1"
+    " RETURNING exposures_total";
+
+// The rows of the queued imports (the bounds let the BRIN index skip all
+// older rows; BRIN takes no = ANY in PostgreSQL 15).
+#define LW_NEW_IDENTIFIERS                                                \
+  " FROM customer_identifiers WHERE imported_at = ANY($1::timestamptz[])" \
+  " AND imported_at >= (SELECT min(t) FROM unnest($1::timestamptz[]) t)"  \
+  " AND imported_at <= (SELECT max(t) FROM unnest($1::timestamptz[]) t)"
+constexpr const char* kCountNewIdentifiers = "SELECT count(*)" LW_NEW_IDENTIFIERS;
+// The queued pages ($2) and the listings holding a sighting of one of the
+// new identifiers: candidates by 20-bit prefix through the GIN index, then
+// the exact test on the hashes.
+constexpr const char* kAddPagesOfNewIdentifiers =
+    "WITH n AS (SELECT array_agg(DISTINCT hash) AS h" LW_NEW_IDENTIFIERS
+    "), found AS ("
+    " SELECT l.page_id FROM sightings g JOIN sighting_locations l ON l.id = g.location_id"
+    " WHERE sighting_hash_keys(g.hashes) && (SELECT sighting_hash_keys(h) FROM n)"
+    " AND g.hashes && (SELECT h FROM n))"
+    " SELECT coalesce(array_agg(page_id ORDER BY page_id), '{}')::text, count(*) FROM"
+    " (SELECT unnest($2::bigint[]) AS page_id UNION SELECT page_id FROM found) t";
+#undef LW_NEW_IDENTIFIERS
+
+MatchStats finish(pqxx::work& tx, MatchStats stats, std::chrono::steady_clock::time_point start) {
+  tx.commit();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return stats;
+}
 
 }  // namespace
 
-MatchStats run_match(pqxx::connection& conn) {
+MatchStats run_match(pqxx::connection& conn, MatchMode mode) {
   MatchStats stats;
   auto start = std::chrono::steady_clock::now();
   try {
     pqxx::work tx(conn, "match");
-    pqxx::row r = tx.exec1(kMatch);
-    stats.exposures_new = r[0].as<int64_t>();
-    stats.exposures_updated = r[1].as<int64_t>();
-    stats.exposures_total = tx.exec1(kCountExposures)[0].as<int64_t>();
-    tx.commit();
+    pqxx::row taken = tx.exec1(kTake);
+    stats.full = taken[0].as<bool>() || mode == MatchMode::kFull;
+    stats.exposures_total = taken[1].as<int64_t>();
+    std::string pages = taken[2].as<std::string>();
+    stats.pages_matched = taken[3].as<int64_t>();
+    if (!taken[4].is_null()) {
+      const std::string times = taken[4].as<std::string>();
+      stats.identifiers_new = tx.exec_params1(kCountNewIdentifiers, times)[0].as<int64_t>();
+      if (stats.identifiers_new > kMaxProbedIdentifiers) {
+        stats.full = true;
+      } else if (!stats.full && stats.identifiers_new > 0) {
+        pqxx::row added = tx.exec_params1(kAddPagesOfNewIdentifiers, times, pages);
+        pages = added[0].as<std::string>();
+        stats.pages_matched = added[1].as<int64_t>();
+      }
+    }
+    if (stats.full) stats.pages_matched = 0;
+    if (!stats.full && stats.pages_matched == 0) return finish(tx, stats, start);  // nothing new
+    pqxx::result r;
+    if (stats.full) {
+      r = tx.exec(kMatchAll);
+    } else {
+      // One round trip: the planner settings and the join of those pages.
+      const std::string plan = stats.pages_matched <= kMaxProbedPages ? kPlanForProbes : "";
+      std::string sql = kMatchPages;
+      sql.replace(sql.find(kPagesHere), kPagesHere.size(), tx.quote(pages) + "::bigint[]");
+      r = tx.exec(plan + sql);
+    }
+    stats.exposures_new = r[0][0].as<int64_t>();
+    stats.exposures_updated = r[0][1].as<int64_t>();
+    stats.exposures_total = tx.exec_params1(kFinish, stats.exposures_new)[0].as<int64_t>();
+    return finish(tx, stats, start);
   } catch (const pqxx::failure& e) {
     throw RuntimeError(std::string("match: database: ") + e.what());
   }
-  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return stats;
 }
 
 }  // namespace leakwatch::matcher

@@ -1,20 +1,35 @@
-// The match stage: one set-based join of all sightings with
-// customer_identifiers by (hash, key_version), written into exposures.
+// The match stage: a set-based join of sightings with customer_identifiers
+// by (hash, key_version), written into exposures; incremental.
 //
-// Every call re-joins every stored sighting, so it is retroactive without
-// watermarks: customers imported after a page was crawled are found on the
-// next match, and no concurrently committing extract or import can slip
-// between two watermarks. The join is the same one a person would write by
-// hand (scripts/bench/match.sh measures both); existing exposures are only
-// rewritten when last_seen moves forward or confidence rises, so a repeated
-// match writes nothing.
+// A match costs what is new. Three queues, each filled in the transaction
+// that makes the change (schema/0050), say what the join may now find:
+// pages whose sightings changed (extract), pages whose URLs were seen again
+// (page_urls, by trigger: their exposures' last_seen moves), and imports of
+// customer identifiers (by trigger; the rows are found again by their
+// imported_at, and the sightings holding their hashes through the GIN index
+// on hash prefixes). The match takes the queued entries, recomputes the
+// join for exactly the listings they touch, and deletes the entries in the
+// same transaction: a killed match rolls back and the next one resumes; an
+// entry committed while a match runs stays for the next. For the listings it
+// recomputes, the result is the full join's, row for row (the confidence
+// window and last_seen depend on one listing's sightings only), and the full
+// join's upsert is a no-op on every other listing, so incremental and full
+// matching leave the same exposures (tests/integration/match_history_test.cpp).
+// Retroactive: customers imported after a page was crawled are found on the
+// next match.
 //
+// The full join (MatchMode::kFull, `match --full`) is also what the first
+// match after migration 0050 runs, and what a match runs when an import
+// brought more identifiers than probing by hash is worth.
+//
+// Existing exposures are only rewritten when last_seen moves forward or
+// confidence rises, so a repeated match writes nothing.
 // confidence: 'confirmed' when, in some record of the page, two or more
 // identifiers of the customer stand together, or one stands next to the
 // customer's name; else 'single'. Names never make an exposure on their own.
 //
-// Not thread-safe; the connection must outlive the call. Two concurrent
-// matches are safe (ON CONFLICT), only wasteful; `run` serialises them.
+// Not thread-safe; the connection must outlive the call. Concurrent matches
+// are serialised by a row lock on match_state.
 #pragma once
 
 #include <cstdint>
@@ -23,14 +38,23 @@
 
 namespace leakwatch::matcher {
 
+enum class MatchMode {
+  kIncremental,  // what the queues name
+  kFull,         // every sighting (the queues are emptied too)
+};
+
 struct MatchStats {
   int64_t exposures_new = 0;      // exposures inserted
   int64_t exposures_updated = 0;  // last_seen moved forward or confidence rose
   int64_t exposures_total = 0;    // rows in exposures afterwards
+  int64_t pages_matched = 0;      // listings whose join was recomputed (incremental)
+  int64_t identifiers_new = 0;    // customer identifiers imported since the last match
+  bool full = false;              // the whole join ran
   double seconds = 0;
 };
 
-// Throws leakwatch::RuntimeError on a database failure (nothing is written).
-MatchStats run_match(pqxx::connection& conn);
+// Throws leakwatch::RuntimeError on a database failure (nothing is written,
+// the queues are left as they were).
+MatchStats run_match(pqxx::connection& conn, MatchMode mode = MatchMode::kIncremental);
 
 }  // namespace leakwatch::matcher

@@ -95,7 +95,7 @@ TEST_CASE(
   CHECK(m.db.query_value("SELECT min(first_seen)::text FROM exposures") == first_seen);
   CHECK(m.count("SELECT count(*) FROM exposures WHERE last_seen > '" + last_seen + "'::timestamptz") == 2);
   // One version kept: the sightings of the current text only.
-  CHECK(m.count("SELECT count(*) FROM sightings WHERE kind <> 'name'") == 2);
+  CHECK(m.count("SELECT count(*) FROM sighting_rows WHERE kind <> 'name'") == 2);
 
   // A new customer on the same listing is a new exposure, reported once.
   m.cli({"customers", "import", "-"}, "customer_id,phone\nc2," + person["phone"].get<std::string>() + "\n");

@@ -113,8 +113,10 @@ TEST_CASE("purge: raw text past the retention window is dropped; sightings, expo
       "UPDATE pages SET fetched_at = now() - interval '2 days', extracted_version = 1 WHERE url LIKE "
       "'%/new'");
   s.exec(
-      "INSERT INTO sightings (page_id, record, hash, key_version, kind, masked, seen_at)"
-      " SELECT id, 0, gen_random_uuid(), 1, 'email', 'a***@qq.com', fetched_at FROM pages");
+      "INSERT INTO sighting_locations (page_id) SELECT id FROM pages;"
+      "INSERT INTO sightings (location_id, bucket, key_version, seen_at, hashes, codes, masked)"
+      " SELECT l.id, 0, 1, p.fetched_at, ARRAY['00000000-0000-0000-0000-000000000001'::uuid], '{0}',"
+      " 'a***@qq.com' FROM pages p JOIN sighting_locations l ON l.page_id = p.id");
   auto r = run_cli({"purge"}, "", s.env);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -122,7 +124,7 @@ TEST_CASE("purge: raw text past the retention window is dropped; sightings, expo
         std::string::npos);
   CHECK(s.db.query_value("SELECT string_agg(CASE WHEN text_sealed IS NULL THEN 'NULL' ELSE 'sealed' END,"
                          " ',' ORDER BY id) FROM pages") == "NULL,sealed,sealed");
-  CHECK(s.count("SELECT count(*) FROM sightings") == 3);
+  CHECK(s.count("SELECT count(*) FROM sighting_rows") == 3);
 
   s.dir.write("leakwatch.toml", "[retention]\ndays = 1\n");
   REQUIRE(run_cli({"purge"}, "", s.env).exit_code == 0);
