@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "core/errors.h"
+#include "db/store_error.h"
 
 namespace leakwatch::matcher {
 namespace {
@@ -54,8 +54,8 @@ MatchStats run_match(pqxx::connection& conn) {
     stats.exposures_updated = r[1].as<int64_t>();
     stats.exposures_total = tx.exec1(kCountExposures)[0].as<int64_t>();
     tx.commit();
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("match: database: ") + e.what());
+  } catch (...) {
+    db::rethrow_translated("matching sightings against the customers");
   }
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
