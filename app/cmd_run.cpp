@@ -8,6 +8,7 @@
 // many), 1 when a stage could not run.
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -31,11 +32,16 @@ struct RunArgs {
   std::string metrics_file;
 };
 
+// What a run did: each stage's counts as the stage returned them (empty when
+// it failed or was skipped), and the same as JSON for the runs table.
 struct RunRecord {
   int64_t id = 0;
   double started = 0;
   double finished = 0;
   std::string status;
+  std::optional<crawler::CrawlStats> crawl;
+  std::optional<matcher::ExtractStats> extract;
+  std::optional<matcher::MatchStats> match;
   nlohmann::ordered_json stages = nlohmann::ordered_json::object();
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
 };
@@ -68,6 +74,21 @@ nlohmann::ordered_json crawl_json(const crawler::CrawlStats& st) {
           {"hosts", hosts}};
 }
 
+nlohmann::ordered_json extract_json(const matcher::ExtractStats& st) {
+  return {{"pages", st.pages},
+          {"identifiers", st.identifiers},
+          {"names", st.names},
+          {"sightings_new", st.sightings_new}};
+}
+
+nlohmann::ordered_json match_json(const matcher::MatchStats& st) {
+  return {{"exposures_new", st.exposures_new},
+          {"exposures_updated", st.exposures_updated},
+          {"exposures_total", st.exposures_total},
+          {"listings_matched", st.pages_matched},
+          {"full_join", st.full}};
+}
+
 // Runs one stage; a failure is recorded (message only: messages never hold
 // identifiers) and the later stages still run on what is committed.
 template <typename Stage>
@@ -93,13 +114,16 @@ void metric(std::ostream& out, const std::string& name, const std::string& help,
       << name << labels << " " << std::setprecision(15) << value << "\n";
 }
 
-// Prometheus text format for node_exporter's textfile collector.
+// Prometheus text format for node_exporter's textfile collector. A stage
+// that did not run counts 0.
 std::string metrics_text(const RunRecord& run) {
   std::ostringstream out;
-  auto count = [&](const char* stage, const char* key) -> double {
-    if (!run.stages.contains(stage) || !run.stages[stage].contains(key)) return 0;
-    return run.stages[stage][key].get<double>();
+  auto count = [](const auto& stats, auto member) -> double {
+    return stats ? static_cast<double>((*stats).*member) : 0;
   };
+  using crawler::CrawlStats;
+  using matcher::ExtractStats;
+  using matcher::MatchStats;
   metric(out, "leakwatch_run_id", "id of the last run in the runs table", static_cast<double>(run.id));
   metric(out, "leakwatch_run_start_timestamp_seconds", "when the last run started", run.started);
   metric(out, "leakwatch_run_end_timestamp_seconds", "when the last run finished", run.finished);
@@ -107,17 +131,20 @@ std::string metrics_text(const RunRecord& run) {
   metric(out, "leakwatch_run_success", "1 when every stage of the last run ran", run.status == "ok" ? 1 : 0);
   metric(out, "leakwatch_run_stage_errors", "stages of the last run that could not run",
          static_cast<double>(run.errors.size()));
-  metric(out, "leakwatch_crawl_pages_fetched", "pages fetched by the last run", count("crawl", "fetched"));
+  metric(out, "leakwatch_crawl_pages_fetched", "pages fetched by the last run",
+         count(run.crawl, &CrawlStats::fetched));
   metric(out, "leakwatch_crawl_pages_new", "new page contents stored by the last run",
-         count("crawl", "pages_new"));
-  metric(out, "leakwatch_crawl_pages_failed", "URLs given up by the last run", count("crawl", "failed"));
-  metric(out, "leakwatch_extract_pages", "pages extracted by the last run", count("extract", "pages"));
+         count(run.crawl, &CrawlStats::pages_new));
+  metric(out, "leakwatch_crawl_pages_failed", "URLs given up by the last run",
+         count(run.crawl, &CrawlStats::failed));
+  metric(out, "leakwatch_extract_pages", "pages extracted by the last run",
+         count(run.extract, &ExtractStats::pages));
   metric(out, "leakwatch_extract_sightings_new", "new sightings of the last run",
-         count("extract", "sightings_new"));
+         count(run.extract, &ExtractStats::sightings_new));
   metric(out, "leakwatch_match_exposures_new", "new exposures of the last run",
-         count("match", "exposures_new"));
+         count(run.match, &MatchStats::exposures_new));
   metric(out, "leakwatch_match_exposures_total", "exposures in the database",
-         count("match", "exposures_total"));
+         count(run.match, &MatchStats::exposures_total));
   return out.str();
 }
 
@@ -138,44 +165,29 @@ void run_run(Context& ctx, const RunArgs& args) {
   }
 
   RunRecord run;
-  db::StartedRun started;
-  try {
-    started = db::start_run(db);
-  } catch (const std::exception& e) {
-    throw RuntimeError("cannot record the start of the run: " + ctx.describe_failure(e));
-  }
+  const db::StartedRun started = db::start_run(db);
   run.id = started.id;
   run.started = started.started;
 
   if (ctx.config().table.contains("source")) {
-    run_stage(ctx, &run, "crawl", [&] { return crawl_json(run_crawl_pass(ctx, {}, std::nullopt)); });
+    run_stage(ctx, &run, "crawl", [&] {
+      run.crawl = run_crawl_pass(ctx, {}, std::nullopt);
+      return crawl_json(*run.crawl);
+    });
   } else {
     std::cerr << "leakwatch: no [[source]] in the config: crawl skipped\n";
     run.stages["crawl"] = {{"skipped", true}};
   }
   run_stage(ctx, &run, "extract", [&] {
-    auto st = run_extract_stage(ctx);
-    return nlohmann::ordered_json{{"pages", st.pages},
-                                  {"identifiers", st.identifiers},
-                                  {"names", st.names},
-                                  {"sightings_new", st.sightings_new}};
+    run.extract = run_extract_stage(ctx);
+    return extract_json(*run.extract);
   });
   run_stage(ctx, &run, "match", [&] {
-    auto st = run_match_stage(ctx);
-    return nlohmann::ordered_json{{"exposures_new", st.exposures_new},
-                                  {"exposures_updated", st.exposures_updated},
-                                  {"exposures_total", st.exposures_total},
-                                  {"listings_matched", st.pages_matched},
-                                  {"full_join", st.full}};
+    run.match = run_match_stage(ctx);
+    return match_json(*run.match);
   });
   run.status = run.errors.empty() ? "ok" : "failed";
-
-  try {
-    run.finished = db::finish_run(db, run.id, run.status, run.stages.dump(), run.errors.dump());
-  } catch (const std::exception& e) {
-    throw RuntimeError("run " + std::to_string(run.id) +
-                       ": cannot record the run: " + ctx.describe_failure(e));
-  }
+  run.finished = db::finish_run(db, run.id, run.status, run.stages.dump(), run.errors.dump());
 
   if (!args.metrics_file.empty()) write_atomically(args.metrics_file, metrics_text(run));
   if (args.json) {

@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "db/connection.h"
+#include "db/store_error.h"
 #include "extract/mask_text.h"
 
 namespace leakwatch::app {
@@ -52,7 +53,13 @@ std::string Context::describe_failure(const std::exception& e) {
   // next transaction, or wrapped by a stage); the connection's state says
   // what happened whatever the message.
   bool lost = database_ != nullptr && !database_->is_open();
-  return mask(db::redact_secrets(db::describe_failure(e.what(), lost, server_), url_));
+  std::string text;
+  if (const auto* store = dynamic_cast<const db::StoreError*>(&e)) {
+    text = store->doing() + ": " + db::describe_failure(store->cause(), lost, server_);
+  } else {
+    text = db::describe_failure(e.what(), lost, server_);
+  }
+  return mask(db::redact_secrets(std::move(text), url_));
 }
 
 std::string Context::mask(std::string_view text) {

@@ -60,69 +60,94 @@ std::string progress_line(const crawler::CrawlStats& st) {
   return s.str();
 }
 
-}  // namespace
+// SIGINT and SIGTERM set g_stop while it lives (the pass then finishes what
+// is in flight and commits); the handlers before it are restored after.
+class StopOnSignal {
+ public:
+  StopOnSignal() {
+    g_stop.store(false);
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    action.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills at once
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  StopOnSignal(const StopOnSignal&) = delete;
+  StopOnSignal& operator=(const StopOnSignal&) = delete;
+  ~StopOnSignal() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
 
-crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>& sources,
-                                   std::optional<int64_t> max_pages) {
-  crawler::CrawlOptions options = read_crawl_options(ctx.config(), sources);
-  options.max_pages = max_pages;
-  options.progress_on_terminal = isatty(STDERR_FILENO) != 0;
-  options.privacy = &ctx.listing_privacy();
-  auto& db = ctx.database();
-  db::require_current_schema(db);
+ private:
+  struct sigaction old_int_ {
+  }, old_term_{};
+};
 
-  g_stop.store(false);
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  action.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills at once
-  sigemptyset(&action.sa_mask);
-  struct sigaction old_int {
-  }, old_term{};
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
-  struct RestoreSignals {
-    struct sigaction i, t;
-    ~RestoreSignals() {
-      sigaction(SIGINT, &i, nullptr);
-      sigaction(SIGTERM, &t, nullptr);
-    }
-  } restore{old_int, old_term};
+// Progress on stderr: on a terminal one line rewritten in place (cleared
+// before a notice, at the end, and on failure); otherwise a plain line every
+// log_interval_s.
+class ProgressDisplay {
+ public:
+  ProgressDisplay(Context& ctx, const crawler::CrawlOptions& options) : ctx_(ctx), options_(options) {}
 
-  auto last_log = std::chrono::steady_clock::now();
-  bool line_shown = false;
-  crawler::CrawlCallbacks callbacks;
-  callbacks.stop = &g_stop;
-  callbacks.notice = [&](std::string_view line) {
-    if (line_shown) std::cerr << "\r\033[K";
-    line_shown = false;
-    std::cerr << "leakwatch: " << ctx.mask(line) << "\n";
-  };
-  callbacks.progress = [&](const crawler::CrawlStats& st, bool final) {
-    if (options.progress_on_terminal) {
+  crawler::CrawlCallbacks callbacks() {
+    crawler::CrawlCallbacks callbacks;
+    callbacks.stop = &g_stop;
+    callbacks.notice = [this](std::string_view line) {
+      clear();
+      std::cerr << "leakwatch: " << ctx_.mask(line) << "\n";
+    };
+    callbacks.progress = [this](const crawler::CrawlStats& st, bool final) { show(st, final); };
+    return callbacks;
+  }
+
+  // Removes the line rewritten in place, if one is shown.
+  void clear() {
+    if (line_shown_) std::cerr << "\r\033[K";
+    line_shown_ = false;
+  }
+
+ private:
+  void show(const crawler::CrawlStats& st, bool final) {
+    if (options_.progress_on_terminal) {
       if (final) {
-        if (line_shown) std::cerr << "\r\033[K";
-        line_shown = false;
+        clear();
       } else {
         std::cerr << "\r\033[K" << progress_line(st) << std::flush;
-        line_shown = true;
+        line_shown_ = true;
       }
       return;
     }
     auto now = std::chrono::steady_clock::now();
-    if (!final && now - last_log >= std::chrono::seconds(options.log_interval_s)) {
+    if (!final && now - last_log_ >= std::chrono::seconds(options_.log_interval_s)) {
       std::cerr << "leakwatch: " << progress_line(st) << "\n";
-      last_log = now;
+      last_log_ = now;
     }
-  };
-
-  crawler::CrawlStats st;
-  try {
-    st = crawler::run_crawl(db, options, callbacks);
-  } catch (...) {
-    if (line_shown) std::cerr << "\r\033[K";
-    throw;
   }
 
+  Context& ctx_;
+  const crawler::CrawlOptions& options_;
+  std::chrono::steady_clock::time_point last_log_ = std::chrono::steady_clock::now();
+  bool line_shown_ = false;
+};
+
+// " k1 n1, k2 n2" (`separator` before the first) of a count per kind.
+template <typename Map>
+std::string counts_by_kind(const Map& counts, const char* first_separator) {
+  std::ostringstream out;
+  bool first = true;
+  for (const auto& [k, n] : counts) {
+    out << (first ? first_separator : ", ") << k << " " << n;
+    first = false;
+  }
+  return out.str();
+}
+
+// The summary `crawl` prints at the end: pages, errors and retries by kind,
+// login walls (masked).
+std::string summary_text(Context& ctx, const crawler::CrawlStats& st) {
   std::ostringstream summary;
   summary << "crawl: " << st.fetched << " pages fetched (" << st.pages_new << " new, " << st.duplicates
           << " duplicate content, " << st.not_modified << " not modified), " << human_bytes(st.bytes) << ", "
@@ -137,34 +162,41 @@ crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>&
             << h.in_flight_limit << " in flight\n"
             << std::setprecision(1);
   }
-  int64_t errors = st.error_total();
-  summary << "crawl: " << errors << " errors";
-  if (!st.errors.empty()) {
-    summary << ":";
-    bool first = true;
-    for (const auto& [k, n] : st.errors) {
-      summary << (first ? " " : ", ") << k << " " << n;
-      first = false;
-    }
-  }
+  summary << "crawl: " << st.error_total() << " errors";
+  if (!st.errors.empty()) summary << ":" << counts_by_kind(st.errors, " ");
   int retries = 0;
   for (const auto& [k, n] : st.retries) retries += n;
   summary << "; " << retries << " retries";
-  if (!st.retries.empty()) {
-    summary << " (";
-    bool first = true;
-    for (const auto& [k, n] : st.retries) {
-      summary << (first ? "" : ", ") << k << " " << n;
-      first = false;
-    }
-    summary << ")";
-  }
+  if (!st.retries.empty()) summary << " (" << counts_by_kind(st.retries, "") << ")";
   summary << "\n";
   summary << "crawl: " << st.login_walls.size() << " login walls";
   for (const auto& w : st.login_walls) summary << "\n  " << ctx.mask(w);
   summary << "\n";
   if (g_stop.load()) summary << "crawl: stopped by a signal; the next `leakwatch crawl` continues\n";
-  std::cerr << summary.str();
+  return summary.str();
+}
+
+}  // namespace
+
+crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>& sources,
+                                   std::optional<int64_t> max_pages) {
+  crawler::CrawlOptions options = read_crawl_options(ctx.config(), sources);
+  options.max_pages = max_pages;
+  options.progress_on_terminal = isatty(STDERR_FILENO) != 0;
+  options.privacy = &ctx.listing_privacy();
+  auto& db = ctx.database();
+  db::require_current_schema(db);
+
+  StopOnSignal stop_on_signal;
+  ProgressDisplay display(ctx, options);
+  crawler::CrawlStats st;
+  try {
+    st = crawler::run_crawl(db, options, display.callbacks());
+  } catch (...) {
+    display.clear();
+    throw;
+  }
+  std::cerr << summary_text(ctx, st);
   return st;
 }
 

@@ -8,20 +8,12 @@
 
 #include "app/command.h"
 #include "core/errors.h"
+#include "core/one_line.h"
 
 namespace {
 
-// One line, whatever the library put in its message.
-std::string one_line(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  return text;
-}
-
 int fail(int code, const std::string& message) {
-  std::cerr << "leakwatch: error: " << one_line(message) << "\n";
+  std::cerr << "leakwatch: error: " << leakwatch::one_line(message) << "\n";
   return code;
 }
 

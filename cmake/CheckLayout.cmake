@@ -7,7 +7,8 @@ set(may_include_postgres
   "^db/"
   "^matcher/"
   "^crawler/(frontier|param_rule_store)\\.(h|cpp)$"
-  "^tests/integration/")
+  "^tests/integration/"
+  "^tests/unit/store_error_test\\.cpp$")  # throws pqxx's exceptions at db::store_call
 
 set(sources "")
 foreach(folder app core db identity extract report matcher crawler tests fuzz scripts)

@@ -1,5 +1,5 @@
 // What a crawl is told to do: the sources and the [crawl] defaults, as plain
-// structs. The CLI (app/cmd_crawl.cpp) fills them from leakwatch.toml and
+// structs. The CLI (app/crawl_config.cpp) fills them from leakwatch.toml and
 // validates them; crawler/ never sees TOML.
 #pragma once
 

@@ -2,8 +2,8 @@
 
 #include <pqxx/pqxx>
 
-#include "core/errors.h"
 #include "db/pg_array.h"
+#include "db/store_error.h"
 
 namespace leakwatch::crawler {
 namespace {
@@ -20,16 +20,16 @@ constexpr const char* kMerge =
 }  // namespace
 
 std::vector<ParamRule> load_param_rules(db::Connection& conn, const std::string& source) {
-  try {
-    pqxx::read_transaction tx(conn);
-    std::vector<ParamRule> out;
-    for (const auto& row : tx.exec_params(kLoad, source)) {
-      out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(), row[3].as<int>()});
-    }
-    return out;
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError("reading the URL parameter rules of source " + source + ": " + e.what());
-  }
+  return db::store_call([&] { return "reading the URL parameter rules of source " + source; },
+                        [&] {
+                          pqxx::read_transaction tx(conn);
+                          std::vector<ParamRule> out;
+                          for (const auto& row : tx.exec_params(kLoad, source)) {
+                            out.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                                           row[2].as<int>(), row[3].as<int>()});
+                          }
+                          return out;
+                        });
 }
 
 void save_param_rules(db::Connection& conn, const std::string& source, const std::vector<ParamRule>& rules) {
@@ -42,14 +42,13 @@ void save_param_rules(db::Connection& conn, const std::string& source, const std
     same.push_back(r.same);
     differs.push_back(r.differs);
   }
-  try {
-    pqxx::work tx(conn);
-    tx.exec_params0(kMerge, source, db::to_pg_array(patterns), db::to_pg_array(params), db::to_pg_array(same),
-                    db::to_pg_array(differs));
-    tx.commit();
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError("storing the URL parameter rules of source " + source + ": " + e.what());
-  }
+  db::store_call([&] { return "storing the URL parameter rules of source " + source; },
+                 [&] {
+                   pqxx::work tx(conn);
+                   tx.exec_params0(kMerge, source, db::to_pg_array(patterns), db::to_pg_array(params),
+                                   db::to_pg_array(same), db::to_pg_array(differs));
+                   tx.commit();
+                 });
 }
 
 }  // namespace leakwatch::crawler

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "core/one_line.h"
+#include "db/store_error.h"
 
 namespace leakwatch::db {
 namespace {
@@ -192,29 +194,6 @@ std::string redact_all(std::string text, const std::vector<std::string>& secrets
   return text;
 }
 
-// libpq's messages span lines ("server closed the connection unexpectedly\n\t
-// This probably means..."): one line, the pieces trimmed and joined.
-std::string join_lines(std::string_view text) {
-  std::string out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    size_t first = line.find_first_not_of(" \t\r");
-    if (first != std::string_view::npos) {
-      line = line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
-      if (!out.empty()) out += " ";
-      out += line;
-    }
-    start = end + 1;
-  }
-  for (char& c : out) {
-    if (c == '\t' || c == '\r') c = ' ';
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string redact_url(std::string_view url) {
@@ -249,7 +228,7 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url, std::string_vi
     return std::make_unique<pqxx::connection>(url);
   } catch (const std::exception& e) {
     throw RuntimeError(
-        redact_all("cannot connect to database " + shown(p, url) + ": " + join_lines(e.what()), p.secrets));
+        redact_all("cannot connect to database " + shown(p, url) + ": " + one_line(e.what()), p.secrets));
   }
 }
 
@@ -262,7 +241,7 @@ std::string server_address(pqxx::connection& conn) {
 }
 
 std::string describe_failure(std::string_view what, bool connection_lost, std::string_view server) {
-  std::string line = join_lines(what);
+  std::string line = one_line(what);
   constexpr std::string_view kLost = "lost the connection to the database at ";
   if (!connection_lost || line.find(kLost) != std::string::npos) return line.empty() ? "unknown error" : line;
   std::string_view first = what.substr(0, what.find('\n'));
@@ -279,22 +258,26 @@ std::string describe_failure(std::string_view what, bool connection_lost, std::s
   } else if (size_t failed = first.find(" failed: ");
              first.starts_with("connection to server") && failed != std::string_view::npos) {
     // pqxx reconnects on the next transaction; that failed too.
-    cause = "reconnecting failed: " + join_lines(first.substr(failed + 9));
+    cause = "reconnecting failed: " + one_line(first.substr(failed + 9));
   } else {
-    cause = join_lines(first);
+    cause = one_line(first);
   }
   return std::string(kLost) + std::string(server) + " (" + cause + ")";
 }
 
 AdvisoryLock AdvisoryLock::acquire(pqxx::connection& conn, long long key) {
-  pqxx::nontransaction tx(conn);
-  tx.exec("SELECT pg_advisory_lock(" + std::to_string(key) + ")");
+  store_call("waiting for an advisory lock", [&] {
+    pqxx::nontransaction tx(conn);
+    tx.exec("SELECT pg_advisory_lock(" + std::to_string(key) + ")");
+  });
   return AdvisoryLock(&conn, key);
 }
 
 AdvisoryLock AdvisoryLock::try_acquire(pqxx::connection& conn, long long key) {
-  pqxx::nontransaction tx(conn);
-  bool got = tx.exec("SELECT pg_try_advisory_lock(" + std::to_string(key) + ")")[0][0].as<bool>();
+  bool got = store_call("taking an advisory lock", [&] {
+    pqxx::nontransaction tx(conn);
+    return tx.exec("SELECT pg_try_advisory_lock(" + std::to_string(key) + ")")[0][0].as<bool>();
+  });
   return AdvisoryLock(got ? &conn : nullptr, key);
 }
 

@@ -1,6 +1,6 @@
 #include "db/health.h"
 
-#include "core/errors.h"
+#include "db/store_error.h"
 
 namespace leakwatch::db {
 namespace {
@@ -27,7 +27,7 @@ constexpr const char* kStorage =
 RoleRights role_rights(pqxx::connection& conn, bool need_create) {
   RoleRights rights;
   auto& missing = rights.missing;
-  try {
+  store_call("reading the role's rights", [&] {
     pqxx::read_transaction tx(conn, "doctor rights");
     rights.role = tx.exec1("SELECT current_user")[0].as<std::string>();
     for (const auto& row : tx.exec(kMissingTableRights)) {
@@ -39,23 +39,19 @@ RoleRights role_rights(pqxx::connection& conn, bool need_create) {
       pqxx::row r = tx.exec1(kCreate);
       if (!r[1].as<bool>()) missing.push_back("schema " + r[0].as<std::string>("") + ": CREATE");
     }
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("reading the role's rights: ") + e.what());
-  }
+  });
   return rights;
 }
 
 DatabaseStorage database_storage(pqxx::connection& conn) {
-  try {
+  return store_call("reading the database's size", [&] {
     pqxx::read_transaction tx(conn, "doctor storage");
     pqxx::row r = tx.exec1(kStorage);
     DatabaseStorage s;
     s.database_bytes = r[0].as<int64_t>();
     if (!r[1].is_null()) s.data_directory = r[1].as<std::string>();
     return s;
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("reading the database's size: ") + e.what());
-  }
+  });
 }
 
 }  // namespace leakwatch::db

@@ -1,6 +1,6 @@
 #include "db/key_fingerprints.h"
 
-#include "core/errors.h"
+#include "db/store_error.h"
 
 namespace leakwatch::db {
 namespace {
@@ -12,26 +12,22 @@ constexpr const char* kRead = "SELECT fingerprint FROM key_fingerprints WHERE ke
 }  // namespace
 
 std::string record_key_fingerprint(pqxx::connection& conn, int key_version, const std::string& fingerprint) {
-  try {
+  return store_call("recording the key fingerprint", [&] {
     pqxx::work tx(conn, "key fingerprint");
     tx.exec_params0(kRecord, key_version, fingerprint);
     std::string stored = tx.exec_params1(kRead, key_version)[0].as<std::string>();
     tx.commit();
     return stored;
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("recording the key fingerprint: ") + e.what());
-  }
+  });
 }
 
 std::optional<std::string> stored_key_fingerprint(pqxx::connection& conn, int key_version) {
-  try {
+  return store_call("reading the key fingerprint", [&]() -> std::optional<std::string> {
     pqxx::read_transaction tx(conn, "key fingerprint");
     pqxx::result r = tx.exec_params(kRead, key_version);
     if (r.empty()) return std::nullopt;
     return r[0][0].as<std::string>();
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("reading the key fingerprint: ") + e.what());
-  }
+  });
 }
 
 }  // namespace leakwatch::db

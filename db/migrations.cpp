@@ -6,6 +6,7 @@
 #include "core/errors.h"
 #include "db/connection.h"
 #include "db/schema_files.h"
+#include "db/store_error.h"
 
 namespace leakwatch::db {
 namespace {
@@ -33,7 +34,7 @@ std::map<int, std::string> applied_versions(pqxx::connection& conn) {
 }  // namespace
 
 std::vector<MigrationState> migration_status(pqxx::connection& conn) {
-  auto applied = applied_versions(conn);
+  auto applied = store_call("reading the applied migrations", [&] { return applied_versions(conn); });
   std::vector<MigrationState> out;
   for (const auto& file : schema_files()) {
     MigrationState state{version_of(file.name), std::string(file.name), std::nullopt};
@@ -45,12 +46,12 @@ std::vector<MigrationState> migration_status(pqxx::connection& conn) {
 
 int migrate(pqxx::connection& conn, const std::function<void(const MigrationState&)>& on_applied) {
   auto lock = AdvisoryLock::acquire(conn, kMigrateLockKey);
-  {
+  auto applied = store_call("reading the applied migrations", [&] {
     pqxx::work tx(conn);
     tx.exec0(kCreateTable);
     tx.commit();
-  }
-  auto applied = applied_versions(conn);
+    return applied_versions(conn);
+  });
   int count = 0;
   for (const auto& file : schema_files()) {
     int version = version_of(file.name);
@@ -62,8 +63,8 @@ int migrate(pqxx::connection& conn, const std::function<void(const MigrationStat
       tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version, state.name);
       state.applied_at = tx.exec1("SELECT now()::text")[0].as<std::string>();
       tx.commit();
-    } catch (const std::exception& e) {
-      throw RuntimeError("migration " + state.name + " failed: " + e.what());
+    } catch (...) {
+      rethrow_translated("migration " + state.name + " failed");
     }
     ++count;
     if (on_applied) on_applied(state);

@@ -1,10 +1,11 @@
 #include "db/page_store.h"
 
+#include <set>
 #include <string_view>
 
-#include "core/errors.h"
 #include "core/hex.h"
 #include "db/pg_array.h"
+#include "db/store_error.h"
 
 namespace leakwatch::db {
 namespace {
@@ -103,12 +104,19 @@ std::string dedupe_key(const ListingPrivacy& privacy, const FetchedPage& page) {
   return privacy.tag("records:" + records);
 }
 
-}  // namespace
+// "storing 40 pages of source shop" (of sources a, b for a mixed batch).
+std::string storing(const std::vector<PageToStore>& pages) {
+  std::set<std::string_view> sources;
+  for (const auto& p : pages) sources.insert(*p.source);
+  std::string names;
+  for (auto name : sources) names += (names.empty() ? "" : ", ") + std::string(name);
+  return "storing " + std::to_string(pages.size()) + " page" + (pages.size() == 1 ? "" : "s") + " of source" +
+         (sources.size() == 1 ? " " : "s ") + names;
+}
 
-StoredPages store_pages(pqxx::work& tx, const ListingPrivacy& privacy,
-                        const std::vector<PageToStore>& pages) {
+StoredPages insert_pages(pqxx::work& tx, const ListingPrivacy& privacy,
+                         const std::vector<PageToStore>& pages) {
   StoredPages stored;
-  if (pages.empty()) return stored;
   std::vector<std::string> urls, final_urls, sources, statuses, content_types, charsets, titles,
       listing_titles, prices, sellers, texts, sizes, truncated, hashes, keys;
   for (const auto& [source, page] : pages) {
@@ -147,44 +155,58 @@ StoredPages store_pages(pqxx::work& tx, const ListingPrivacy& privacy,
   return stored;
 }
 
+}  // namespace
+
+StoredPages store_pages(pqxx::work& tx, const ListingPrivacy& privacy,
+                        const std::vector<PageToStore>& pages) {
+  if (pages.empty()) return {};
+  return store_call([&] { return storing(pages); }, [&] { return insert_pages(tx, privacy, pages); });
+}
+
 bool record_login_wall(pqxx::work& tx, const ListingPrivacy& privacy, const std::string& source,
                        const std::string& url, const std::string& reason) {
-  return tx.exec_params1(kUpsertLoginWall, source, privacy.stored_url(url), privacy.mask(reason))[0]
-      .as<bool>();
+  return store_call(
+      [&] { return "recording the login wall of source " + source; },
+      [&] {
+        return tx.exec_params1(kUpsertLoginWall, source, privacy.stored_url(url), privacy.mask(reason))[0]
+            .as<bool>();
+      });
 }
 
 std::vector<PageToExtract> lease_pages_to_extract(pqxx::work& tx, const ListingPrivacy& privacy, int version,
                                                   int n) {
-  std::vector<PageToExtract> out;
-  for (const auto& row : tx.exec_params(kLeaseToExtract, version, n)) {
-    PageToExtract page;
-    page.id = row[0].as<int64_t>();
-    page.fetched_at = row[2].as<std::string>();
-    if (!row[1].is_null()) {
-      pqxx::binarystring sealed(row[1]);
-      page.text = privacy.open(std::string_view(sealed.get(), sealed.size()));
-      page.unreadable = !page.text;
+  return store_call("leasing pages to extract", [&] {
+    std::vector<PageToExtract> out;
+    for (const auto& row : tx.exec_params(kLeaseToExtract, version, n)) {
+      PageToExtract page;
+      page.id = row[0].as<int64_t>();
+      page.fetched_at = row[2].as<std::string>();
+      if (!row[1].is_null()) {
+        pqxx::binarystring sealed(row[1]);
+        page.text = privacy.open(std::string_view(sealed.get(), sealed.size()));
+        page.unreadable = !page.text;
+      }
+      out.push_back(std::move(page));
     }
-    out.push_back(std::move(page));
-  }
-  return out;
+    return out;
+  });
 }
 
 void mark_pages_extracted(pqxx::work& tx, int version, const std::vector<int64_t>& ids) {
-  tx.exec_params0(kMarkExtracted, version, to_pg_array(ids));
+  store_call([&] { return "marking " + std::to_string(ids.size()) + " pages extracted"; },
+             [&] { tx.exec_params0(kMarkExtracted, version, to_pg_array(ids)); });
 }
 
 PurgedText purge_page_text(pqxx::connection& conn, int days) {
-  try {
-    pqxx::work tx(conn, "purge");
-    PurgedText result;
-    result.purged = static_cast<int64_t>(tx.exec_params(kPurge, days).affected_rows());
-    result.kept = tx.exec_params1(kUnextracted, days)[0].as<int64_t>();
-    tx.commit();
-    return result;
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("purge: ") + e.what());
-  }
+  return store_call([&] { return "purging the text of pages older than " + std::to_string(days) + " days"; },
+                    [&] {
+                      pqxx::work tx(conn, "purge");
+                      PurgedText result;
+                      result.purged = static_cast<int64_t>(tx.exec_params(kPurge, days).affected_rows());
+                      result.kept = tx.exec_params1(kUnextracted, days)[0].as<int64_t>();
+                      tx.commit();
+                      return result;
+                    });
 }
 
 }  // namespace leakwatch::db

@@ -12,7 +12,8 @@
 // text is sealed.
 //
 // Not thread-safe; the transaction or connection and `privacy` must outlive
-// each call.
+// each call. Every call throws db::StoreError (a RuntimeError: "storing 40
+// pages of source shop: <server's message>") on a database failure.
 #pragma once
 
 #include <cstdint>
@@ -89,8 +90,7 @@ struct PurgedText {
 };
 
 // Drops the raw text of pages fetched more than `days` ago that extraction
-// has read, keeping their metadata (DESIGN.md "Privacy"). Throws
-// leakwatch::RuntimeError on a database failure.
+// has read, keeping their metadata (DESIGN.md "Privacy").
 PurgedText purge_page_text(pqxx::connection& conn, int days);
 
 }  // namespace leakwatch::db

@@ -1,6 +1,6 @@
 #include "db/runs.h"
 
-#include "core/errors.h"
+#include "db/store_error.h"
 
 namespace leakwatch::db {
 namespace {
@@ -16,28 +16,26 @@ constexpr const char* kFinishRun =
 }  // namespace
 
 StartedRun start_run(pqxx::connection& conn) {
-  try {
+  return store_call("recording the start of the run", [&] {
     pqxx::work tx(conn, "run start");
     tx.exec0(kAbandonRuns);
     pqxx::row r = tx.exec1(kStartRun);
     StartedRun run{r[0].as<int64_t>(), r[1].as<double>()};
     tx.commit();
     return run;
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(e.what());
-  }
+  });
 }
 
 double finish_run(pqxx::connection& conn, int64_t id, const std::string& status,
                   const std::string& stages_json, const std::string& errors_json) {
-  try {
-    pqxx::work tx(conn, "run finish");
-    double finished = tx.exec_params1(kFinishRun, id, status, stages_json, errors_json)[0].as<double>();
-    tx.commit();
-    return finished;
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(e.what());
-  }
+  return store_call([&] { return "recording the end of run " + std::to_string(id); },
+                    [&] {
+                      pqxx::work tx(conn, "run finish");
+                      double finished =
+                          tx.exec_params1(kFinishRun, id, status, stages_json, errors_json)[0].as<double>();
+                      tx.commit();
+                      return finished;
+                    });
 }
 
 }  // namespace leakwatch::db

@@ -5,8 +5,10 @@
 #include <optional>
 #include <tuple>
 
+#include "core/ascii.h"
 #include "core/errors.h"
 #include "core/utf8.h"
+#include "db/store_error.h"
 #include "identity/identity.h"
 #include "identity/identity_text.h"
 #include "matcher/csv_reader.h"
@@ -40,10 +42,8 @@ constexpr const char* kFlushStaging =
 
 enum class Column { kCustomerId, kAppleId, kEmail, kPhone, kName, kKind, kHash, kIgnored };
 
-Column column_of(std::string name, bool hashed) {
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  name.erase(0, name.find_first_not_of(" \t"));
-  name.erase(name.find_last_not_of(" \t") + 1);
+Column column_of(std::string_view header, bool hashed) {
+  const std::string name = ascii_lowercase(trim(header));
   if (name == "customer_id") return Column::kCustomerId;
   if (hashed) {
     if (name == "kind") return Column::kKind;
@@ -204,22 +204,34 @@ void merge_through_staging(pqxx::work& tx, Spool& spool, int key_version, long v
   summary->rows_skipped = valid_rows - summary->rows_imported;
 }
 
-}  // namespace
+// Why a data row cannot be imported, or nullopt with its identifiers in
+// `staged`.
+std::optional<std::string> rejection_of(const Header& header, const CsvRecord& record,
+                                        const identity::HashKey* key, const ImportOptions& options,
+                                        std::vector<Staged>* staged) {
+  if (!record.error.empty()) return record.error;
+  if (record.fields.size() != header.columns.size()) {
+    return "expected " + std::to_string(header.columns.size()) + " fields, found " +
+           std::to_string(record.fields.size());
+  }
+  const std::string& id = record.fields[header.customer_id];
+  if (id.empty()) return std::string("customer_id is empty");
+  // PostgreSQL would refuse the row, abort the whole COPY and quote it.
+  if (!is_valid_utf8(id) || id.find('\0') != std::string::npos) {
+    return std::string("customer_id is not valid UTF-8 text");
+  }
+  if (options.hashed) return parse_hashed_row(header, record, staged);
+  return hash_plain_row(header, record, *key, options.default_region, staged);
+}
 
-ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const identity::HashKey* key,
-                               const ImportOptions& options,
-                               const std::function<void(const RowRejection&)>& on_reject) {
-  if (!options.hashed && key == nullptr) throw ConfigError("a plaintext import needs the HMAC key");
-  CsvReader reader(in);
-  CsvRecord record;
-  if (!reader.next(&record)) throw ConfigError(options.input_name + ": empty file (expected a header row)");
-  const Header header = parse_header(record, options);
-
+// Reads the data rows into `tx`. Fast path: COPY straight into the table, as
+// a raw COPY would, inside a savepoint. If any row is already stored (a
+// re-import) the COPY fails on the primary key, and the spooled rows are
+// merged through a staging table.
+ImportSummary import_rows(pqxx::work& tx, CsvReader& reader, const Header& header,
+                          const identity::HashKey* key, const ImportOptions& options,
+                          const std::function<void(const RowRejection&)>& on_reject) {
   ImportSummary summary;
-  pqxx::work tx(conn, "customers import");
-  // Fast path: COPY straight into the table, as a raw COPY would, inside a
-  // savepoint. If any row is already stored (a re-import) the COPY fails on
-  // the primary key, and the spooled rows are merged through a staging table.
   Spool spool;
   auto fast = std::make_unique<pqxx::subtransaction>(tx, "import_fast_copy");
   auto stream = std::make_unique<pqxx::stream_to>(*fast, "customer_identifiers", kTableColumns);
@@ -227,29 +239,13 @@ ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const i
   long valid_rows = 0;
   long staged_rows = 0;
 
+  CsvRecord record;
   std::vector<Staged> staged;
   SpooledRow spooled;
   while (reader.next(&record)) {
     ++summary.rows;
     staged.clear();
-    std::optional<std::string> reason;
-    if (!record.error.empty()) {
-      reason = record.error;
-    } else if (record.fields.size() != header.columns.size()) {
-      reason = "expected " + std::to_string(header.columns.size()) + " fields, found " +
-               std::to_string(record.fields.size());
-    } else if (record.fields[header.customer_id].empty()) {
-      reason = "customer_id is empty";
-    } else if (const std::string& id = record.fields[header.customer_id];
-               !is_valid_utf8(id) || id.find('\0') != std::string::npos) {
-      // PostgreSQL would refuse the row, abort the whole COPY and quote it.
-      reason = "customer_id is not valid UTF-8 text";
-    } else if (options.hashed) {
-      reason = parse_hashed_row(header, record, &staged);
-    } else {
-      reason = hash_plain_row(header, record, *key, options.default_region, &staged);
-    }
-    if (reason) {
+    if (std::optional<std::string> reason = rejection_of(header, record, key, options, &staged)) {
       ++summary.rows_rejected;
       if (options.strict) {
         throw RuntimeError(options.input_name + ":" + std::to_string(record.line) + ": " + *reason +
@@ -295,8 +291,26 @@ ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const i
   } else {
     merge_through_staging(tx, spool, options.key_version, valid_rows, &summary);
   }
-  tx.commit();
   return summary;
+}
+
+}  // namespace
+
+ImportSummary import_customers(pqxx::connection& conn, std::istream& in, const identity::HashKey* key,
+                               const ImportOptions& options,
+                               const std::function<void(const RowRejection&)>& on_reject) {
+  if (!options.hashed && key == nullptr) throw ConfigError("a plaintext import needs the HMAC key");
+  CsvReader reader(in);
+  CsvRecord record;
+  if (!reader.next(&record)) throw ConfigError(options.input_name + ": empty file (expected a header row)");
+  const Header header = parse_header(record, options);
+  return db::store_call([&] { return "importing customers from " + options.input_name; },
+                        [&] {
+                          pqxx::work tx(conn, "customers import");
+                          ImportSummary summary = import_rows(tx, reader, header, key, options, on_reject);
+                          tx.commit();
+                          return summary;
+                        });
 }
 
 }  // namespace leakwatch::matcher

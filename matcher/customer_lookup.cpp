@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
+
+#include "db/store_error.h"
 
 namespace leakwatch::matcher {
 namespace {
@@ -64,12 +67,16 @@ std::map<identity::KeyedHash, std::vector<std::string>> CustomerLookup::find(
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   const pqxx::binarystring array(binary_uuid_array(sorted));
-  pqxx::read_transaction tx(conn_);
-  tx.exec(kPlanForProbes);
-  for (const auto& row : tx.exec_params(kFindCustomers, array, key_version_)) {
-    identity::KeyedHash h;
-    if (identity::parse_hex(row[0].c_str(), &h)) found[h].push_back(row[1].as<std::string>());
-  }
+  db::store_call(
+      [&] { return "looking up " + std::to_string(sorted.size()) + " identifiers among the customers"; },
+      [&] {
+        pqxx::read_transaction tx(conn_);
+        tx.exec(kPlanForProbes);
+        for (const auto& row : tx.exec_params(kFindCustomers, array, key_version_)) {
+          identity::KeyedHash h;
+          if (identity::parse_hex(row[0].c_str(), &h)) found[h].push_back(row[1].as<std::string>());
+        }
+      });
   for (auto& [hash, customers] : found) std::sort(customers.begin(), customers.end());
   return found;
 }

@@ -24,7 +24,7 @@ class CustomerLookup {
   CustomerLookup(pqxx::connection& conn, int key_version);
   // The customers holding each hash of `hashes` (duplicates allowed), each
   // hash's customer ids in ascending order; hashes with no customer are
-  // absent from the result. Throws pqxx's exceptions on database failure.
+  // absent from the result. Throws db::StoreError on a database failure.
   std::map<identity::KeyedHash, std::vector<std::string>> find(
       const std::vector<identity::KeyedHash>& hashes);
 

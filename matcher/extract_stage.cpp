@@ -6,9 +6,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/errors.h"
 #include "db/page_store.h"
 #include "db/pg_array.h"
+#include "db/store_error.h"
 #include "identity/identity.h"
 
 namespace leakwatch::matcher {
@@ -151,8 +151,8 @@ ExtractStats run_extract(pqxx::connection& conn, const extract::Extractor& extra
       ++stats.batches;
       if (progress) progress(stats);
     }
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("extract: database: ") + e.what());
+  } catch (...) {
+    db::rethrow_translated("extracting a batch of pages");
   }
   return stats;
 }

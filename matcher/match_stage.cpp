@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/errors.h"
+#include "db/store_error.h"
 
 namespace leakwatch::matcher {
 namespace {
@@ -154,8 +154,8 @@ MatchStats run_match(pqxx::connection& conn, MatchMode mode) {
     stats.exposures_updated = r[0][1].as<int64_t>();
     stats.exposures_total = tx.exec_params1(kFinish, stats.exposures_new)[0].as<int64_t>();
     return finish(tx, stats, start);
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("match: database: ") + e.what());
+  } catch (...) {
+    db::rethrow_translated("matching sightings against the customers");
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/checked_regex.h"
 #include "core/errors.h"
+#include "db/store_error.h"
 
 namespace leakwatch::matcher {
 namespace {
@@ -63,6 +64,8 @@ std::string resolve_since(pqxx::work& tx, const std::string& since) {
   } catch (const pqxx::data_exception&) {
     throw ConfigError("--since '" + since +
                       "': not a time (e.g. 2024-05-01, '2024-05-01 12:00+08', 7d, 24h)");
+  } catch (...) {
+    db::rethrow_translated("reading --since");
   }
 }
 
@@ -79,23 +82,22 @@ std::vector<report::ExposureRow> read_exposures(pqxx::work& tx, const ReportFilt
                               optional_text(row[6]), optional_text(row[7]), row[8].as<std::string>(),
                               row[9].as<std::string>(), row[10].as<std::string>()});
     }
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("report: database: ") + e.what());
+  } catch (...) {
+    db::rethrow_translated("reading the exposures to report");
   }
   return rows;
 }
 
-ExposureReport::ExposureReport(pqxx::connection& conn, ReportFilter filter) : tx_(conn, "report") {
+// A function-try-block: opening the transaction can fail too.
+ExposureReport::ExposureReport(pqxx::connection& conn, ReportFilter filter) try : tx_(conn, "report") {
   if (filter.since) filter.since = resolve_since(tx_, *filter.since);
   rows_ = read_exposures(tx_, filter);
+} catch (...) {
+  db::rethrow_translated("starting the report");
 }
 
 void ExposureReport::commit() {
-  try {
-    tx_.commit();
-  } catch (const pqxx::failure& e) {
-    throw RuntimeError(std::string("report: marking exposures as notified failed: ") + e.what());
-  }
+  db::store_call("marking the reported exposures as notified", [&] { tx_.commit(); });
 }
 
 }  // namespace leakwatch::matcher

@@ -91,7 +91,6 @@ import sys
 import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HELPER_SRC = os.path.join(HERE, "bench", "phone_valid.cpp")
 
 # ---------------------------------------------------------------- oracle
 

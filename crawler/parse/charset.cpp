@@ -13,6 +13,7 @@
 #include <memory>
 #include <utility>
 
+#include "core/ascii.h"
 #include "core/checked_regex.h"
 #include "core/utf8.h"
 
@@ -60,10 +61,7 @@ std::string lowercase_trimmed(std::string_view label) {
   size_t end = label.size();
   while (begin < end && static_cast<unsigned char>(label[begin]) <= 0x20) ++begin;
   while (end > begin && static_cast<unsigned char>(label[end - 1]) <= 0x20) --end;
-  std::string out(label.substr(begin, end - begin));
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
-  return out;
+  return ascii_lowercase(label.substr(begin, end - begin));
 }
 
 // WHATWG label -> ICU converter name, where the two disagree.

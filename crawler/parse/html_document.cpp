@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/ascii.h"
 #include "crawler/parse/nesting_limit.h"
 
 namespace leakwatch::crawler {
@@ -14,13 +15,6 @@ namespace {
 
 bool is_ascii_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 const char* attribute(const GumboElement& element, const char* name) {
@@ -34,7 +28,7 @@ bool has_token(std::string_view list, std::string_view token) {
     while (pos < list.size() && is_ascii_space(list[pos])) ++pos;
     size_t end = pos;
     while (end < list.size() && !is_ascii_space(list[end])) ++end;
-    if (end > pos && iequals(list.substr(pos, end - pos), token)) return true;
+    if (end > pos && ascii_iequals(list.substr(pos, end - pos), token)) return true;
     pos = end;
   }
   return false;

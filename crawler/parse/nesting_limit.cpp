@@ -8,6 +8,8 @@
 #include <span>
 #include <vector>
 
+#include "core/ascii.h"
+
 namespace leakwatch::crawler {
 namespace {
 
@@ -16,7 +18,6 @@ using Names = std::span<const std::string_view>;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool one_of(std::string_view name, Names names) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "core/checked_regex.h"
 #include "core/utf8.h"
 #include "crawler/parse/charset.h"
@@ -23,12 +24,6 @@ std::string sha256(std::string_view bytes) {
   return std::string(reinterpret_cast<const char*>(digest), size);
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // PostgreSQL text cannot hold NUL.
 std::string without_nul(std::string s) {
   s.erase(std::remove(s.begin(), s.end(), '\0'), s.end());
@@ -36,7 +31,7 @@ std::string without_nul(std::string s) {
 }
 
 std::string mime_of(std::string_view content_type) {
-  std::string m = lower(content_type.substr(0, content_type.find(';')));
+  std::string m = ascii_lowercase(content_type.substr(0, content_type.find(';')));
   while (!m.empty() && m.back() == ' ') m.pop_back();
   while (!m.empty() && m.front() == ' ') m.erase(m.begin());
   return m;
@@ -51,13 +46,14 @@ ParsedPage parse_page(std::string_view body, std::string_view content_type, std:
   DecodedText decoded = decode_to_utf8(body, content_type);
   page.charset = decoded.charset;
 
-  bool is_html = mime == "text/html" || mime == "application/xhtml+xml" ||
-                 (mime.empty() &&
-                  lower(std::string_view(decoded.utf8).substr(0, 512)).find("<html") != std::string::npos);
+  bool is_html =
+      mime == "text/html" || mime == "application/xhtml+xml" ||
+      (mime.empty() &&
+       ascii_lowercase(std::string_view(decoded.utf8).substr(0, 512)).find("<html") != std::string::npos);
   if (is_html) {
     HtmlDocument doc(decoded.utf8, std::string(final_url));
     std::string text = doc.text();
-    if (looks_like_login_form(lower(decoded.utf8), text)) {
+    if (looks_like_login_form(ascii_lowercase(decoded.utf8), text)) {
       page.login_wall = true;
       return page;
     }
@@ -88,7 +84,7 @@ bool looks_like_login_form(std::string_view html_lower, std::string_view text) {
   constexpr size_t kLoginPageText = 1500;
   static const CheckedRegex<RE2> kPassword("password field", R"(<input[^>]*type\s*=\s*["']?password)");
   if (text.size() < kLoginPageText && RE2::PartialMatch(html_lower, *kPassword)) return true;
-  std::string t = lower(text.substr(0, 4096));
+  std::string t = ascii_lowercase(text.substr(0, 4096));
   return t.find("session expired") != std::string::npos || t.find("session has expired") != std::string::npos;
 }
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <utility>
 
+#include "core/ascii.h"
+
 namespace leakwatch::crawler {
 namespace {
 
@@ -27,19 +29,6 @@ constexpr std::array<std::string_view, 5> kSessionParams = {"sid", "phpsessid", 
 constexpr std::array<std::string_view, 9> kForumScripts = {
     "viewtopic.php", "viewforum.php",  "showthread.php", "forumdisplay.php", "index.php",
     "member.php",    "memberlist.php", "showpost.php",   "search.php"};
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
-}
 
 // Browsers strip surrounding C0/space and drop tabs/newlines anywhere; hrefs in
 // scraped HTML routinely carry both.
@@ -87,11 +76,11 @@ tl::expected<std::string, std::string> get_part(CURLU* handle, CURLUPart part, u
 
 bool is_session_param(std::string_view name, bool forum_script, const UrlOptions& options) {
   for (std::string_view known : kSessionParams) {
-    if (iequals(name, known)) return true;
+    if (ascii_iequals(name, known)) return true;
   }
   if (forum_script && name == "s") return true;
   for (const std::string& extra : options.extra_session_params) {
-    if (iequals(name, extra)) return true;
+    if (ascii_iequals(name, extra)) return true;
   }
   return false;
 }
@@ -99,7 +88,7 @@ bool is_session_param(std::string_view name, bool forum_script, const UrlOptions
 std::string canonical_query(std::string_view query, std::string_view path, const UrlOptions& options) {
   std::string_view script = path.substr(path.rfind('/') + 1);
   bool forum_script = std::any_of(kForumScripts.begin(), kForumScripts.end(),
-                                  [&](std::string_view s) { return iequals(script, s); });
+                                  [&](std::string_view s) { return ascii_iequals(script, s); });
   std::vector<std::pair<std::string_view, std::string_view>> params;  // (name, whole param)
   size_t pos = 0;
   while (pos <= query.size()) {
@@ -125,14 +114,14 @@ tl::expected<UrlParts, std::string> parts_of(CURLU* handle, const UrlOptions& op
   UrlParts parts;
   auto scheme = get_part(handle, CURLUPART_SCHEME, 0);
   if (!scheme) return tl::make_unexpected(scheme.error());
-  parts.scheme = lowercase(*scheme);
+  parts.scheme = ascii_lowercase(*scheme);
   if (parts.scheme != "http" && parts.scheme != "https") {
     return tl::make_unexpected("unsupported scheme '" + parts.scheme + "'");
   }
   auto host = get_part(handle, CURLUPART_HOST, 0);
   if (!host) return tl::make_unexpected(host.error());
   if (host->empty()) return tl::make_unexpected(std::string("no host"));
-  parts.host = lowercase(*host);
+  parts.host = ascii_lowercase(*host);
   // A trailing dot names the same host ("shop.onion." == "shop.onion").
   if (parts.host.size() > 1 && parts.host.back() == '.') parts.host.pop_back();
   auto port = get_part(handle, CURLUPART_PORT, CURLU_NO_DEFAULT_PORT);

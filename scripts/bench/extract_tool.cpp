@@ -196,6 +196,57 @@ int stream(const char* corpus_path, unsigned threads) {
   return 0;
 }
 
+std::size_t find_all(const RE2& re, re2::StringPiece input) {
+  std::size_t n = 0;
+  while (RE2::FindAndConsume(&input, re)) ++n;
+  return n;
+}
+
+// RE2::Set on each line, then the matching patterns' RE2 on the lines it picks.
+std::size_t count_by_set_per_line(const std::string& corpus, const RE2::Set& set, const RE2& email_re,
+                                  const RE2& phone_re) {
+  std::size_t n = 0;
+  std::vector<int> which;
+  for (std::size_t pos = 0; pos < corpus.size();) {
+    std::size_t nl = corpus.find('\n', pos);
+    if (nl == std::string::npos) nl = corpus.size();
+    re2::StringPiece line(corpus.data() + pos, nl - pos);
+    which.clear();
+    if (set.Match(line, &which)) {
+      for (int k : which) n += find_all(k == 0 ? email_re : phone_re, line);
+    }
+    pos = nl + 1;
+  }
+  return n;
+}
+
+// '@' and digit runs found by a byte loop; an anchored `domain` after each
+// '@', a digit count for each run.
+std::size_t count_by_byte_trigger(const std::string& corpus, const RE2& domain) {
+  std::size_t n = 0;
+  const char* p = corpus.data();
+  const std::size_t size = corpus.size();
+  for (std::size_t i = 0; i < size; ++i) {
+    char c = p[i];
+    if (c == '@') {
+      std::size_t b = i;
+      while (b > 0 &&
+             (std::isalnum(static_cast<unsigned char>(p[b - 1])) || p[b - 1] == '.' || p[b - 1] == '_'))
+        --b;
+      if (b < i && domain.Match(corpus, i + 1, std::min(size, i + 256), RE2::ANCHOR_START, nullptr, 0)) ++n;
+    } else if (c >= '0' && c <= '9') {
+      std::size_t e = i, digits = 0;
+      while (e < size && ((p[e] >= '0' && p[e] <= '9') || ((p[e] == ' ' || p[e] == '-') && digits > 0))) {
+        if (p[e] >= '0' && p[e] <= '9') ++digits;
+        ++e;
+      }
+      if (digits >= 7) ++n;
+      i = e;
+    }
+  }
+  return n;
+}
+
 // Candidate finding alone, four ways, over the same text, one thread. The
 // patterns are of the same power in each (email; Chinese mobile or +intl).
 int strategies(const char* corpus_path) {
@@ -209,11 +260,6 @@ int strategies(const char* corpus_path) {
     std::size_t n = body();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("  %-52s %7.1f MiB/s  %zu candidates\n", name, mib / secs, n);
-  };
-  auto find_all = [](const RE2& re, re2::StringPiece input) {
-    std::size_t n = 0;
-    while (RE2::FindAndConsume(&input, re)) ++n;
-    return n;
   };
   std::printf("candidate finding, 1 thread, %.1f MiB:\n", mib);
   RE2 combined("(?:" + email + ")|(?:" + phone + ")");
@@ -232,48 +278,12 @@ int strategies(const char* corpus_path) {
   set.Add(email, nullptr);
   set.Add(phone, nullptr);
   set.Compile();
-  timed("RE2::Set per line, then RE2 on matching lines", [&] {
-    std::size_t n = 0;
-    std::vector<int> which;
-    for (std::size_t pos = 0; pos < corpus.size();) {
-      std::size_t nl = corpus.find('\n', pos);
-      if (nl == std::string::npos) nl = corpus.size();
-      re2::StringPiece line(corpus.data() + pos, nl - pos);
-      which.clear();
-      if (set.Match(line, &which)) {
-        for (int k : which) n += find_all(k == 0 ? email_re : phone_re, line);
-      }
-      pos = nl + 1;
-    }
-    return n;
-  });
+  timed("RE2::Set per line, then RE2 on matching lines",
+        [&] { return count_by_set_per_line(corpus, set, email_re, phone_re); });
   // The trigger: '@' and digit runs found by a byte loop, an anchored RE2
   // (or a digit count) around each.
   RE2 domain(R"((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})");
-  timed("byte trigger + anchored RE2 around each hit", [&] {
-    std::size_t n = 0;
-    const char* p = corpus.data();
-    const std::size_t size = corpus.size();
-    for (std::size_t i = 0; i < size; ++i) {
-      char c = p[i];
-      if (c == '@') {
-        std::size_t b = i;
-        while (b > 0 &&
-               (std::isalnum(static_cast<unsigned char>(p[b - 1])) || p[b - 1] == '.' || p[b - 1] == '_'))
-          --b;
-        if (b < i && domain.Match(corpus, i + 1, std::min(size, i + 256), RE2::ANCHOR_START, nullptr, 0)) ++n;
-      } else if (c >= '0' && c <= '9') {
-        std::size_t e = i, digits = 0;
-        while (e < size && ((p[e] >= '0' && p[e] <= '9') || ((p[e] == ' ' || p[e] == '-') && digits > 0))) {
-          if (p[e] >= '0' && p[e] <= '9') ++digits;
-          ++e;
-        }
-        if (digits >= 7) ++n;
-        i = e;
-      }
-    }
-    return n;
-  });
+  timed("byte trigger + anchored RE2 around each hit", [&] { return count_by_byte_trigger(corpus, domain); });
   Extractor extractor{ExtractorOptions{}};
   timed("for reference: the whole Extractor (validates too)", [&] {
     std::size_t n = 0;
