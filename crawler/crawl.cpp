@@ -18,6 +18,7 @@
 
 #include "core/checked_regex.h"
 #include "core/errors.h"
+#include "crawler/attachment_crawl.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
 #include "crawler/param_rule_store.h"
@@ -120,8 +121,8 @@ class CrawlPass {
     if (outcomes_.empty()) first_pending_ = Clock::now();
     outcomes_.push_back(std::move(o));
   }
-  // Pages being fetched or parsed.
-  size_t busy() const { return fetcher_.pending() + parsers_.pending(); }
+  // Pages being fetched or parsed, attachments waiting, fetched or scanned.
+  size_t busy() const { return fetcher_.pending() + parsers_.pending() + attachments_.busy(); }
   void add_links(SourceRun& run, int depth, std::vector<std::string> links);
   bool leave_out_variant(SourceRun& run, const LeasedUrl& u);
   void flush();
@@ -156,6 +157,7 @@ class CrawlPass {
   std::string first_error_;
   std::set<std::string> walls_reported_;
   Clock::time_point started_ = Clock::now();
+  AttachmentCrawl attachments_{conn_, options_, fetcher_, callbacks_.notice};
   ParseWorkers parsers_{kParseThreads};  // last: stopped before what its jobs point into
 };
 
@@ -271,6 +273,7 @@ bool CrawlPass::leave_out_variant(SourceRun& run, const LeasedUrl& u) {
 }
 
 void CrawlPass::handle(FetchResult&& r) {
+  if (attachments_.handle(r)) return;
   auto node = in_flight_.extract(r.id);
   if (node.empty()) return;
   LeasedUrl leased = std::move(node.mapped());
@@ -387,6 +390,7 @@ void CrawlPass::handle_parsed(ParseResult&& result) {
   stats_.fetched++;
   run.stats.fetched++;
   add_outcome(std::move(o));
+  attachments_.take(*run.options, &run.profile, p.leased.url, parsed.links);
   if (!parsed.links.empty()) add_links(run, p.leased.depth + 1, std::move(parsed.links));
 }
 
@@ -434,6 +438,7 @@ void CrawlPass::flush() {
   }
   outcomes_.clear();
   links_.clear();
+  attachments_.committed();
   // New links may make sources leasable again.
   if (result.urls_enqueued > 0) {
     for (auto& run : sources_) run->next_lease = {};
@@ -444,6 +449,7 @@ void CrawlPass::report(bool final) {
   stats_.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   stats_.bytes = fetcher_.bytes_received();
   stats_.retries = fetcher_.retries();
+  stats_.attachments = attachments_.stats();
   stats_.sources.clear();
   for (const auto& run : sources_) stats_.sources.push_back(run->stats);
   if (callbacks_.progress) callbacks_.progress(stats_, final);
@@ -462,6 +468,7 @@ CrawlStats CrawlPass::run() {
   try {
     while (true) {
       refill();
+      attachments_.step();
       // Parsed pages are taken between polls: a short poll while some are
       // being parsed, a wait on the parsers when nothing is being fetched.
       bool idle = fetcher_.pending() == 0;

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crawler/attachment_crawl.h"
 #include "crawler/crawl_options.h"
 #include "db/connection.h"
 
@@ -48,6 +49,7 @@ struct CrawlStats {
   std::map<std::string, int> retries;     // retries made, by reason
   std::vector<std::string> login_walls;   // "source: URL (reason)", once per source
   std::vector<SourceStats> sources;
+  AttachmentStats attachments;  // files linked from pages (crawler/attachment_crawl.h)
   double seconds = 0;
 
   // All errors, whatever their kind.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/errors.h"
+#include "matcher/attachment_match.h"
 
 namespace leakwatch::matcher {
 namespace {
@@ -52,6 +53,9 @@ MatchStats run_match(pqxx::connection& conn) {
     pqxx::row r = tx.exec1(kMatch);
     stats.exposures_new = r[0].as<int64_t>();
     stats.exposures_updated = r[1].as<int64_t>();
+    const AttachmentMatchCounts files = match_attachments(tx);  // files linked from listings (#17)
+    stats.exposures_new += files.inserted;
+    stats.exposures_updated += files.updated;
     stats.exposures_total = tx.exec1(kCountExposures)[0].as<int64_t>();
     tx.commit();
   } catch (const pqxx::failure& e) {
