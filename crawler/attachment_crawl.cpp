@@ -85,12 +85,19 @@ void AttachmentCrawl::take(const SourceOptions& source, const FetchProfile* prof
   links.erase(files, links.end());
 }
 
-void AttachmentCrawl::committed() {
-  for (auto& job : uncommitted_) waiting_.push_back(std::move(job));
+void AttachmentCrawl::submitted() {
+  submitted_.push_back(std::move(uncommitted_));
   uncommitted_.clear();
 }
 
-size_t AttachmentCrawl::busy() const { return uncommitted_.size() + waiting_.size() + running_.size(); }
+void AttachmentCrawl::committed(size_t batches) {
+  for (; batches > 0 && !submitted_.empty(); --batches) {
+    for (auto& job : submitted_.front()) waiting_.push_back(std::move(job));
+    submitted_.pop_front();
+  }
+}
+
+size_t AttachmentCrawl::busy() const { return waiting_.size() + running_.size(); }
 
 void AttachmentCrawl::step() {
   // Only scans left to finish, nothing to fetch: wait for them a little

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -57,13 +58,17 @@ class AttachmentCrawl {
   // outlive this object.
   void take(const SourceOptions& source, const FetchProfile* profile, const std::string& listing_url,
             std::vector<std::string>& links);
-  // The pages of the links taken so far are committed: they may start.
-  void committed();
+  // The pages of the links taken so far went to the commit writer as one
+  // batch; committed(n): the next `n` batches are committed (batches commit
+  // in order), so their attachments may start.
+  void submitted();
+  void committed(size_t batches);
   // Stores finished scans and starts waiting downloads, within the limits.
   void step();
   // Takes a fetch result that is an attachment's; false for any other.
   bool handle(FetchResult& result);
-  // Downloads waiting, in flight or being scanned.
+  // Downloads ready to start, in flight or being scanned (not those whose
+  // page is still being committed: the pass waits for the writer first).
   size_t busy() const;
   const AttachmentStats& stats() const { return stats_; }
 
@@ -78,6 +83,7 @@ class AttachmentCrawl {
   Fetcher& fetcher_;
   Notice notice_;
   std::vector<std::unique_ptr<Job>> uncommitted_;
+  std::deque<std::vector<std::unique_ptr<Job>>> submitted_;  // one entry per batch, oldest first
   std::vector<std::unique_ptr<Job>> waiting_;
   std::map<uint64_t, std::unique_ptr<Job>> running_;
   std::map<std::string, int64_t> used_;  // bytes per source in this pass
