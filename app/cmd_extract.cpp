@@ -14,16 +14,19 @@ namespace leakwatch::app {
 
 // For `extract` and `run`: extracts every pending page and prints the
 // summary line on stderr.
-matcher::ExtractStats run_extract_stage(Context& ctx) {
-  const identity::HashKey& key = ctx.hash_key();
+std::unique_ptr<extract::Extractor> make_pipeline_extractor(Context& ctx) {
   extract::ExtractorOptions options;
   options.default_region = ctx.config().default_region;
-  std::unique_ptr<extract::Extractor> extractor;
   try {
-    extractor = std::make_unique<extract::Extractor>(options);
+    return std::make_unique<extract::Extractor>(options);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string("[identity] default_region: ") + e.what());
   }
+}
+
+matcher::ExtractStats run_extract_stage(Context& ctx) {
+  const identity::HashKey& key = ctx.hash_key();
+  std::unique_ptr<extract::Extractor> extractor = make_pipeline_extractor(ctx);
   auto& db = ctx.database();
   db::require_current_schema(db);
   auto st = matcher::run_extract(db, *extractor, key, ctx.listing_privacy());

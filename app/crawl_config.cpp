@@ -10,17 +10,44 @@
 namespace leakwatch::app {
 namespace {
 
-constexpr std::string_view kCrawlKeys[] = {"proxy",          "concurrency",       "per_host_concurrency",
-                                           "rate",           "connect_timeout_s", "timeout_s",
-                                           "max_page_bytes", "max_redirects",     "max_tries",
-                                           "retry_base_ms",  "max_retry_after_s", "lease_s",
-                                           "max_depth",      "max_pages",         "revisit_hours",
-                                           "user_agent",     "log_interval_s",    "learn_params",
-                                           "keep_params",    "drop_params",       "max_rate"};
-constexpr std::string_view kSourceKeys[] = {
-    "name",          "seeds",  "allow",        "deny",        "session_params", "max_depth",   "max_pages",
-    "revisit_hours", "rate",   "proxy",        "cookies",     "cookie_file",    "headers",     "user_agent",
-    "allow_private", "fields", "learn_params", "keep_params", "drop_params",    "login_check", "max_rate"};
+constexpr std::string_view kCrawlKeys[] = {"proxy",
+                                           "concurrency",
+                                           "per_host_concurrency",
+                                           "rate",
+                                           "connect_timeout_s",
+                                           "timeout_s",
+                                           "max_page_bytes",
+                                           "max_redirects",
+                                           "max_tries",
+                                           "retry_base_ms",
+                                           "max_retry_after_s",
+                                           "lease_s",
+                                           "max_depth",
+                                           "max_pages",
+                                           "revisit_hours",
+                                           "user_agent",
+                                           "log_interval_s",
+                                           "learn_params",
+                                           "keep_params",
+                                           "drop_params",
+                                           "attachments",
+                                           "attachment_max_bytes",
+                                           "attachment_budget_bytes",
+                                           "attachment_timeout_s",
+                                           "attachment_concurrency",
+                                           "max_rate"};
+constexpr std::string_view kSourceKeys[] = {"name",           "seeds",
+                                            "allow",          "deny",
+                                            "session_params", "max_depth",
+                                            "max_pages",      "revisit_hours",
+                                            "rate",           "proxy",
+                                            "cookies",        "cookie_file",
+                                            "headers",        "user_agent",
+                                            "allow_private",  "fields",
+                                            "learn_params",   "keep_params",
+                                            "drop_params",    "login_check",
+                                            "attachments",    "attachment_budget_bytes",
+                                            "max_rate"};
 constexpr std::string_view kFieldKeys[] = {"title", "price", "seller"};
 constexpr std::string_view kProxySchemes[] = {"socks5h://", "socks5://", "socks4a://",
                                               "socks4://",  "http://",   "https://"};
@@ -74,6 +101,11 @@ crawler::CrawlDefaults read_defaults(const Config& config, int& log_interval_s) 
   r.read("learn_params", d.learn_params);
   r.read_strings("keep_params", d.keep_params);
   r.read_strings("drop_params", d.drop_params);
+  r.read("attachments", d.attachments);
+  r.read_int("attachment_max_bytes", d.attachment_max_bytes, 1024, int64_t{1} << 40);
+  r.read_int("attachment_budget_bytes", d.attachment_budget_bytes, 0, int64_t{1} << 50);
+  r.read_int("attachment_timeout_s", d.attachment_timeout_s, 1, 7 * 86400);
+  r.read_int("attachment_concurrency", d.attachment_concurrency, 1, 64);
   return d;
 }
 
@@ -134,6 +166,8 @@ crawler::SourceOptions read_source(const Config& config, const toml::table& t,
   named.read_strings("keep_params", s.keep_params);
   named.read_strings("drop_params", s.drop_params);
   named.read("login_check", s.login_check);
+  named.read("attachments", s.attachments);
+  named.read_int("attachment_budget_bytes", s.attachment_budget_bytes, 0, int64_t{1} << 50);
   if (!s.login_check.empty() && !s.login_check.starts_with("http://") &&
       !s.login_check.starts_with("https://"))
     named.fail(*named.node("login_check"), "login_check", "expected an absolute http(s) URL");

@@ -11,8 +11,10 @@
 #include <sstream>
 
 #include "app/crawl_config.h"
+#include "app/stages.h"
 #include "core/errors.h"
 #include "db/migrations.h"
+#include "matcher/attachment_scan.h"
 
 namespace leakwatch::app {
 namespace {
@@ -169,6 +171,12 @@ std::string summary_text(Context& ctx, const crawler::CrawlStats& st) {
   summary << "; " << retries << " retries";
   if (!st.retries.empty()) summary << " (" << counts_by_kind(st.retries, "") << ")";
   summary << "\n";
+  const crawler::AttachmentStats& a = st.attachments;
+  if (a.linked > 0) {
+    summary << "crawl: " << a.linked << " attachments linked: " << a.fetched << " fetched and scanned ("
+            << human_bytes(a.bytes) << ", " << a.sightings << " identifiers and names), " << a.not_modified
+            << " unchanged, " << a.skipped << " skipped, " << a.failed << " failed\n";
+  }
   summary << "crawl: " << st.login_walls.size() << " login walls";
   for (const auto& w : st.login_walls) summary << "\n  " << ctx.mask(w);
   summary << "\n";
@@ -184,6 +192,10 @@ crawler::CrawlStats run_crawl_pass(Context& ctx, const std::vector<std::string>&
   options.max_pages = max_pages;
   options.progress_on_terminal = isatty(STDERR_FILENO) != 0;
   options.privacy = &ctx.listing_privacy();
+  // Attachments are scanned as they stream in, by the pipeline's extractor.
+  std::unique_ptr<extract::Extractor> extractor = make_pipeline_extractor(ctx);
+  options.attachment_scanner =
+      matcher::make_attachment_scanner(*extractor, ctx.hash_key(), options.defaults.attachment_max_bytes);
   auto& db = ctx.database();
   db::require_current_schema(db);
 

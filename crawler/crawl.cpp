@@ -18,6 +18,7 @@
 
 #include "core/checked_regex.h"
 #include "core/errors.h"
+#include "crawler/attachment_crawl.h"
 #include "crawler/commit_writer.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
@@ -122,8 +123,8 @@ class CrawlPass {
     if (outcomes_.empty()) first_pending_ = Clock::now();
     outcomes_.push_back(std::move(o));
   }
-  // Pages being fetched or parsed.
-  size_t busy() const { return fetcher_.pending() + parsers_.pending(); }
+  // Pages being fetched or parsed, attachments waiting, fetched or scanned.
+  size_t busy() const { return fetcher_.pending() + parsers_.pending() + attachments_.busy(); }
   void add_links(SourceRun& run, int depth, std::vector<std::string> links);
   bool leave_out_variant(SourceRun& run, const LeasedUrl& u);
   void flush();
@@ -161,6 +162,7 @@ class CrawlPass {
   std::string first_error_;
   std::set<std::string> walls_reported_;
   Clock::time_point started_ = Clock::now();
+  AttachmentCrawl attachments_{conn_, options_, fetcher_, callbacks_.notice};
   ParseWorkers parsers_{kParseThreads};  // last: stopped before what its jobs point into
 };
 
@@ -278,6 +280,7 @@ bool CrawlPass::leave_out_variant(SourceRun& run, const LeasedUrl& u) {
 }
 
 void CrawlPass::handle(FetchResult&& r) {
+  if (attachments_.handle(r)) return;
   auto node = in_flight_.extract(r.id);
   if (node.empty()) return;
   LeasedUrl leased = std::move(node.mapped());
@@ -394,6 +397,7 @@ void CrawlPass::handle_parsed(ParseResult&& result) {
   stats_.fetched++;
   run.stats.fetched++;
   add_outcome(std::move(o));
+  attachments_.take(*run.options, &run.profile, p.leased.url, parsed.links);
   if (!parsed.links.empty()) add_links(run, p.leased.depth + 1, std::move(parsed.links));
 }
 
@@ -434,9 +438,11 @@ void CrawlPass::flush() {
   writer_.submit(std::move(batch));
   outcomes_.clear();
   links_.clear();
+  attachments_.submitted();  // the pages that link them are in this batch
 }
 
 void CrawlPass::collect(std::vector<Committed> committed) {
+  attachments_.committed(committed.size());
   bool enqueued = false;
   for (auto& c : committed) {
     const CommitResult& result = c.result;
@@ -467,6 +473,7 @@ void CrawlPass::report(bool final) {
   stats_.hosts = fetcher_.hosts();
   std::sort(stats_.hosts.begin(), stats_.hosts.end(),
             [](const HostStatus& a, const HostStatus& b) { return a.host < b.host; });
+  stats_.attachments = attachments_.stats();
   stats_.sources.clear();
   for (const auto& run : sources_) stats_.sources.push_back(run->stats);
   if (callbacks_.progress) callbacks_.progress(stats_, final);
@@ -485,6 +492,7 @@ CrawlStats CrawlPass::run() {
   try {
     while (true) {
       refill();
+      attachments_.step();
       // Parsed pages are taken between polls: a short poll while some are
       // being parsed, a wait on the parsers when nothing is being fetched.
       bool idle = fetcher_.pending() == 0;

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crawler/attachment_crawl.h"
 #include "crawler/crawl_options.h"
 #include "db/connection.h"
 
@@ -49,6 +50,7 @@ struct CrawlStats {
   std::vector<std::string> login_walls;   // "source: URL (reason)", once per source
   std::vector<SourceStats> sources;
   std::vector<HostStatus> hosts;  // each host's pace: its rate now, latency, 429s
+  AttachmentStats attachments;  // files linked from pages (crawler/attachment_crawl.h)
   double seconds = 0;
 
   // All errors, whatever their kind.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crawler/fetcher.h"
+#include "db/attachment_store.h"
 #include "db/listing_privacy.h"
 
 namespace leakwatch::crawler {
@@ -41,6 +42,10 @@ struct SourceDefaults {
   bool learn_params = true;
   std::vector<std::string> keep_params;
   std::vector<std::string> drop_params;
+  // Files linked from pages (crawler/attachment_crawl.h): fetched and
+  // scanned as they stream in, within this many bytes per source per run.
+  bool attachments = true;
+  int64_t attachment_budget_bytes = int64_t{1} << 30;
 };
 
 // The [crawl] table: the fetcher's limits (FetcherOptions, fetcher.h, holds
@@ -49,6 +54,9 @@ struct CrawlDefaults : FetcherOptions, SourceDefaults {
   std::string proxy = kDefaultProxy;  // "" or "none": direct connections
   int lease_s = 300;                  // how long a leased URL stays ours without renewal
   std::string user_agent = kDefaultUserAgent;
+  int64_t attachment_max_bytes = int64_t{200} << 20;  // decoded bytes per attachment
+  int attachment_timeout_s = 3600;                    // a whole attachment download
+  int attachment_concurrency = 2;                     // downloads (and scans) at once, all sources
 };
 
 // One [[source]] table.
@@ -77,6 +85,9 @@ struct CrawlOptions {
   // Masks and seals what the pass stores (db/listing_privacy.h). Required;
   // must outlive the pass.
   const db::ListingPrivacy* privacy = nullptr;
+  // Scans an attachment's bytes as they arrive (db/attachment_store.h).
+  // Unset: attachments are not fetched; their links are crawled as pages.
+  db::AttachmentScanner attachment_scanner;
 };
 
 }  // namespace leakwatch::crawler

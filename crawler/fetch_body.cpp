@@ -1,6 +1,7 @@
 // Response headers and body as they arrive: the status line, the headers we
 // keep (Content-Type, ETag, Last-Modified), the refusal of non-text bodies
 // before their first byte, and the cap on decoded body bytes.
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -46,8 +47,15 @@ size_t Fetcher::Impl::on_header(char* data, size_t size, size_t count, void* use
   }
   std::string_view value = trim(line);
   if (value.empty()) {
-    // End of one response's headers: refuse a non-text body before it comes.
-    if (t->status >= 200 && t->status < 300 && !is_text_type(t->content_type)) {
+    // End of one response's headers: refuse a body we do not want before it comes.
+    if (t->status < 200 || t->status >= 300) return n;
+    if (t->request.sink != nullptr) {
+      ResponseHead head{t->status, t->content_type, t->encoded ? -1 : t->content_length, t->etag,
+                        t->last_modified};
+      t->refused = t->request.sink->accept(head);
+      return t->refused.empty() ? n : 0;
+    }
+    if (!is_text_type(t->content_type)) {
       t->not_text = true;
       return 0;
     }
@@ -63,6 +71,10 @@ size_t Fetcher::Impl::on_header(char* data, size_t size, size_t count, void* use
     t->etag = v;
   } else if (name == "last-modified") {
     t->last_modified = v;
+  } else if (name == "content-length") {
+    t->content_length = std::strtoll(std::string(v).c_str(), nullptr, 10);
+  } else if (name == "content-encoding") {
+    t->encoded = lower(v) != "identity";
   }
   return n;
 }
@@ -71,14 +83,43 @@ size_t Fetcher::Impl::on_body(char* data, size_t size, size_t count, void* user)
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * count;
   if (t->status >= 300 && t->status < 400) return n;  // redirect bodies are noise
-  size_t cap = (t->status >= 200 && t->status < 300) ? static_cast<size_t>(t->max_bytes)
-                                                     : std::min<size_t>(kErrorBodyBytes, t->max_bytes);
+  const bool ok = t->status >= 200 && t->status < 300;
+  if (ok && t->request.sink != nullptr) return stream_body(*t, data, n);
+  size_t cap = ok ? static_cast<size_t>(t->max_bytes) : std::min<size_t>(kErrorBodyBytes, t->max_bytes);
+  t->body_bytes = static_cast<int64_t>(std::min(cap, t->body.size() + n));
   if (t->body.size() + n > cap) {
     t->body.append(data, cap - t->body.size());
     t->truncated = true;
     return 0;  // abort: the cap applies to decoded bytes, as they arrive
   }
   t->body.append(data, n);
+  return n;
+}
+
+// A 2xx body for a sink: offered as it comes, up to the request's cap. Bytes
+// past the cap are cut (the transfer ends, kept as truncated), so the sink
+// sees at most max_bytes.
+size_t Fetcher::Impl::stream_body(Transfer& t, char* data, size_t n) {
+  const auto room = static_cast<size_t>(std::max<int64_t>(0, t.max_bytes - t.body_bytes));
+  const size_t give = std::min(room, n);
+  if (give > 0) {
+    switch (t.request.sink->write(std::string_view(data, give))) {
+      case BodySink::Write::kPause:
+        t.paused = true;
+        return CURL_WRITEFUNC_PAUSE;
+      case BodySink::Write::kStop:
+        t.truncated = true;
+        return 0;
+      case BodySink::Write::kTaken:
+        break;
+    }
+    t.body_bytes += static_cast<int64_t>(give);
+    t.streamed += static_cast<int64_t>(give);
+  }
+  if (give < n) {
+    t.truncated = true;
+    return 0;  // the cap: abort the rest
+  }
   return n;
 }
 

@@ -35,7 +35,8 @@ void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
   t->reset_response();
   t->private_refused = false;
   t->error_buffer[0] = '\0';
-  t->max_bytes = options.max_page_bytes;
+  t->max_bytes = t->request.max_bytes > 0 ? t->request.max_bytes : options.max_page_bytes;
+  t->paused = false;
 
   curl_easy_setopt(e, CURLOPT_URL, t->current_url.c_str());
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
@@ -48,7 +49,8 @@ void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are checked hop by hop below
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout_s));
-  curl_easy_setopt(e, CURLOPT_TIMEOUT, static_cast<long>(options.timeout_s));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT,
+                   static_cast<long>(t->request.timeout_s > 0 ? t->request.timeout_s : options.timeout_s));
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::on_body);
@@ -87,7 +89,7 @@ void Fetcher::Impl::start(std::unique_ptr<Transfer> t) {
 void Fetcher::Impl::release(Transfer& t, CURL* easy) {
   curl_multi_remove_handle(multi.get(), easy);
   host_of(t).pace.on_end();
-  owner->bytes_received_ += t.body.size();
+  owner->bytes_received_ += static_cast<uint64_t>(t.body_bytes);
   // The handle goes back to the pool; the transfer keeps only its data.
   // Not after CURLOPT_COOKIEFILE: curl_easy_reset() leaks the file list
   // libcurl keeps for it (7.88), only curl_easy_cleanup() frees it.

@@ -42,6 +42,8 @@ std::string_view to_string(FetchError error) {
       return "private address";
     case FetchError::kBadContent:
       return "bad content";
+    case FetchError::kRefused:
+      return "refused";
     case FetchError::kOther:
       return "other";
   }
@@ -68,6 +70,7 @@ void Fetcher::Impl::complete(std::unique_ptr<Transfer>&& owned, FetchError error
   r.content_type = std::move(t->content_type);
   r.body = std::move(t->body);
   r.truncated = t->truncated;
+  r.body_bytes = t->request.sink != nullptr ? t->streamed : static_cast<int64_t>(r.body.size());
   r.etag = std::move(t->etag);
   r.last_modified = std::move(t->last_modified);
   r.tries = t->tries;
@@ -129,7 +132,7 @@ Fetcher::Impl::Finished Fetcher::Impl::read_finished(CURL* easy, CURLcode code, 
 }
 
 bool Fetcher::Impl::keep_partial(std::unique_ptr<Transfer>& t) {
-  if (t->status < 200 || t->status >= 300 || t->body.empty()) return false;
+  if (t->status < 200 || t->status >= 300 || (t->body.empty() && t->streamed == 0)) return false;
   t->truncated = true;
   complete(std::move(t), FetchError::kNone, "");
   return true;
@@ -138,7 +141,8 @@ bool Fetcher::Impl::keep_partial(std::unique_ptr<Transfer>& t) {
 void Fetcher::Impl::retry_or_fail(std::unique_ptr<Transfer>&& owned, FetchError error,
                                   const std::string& reason, const std::string& cause) {
   std::unique_ptr<Transfer> t = std::move(owned);
-  if (t->tries < options.max_tries) {
+  // A sink has seen the first bytes: a retry would give them twice.
+  if (t->tries < options.max_tries && t->streamed == 0) {
     retry(std::move(t), reason, backoff_ms(t->tries));
   } else if (!keep_partial(t)) {  // a body cut short every time: what came is kept, marked truncated
     complete(std::move(t), error, cause + " (after " + std::to_string(options.max_tries) + " tries)");
@@ -148,6 +152,10 @@ void Fetcher::Impl::retry_or_fail(std::unique_ptr<Transfer>&& owned, FetchError 
 void Fetcher::Impl::on_transfer_error(std::unique_ptr<Transfer>&& owned, const Finished& f) {
   std::unique_ptr<Transfer> t = std::move(owned);
   const FetchProfile& p = *t->request.profile;
+  if (!t->refused.empty()) {
+    complete(std::move(t), FetchError::kRefused, t->refused);
+    return;
+  }
   if (t->not_text) {
     complete(std::move(t), FetchError::kNotText, "not text (" + t->content_type + ")");
     return;

@@ -97,6 +97,19 @@ Clock::time_point Fetcher::Impl::next_wakeup(Clock::time_point now) const {
   return wake;
 }
 
+bool Fetcher::Impl::resume_writable() {
+  bool still_paused = false;
+  for (auto& [easy, t] : running) {
+    if (!t->paused) continue;
+    if (t->request.sink->writable()) {
+      t->paused = false;
+      curl_easy_pause(easy, CURLPAUSE_CONT);  // may call on_body at once, which may pause again
+    }
+    still_paused = still_paused || t->paused;
+  }
+  return still_paused;
+}
+
 std::vector<FetchResult> Fetcher::poll(std::chrono::milliseconds max_wait) {
   Impl& m = *impl_;
   auto deadline = Clock::now() + max_wait;
@@ -104,9 +117,13 @@ std::vector<FetchResult> Fetcher::poll(std::chrono::milliseconds max_wait) {
     auto now = Clock::now();
     m.start_ready(now);
     if (m.running.empty() && m.waiting.empty()) break;
+    const bool paused = m.resume_writable();
     auto wake = std::min(deadline, m.next_wakeup(now));
     int timeout_ms = static_cast<int>(
         std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count()));
+    // A paused transfer's sink drains on another thread, which cannot wake
+    // curl_multi_poll: look again soon.
+    if (paused) timeout_ms = std::min(timeout_ms, kPausedPollMs);
     if (!m.running.empty()) {
       timeout_ms = std::max(timeout_ms, 1);
       curl_multi_poll(m.multi.get(), nullptr, 0, timeout_ms, nullptr);

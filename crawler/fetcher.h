@@ -10,7 +10,9 @@
 // text bodies (Content-Type checked when the headers arrive, before any body
 // byte is read), a cap on decoded body bytes (gzip/deflate/br), conditional
 // requests (If-None-Match / If-Modified-Since), and refusal of private
-// addresses on direct connections unless a profile allows them.
+// addresses on direct connections unless a profile allows them. A request
+// may stream its body to a BodySink instead (attachments): paused while the
+// sink is full, never retried once a byte went to it.
 //
 // Not thread-safe: one thread submits, polls and reads results. Profiles
 // passed to submit() must outlive the fetcher. curl_global_init must have run.
@@ -75,11 +77,37 @@ enum class FetchError {
   kNotText,         // Content-Type is not HTML, XHTML, text/plain or CSV
   kPrivateAddress,  // a direct connection to a private address, not allowed
   kBadContent,      // bad gzip/br stream and the like
+  kRefused,         // a streamed body its sink refused (BodySink::accept): why is in message
   kOther,
 };
 
 // "timeout", "connection", "proxy unreachable", ... (stable, for summaries).
 std::string_view to_string(FetchError error);
+
+// What a streamed body's sink is told when a 2xx response's headers are in.
+struct ResponseHead {
+  long status = 0;
+  std::string content_type;
+  int64_t content_length = -1;  // -1: not sent (or encoded: the decoded size is unknown)
+  std::string etag;
+  std::string last_modified;
+};
+
+// Where a streamed body goes (FetchRequest::sink), on the fetcher's thread,
+// as libcurl decodes it; nothing of it is kept by the fetcher.
+class BodySink {
+ public:
+  enum class Write { kTaken, kPause, kStop };
+  virtual ~BodySink() = default;
+  // Called once per 2xx response, before its first byte: "" takes the body,
+  // anything else refuses it (the fetch ends with kRefused and that reason).
+  virtual std::string accept(const ResponseHead& head) = 0;
+  // Offers the next bytes: kTaken (all of them), kPause (none: the transfer
+  // pauses until writable(), then offers the same bytes again) or kStop
+  // (none, and the transfer ends, kept as truncated).
+  virtual Write write(std::string_view bytes) = 0;
+  virtual bool writable() const = 0;
+};
 
 struct FetchRequest {
   uint64_t id = 0;                        // the caller's token, returned in the result
@@ -87,6 +115,11 @@ struct FetchRequest {
   const FetchProfile* profile = nullptr;  // required; must outlive the fetcher
   std::string etag;                       // from the last fetch: sent as If-None-Match
   std::string last_modified;              // sent as If-Modified-Since
+  // Set: the body streams to the sink (which must outlive the fetch) instead
+  // of FetchResult::body, and any content type is offered to it.
+  BodySink* sink = nullptr;
+  int64_t max_bytes = 0;  // decoded bytes per body; 0: FetcherOptions::max_page_bytes
+  int timeout_s = 0;      // a whole transfer; 0: FetcherOptions::timeout_s
 };
 
 // One host as the fetcher paces it.
@@ -109,6 +142,7 @@ struct FetchResult {
   std::string content_type;  // the Content-Type header as sent
   std::string body;          // decoded bytes, at most max_page_bytes
   bool truncated = false;    // the body was cut at max_page_bytes, or stalled or broke after its first bytes
+  int64_t body_bytes = 0;    // decoded body bytes (streamed to the sink, or in body)
   std::string etag;
   std::string last_modified;
   std::string login_url;  // kLoginWall: where the redirect went

@@ -42,6 +42,9 @@ using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 inline constexpr int kMaxBackoffMs = 60'000;
 // Bodies of answers we do not keep as pages (errors) are only read this far.
 inline constexpr size_t kErrorBodyBytes = 64 * 1024;
+// How often the event loop looks at paused transfers (their sinks drain on
+// other threads).
+inline constexpr int kPausedPollMs = 5;
 
 namespace fetch_detail {
 
@@ -108,6 +111,12 @@ struct Fetcher::Transfer {
   bool truncated = false;
   bool not_text = false;
   bool private_refused = false;
+  int64_t content_length = -1;
+  bool encoded = false;    // Content-Encoding other than identity: Content-Length is not the body's
+  int64_t body_bytes = 0;  // this response's decoded bytes (kept or streamed)
+  int64_t streamed = 0;    // bytes given to the sink, all hops and tries: once > 0, no retry
+  std::string refused;     // why the sink refused the body
+  bool paused = false;     // the sink was full: waits for writable()
 
   void reset_response() {
     status = 0;
@@ -117,6 +126,10 @@ struct Fetcher::Transfer {
     body.clear();
     truncated = false;
     not_text = false;
+    content_length = -1;
+    encoded = false;
+    body_bytes = 0;
+    refused.clear();
   }
 };
 
@@ -133,6 +146,10 @@ struct Fetcher::Impl {
 
   static size_t on_header(char* data, size_t size, size_t count, void* user);
   static size_t on_body(char* data, size_t size, size_t count, void* user);
+  static size_t stream_body(Transfer& t, char* data, size_t n);
+  // Resumes paused transfers whose sink has room again; true when some
+  // transfer is still paused.
+  bool resume_writable();
   static curl_socket_t on_open_socket(void* user, curlsocktype purpose, curl_sockaddr* address);
 
   Host& host_of(const Transfer& t);

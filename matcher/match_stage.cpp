@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "db/store_error.h"
+#include "matcher/attachment_match.h"
 
 namespace leakwatch::matcher {
 namespace {
@@ -139,7 +140,16 @@ MatchStats run_match(pqxx::connection& conn, MatchMode mode) {
       }
     }
     if (stats.full) stats.pages_matched = 0;
-    if (!stats.full && stats.pages_matched == 0) return finish(tx, stats, start);  // nothing new
+    if (!stats.full && stats.pages_matched == 0) {
+      // No listing to join again; files linked from listings (#17) are
+      // joined whole at every match (attachment_match.cpp).
+      const AttachmentMatchCounts files = match_attachments(tx);
+      if (files.inserted + files.updated == 0) return finish(tx, stats, start);  // nothing new
+      stats.exposures_new = files.inserted;
+      stats.exposures_updated = files.updated;
+      stats.exposures_total = tx.exec_params1(kFinish, stats.exposures_new)[0].as<int64_t>();
+      return finish(tx, stats, start);
+    }
     pqxx::result r;
     if (stats.full) {
       r = tx.exec(kMatchAll);
@@ -150,8 +160,9 @@ MatchStats run_match(pqxx::connection& conn, MatchMode mode) {
       sql.replace(sql.find(kPagesHere), kPagesHere.size(), tx.quote(pages) + "::bigint[]");
       r = tx.exec(plan + sql);
     }
-    stats.exposures_new = r[0][0].as<int64_t>();
-    stats.exposures_updated = r[0][1].as<int64_t>();
+    const AttachmentMatchCounts files = match_attachments(tx);  // after the listings' own upsert
+    stats.exposures_new = r[0][0].as<int64_t>() + files.inserted;
+    stats.exposures_updated = r[0][1].as<int64_t>() + files.updated;
     stats.exposures_total = tx.exec_params1(kFinish, stats.exposures_new)[0].as<int64_t>();
     return finish(tx, stats, start);
   } catch (...) {

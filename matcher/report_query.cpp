@@ -19,8 +19,14 @@ constexpr const char* kSinceAt =
 constexpr const char* kSelect =
     "SELECT e.customer_id, e.kind, e.masked, p.source, p.url, coalesce(p.listing_title, p.title), p.price,"
     " p.seller, to_char(e.first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-    " to_char(e.last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), e.confidence"
+    " to_char(e.last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " e.confidence, att.url, att.file, att.line"
     " FROM exposures e JOIN pages p ON p.id = e.page_id"
+    " LEFT JOIN LATERAL (SELECT a.url, split_part(split_part(substring(a.url from '[^/]*$'), '?', 1), '#', 1)"
+    "  || CASE WHEN s.member = '' THEN '' ELSE '!' || s.member END AS file, s.line"
+    "  FROM attachment_sightings s JOIN attachments a ON a.id = s.attachment_id"
+    "  WHERE a.page_id = e.page_id AND s.hash = e.hash AND s.key_version = e.key_version"
+    "  ORDER BY a.url, s.member, s.line LIMIT 1) att ON true"
     " WHERE ($1 OR e.notified_at IS NULL) AND e.first_seen >= coalesce(NULLIF($2, '')::timestamptz, "
     "'-infinity')"
     " ORDER BY e.customer_id, e.kind, p.url, e.masked";
@@ -33,8 +39,14 @@ constexpr const char* kMarkAndSelect =
     "   AND e.first_seen >= coalesce(NULLIF($2, '')::timestamptz, '-infinity') RETURNING e.*)"
     " SELECT e.customer_id, e.kind, e.masked, p.source, p.url, coalesce(p.listing_title, p.title), p.price,"
     " p.seller, to_char(e.first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-    " to_char(e.last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), e.confidence"
+    " to_char(e.last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " e.confidence, att.url, att.file, att.line"
     " FROM e JOIN pages p ON p.id = e.page_id"
+    " LEFT JOIN LATERAL (SELECT a.url, split_part(split_part(substring(a.url from '[^/]*$'), '?', 1), '#', 1)"
+    "  || CASE WHEN s.member = '' THEN '' ELSE '!' || s.member END AS file, s.line"
+    "  FROM attachment_sightings s JOIN attachments a ON a.id = s.attachment_id"
+    "  WHERE a.page_id = e.page_id AND s.hash = e.hash AND s.key_version = e.key_version"
+    "  ORDER BY a.url, s.member, s.line LIMIT 1) att ON true"
     " ORDER BY e.customer_id, e.kind, p.url, e.masked";
 
 std::optional<std::string> optional_text(const pqxx::field& f) {
@@ -76,11 +88,12 @@ std::vector<report::ExposureRow> read_exposures(pqxx::work& tx, const ReportFilt
                                     filter.since.value_or(""));
     rows.reserve(r.size());
     for (const auto& row : r) {
-      rows.push_back(
-          report::ExposureRow{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                              row[3].as<std::string>(), row[4].as<std::string>(), optional_text(row[5]),
-                              optional_text(row[6]), optional_text(row[7]), row[8].as<std::string>(),
-                              row[9].as<std::string>(), row[10].as<std::string>()});
+      rows.push_back(report::ExposureRow{
+          row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+          row[3].as<std::string>(), row[4].as<std::string>(), optional_text(row[5]), optional_text(row[6]),
+          optional_text(row[7]), row[8].as<std::string>(), row[9].as<std::string>(),
+          row[10].as<std::string>(), optional_text(row[11]), optional_text(row[12]),
+          row[13].is_null() ? std::nullopt : std::optional<int64_t>(row[13].as<int64_t>())});
     }
   } catch (...) {
     db::rethrow_translated("reading the exposures to report");

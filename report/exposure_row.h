@@ -2,6 +2,7 @@
 // and what the JSON, CSV and HTML writers render. Plain data, no behaviour.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,15 @@ struct ExposureRow {
   std::string first_seen;
   std::string last_seen;
   std::string confidence;  // "confirmed" | "single"
+  // Set when the identifier stands in a file the listing linked (its first
+  // place there): the file's URL, "sample.zip!part1.csv" (the file's name,
+  // then the member path inside it, if any) and the 1-based line in it.
+  std::optional<std::string> attachment_url;
+  std::optional<std::string> attachment;
+  std::optional<int64_t> attachment_line;
 };
+
+// "sample.zip!part1.csv line 77", or "" when the row has no attachment.
+std::string attachment_chain(const ExposureRow& row);
 
 }  // namespace leakwatch::report

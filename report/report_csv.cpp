@@ -6,7 +6,8 @@ namespace leakwatch::report {
 namespace {
 
 constexpr const char* kHeader =
-    "customer_id,kind,masked,source,url,title,price,seller,first_seen,last_seen,confidence";
+    "customer_id,kind,masked,source,url,title,price,seller,first_seen,last_seen,confidence,attachment_url,"
+    "attachment,attachment_line";
 
 // Hostile listing text must not become a formula in the spreadsheet that opens
 // the report (CSV injection).
@@ -40,8 +41,9 @@ void write_report_csv(std::ostream& out, const std::vector<ExposureRow>& rows) {
     out << csv_field(r.customer_id) << ',' << csv_field(r.kind) << ',' << csv_field(r.masked) << ','
         << csv_field(r.source) << ',' << csv_field(r.url) << ',' << csv_field(defused(r.title)) << ','
         << csv_field(defused(r.price)) << ',' << csv_field(defused(r.seller)) << ','
-        << csv_field(r.first_seen) << ',' << csv_field(r.last_seen) << ',' << csv_field(r.confidence)
-        << "\r\n";
+        << csv_field(r.first_seen) << ',' << csv_field(r.last_seen) << ',' << csv_field(r.confidence) << ','
+        << csv_field(defused(r.attachment_url)) << ',' << csv_field(defused(r.attachment)) << ','
+        << (r.attachment_line ? std::to_string(*r.attachment_line) : std::string()) << "\r\n";
   }
 }
 

@@ -226,7 +226,8 @@ void write_table(std::ostream& out, const std::vector<ExposureRow>& rows) {
     cell("text", r.title.value_or(""));
     cell("nowrap", r.price.value_or(""));
     cell("text", r.seller.value_or(""));
-    cell("url", r.url);
+    // The chain: listing -> the file it linked, member and line.
+    cell("url", r.attachment ? r.url + " \u2192 " + attachment_chain(r) : r.url);
     cell("nowrap", r.first_seen);
     cell("nowrap", r.last_seen);
     cell(r.confidence == "confirmed" ? "nowrap confirmed" : "nowrap single", r.confidence);

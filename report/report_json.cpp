@@ -10,17 +10,29 @@ nlohmann::ordered_json optional_json(const std::optional<std::string>& value) {
 }  // namespace
 
 nlohmann::ordered_json exposure_json(const ExposureRow& row) {
-  return nlohmann::ordered_json{{"customer_id", row.customer_id},
-                                {"kind", row.kind},
-                                {"masked", row.masked},
-                                {"source", row.source},
-                                {"url", row.url},
-                                {"title", optional_json(row.title)},
-                                {"price", optional_json(row.price)},
-                                {"seller", optional_json(row.seller)},
-                                {"first_seen", row.first_seen},
-                                {"last_seen", row.last_seen},
-                                {"confidence", row.confidence}};
+  nlohmann::ordered_json out{{"customer_id", row.customer_id},
+                             {"kind", row.kind},
+                             {"masked", row.masked},
+                             {"source", row.source},
+                             {"url", row.url},
+                             {"title", optional_json(row.title)},
+                             {"price", optional_json(row.price)},
+                             {"seller", optional_json(row.seller)},
+                             {"first_seen", row.first_seen},
+                             {"last_seen", row.last_seen},
+                             {"confidence", row.confidence}};
+  if (row.attachment) {
+    // The chain: this listing -> the file it linked -> the member and line.
+    out["attachment"] = {{"url", row.attachment_url.value_or("")},
+                         {"file", *row.attachment},
+                         {"line", row.attachment_line.value_or(0)}};
+  }
+  return out;
+}
+
+std::string attachment_chain(const ExposureRow& row) {
+  if (!row.attachment) return "";
+  return *row.attachment + " line " + std::to_string(row.attachment_line.value_or(0));
 }
 
 nlohmann::ordered_json report_json(const std::vector<ExposureRow>& rows, bool group_by_customer) {

@@ -17,6 +17,7 @@ import zlib
 from content import (HANZI_SURNAMES, HUGE_LINE, JPEG_BYTES, LISTINGS_PER_INDEX_PAGE, OUT_OF_SCOPE_LINKS,
                      POSTS_PER_THREAD_PAGE, THREADS_PER_FORUM_PAGE, ZIP_BYTES, Person, esc, huge_parts,
                      make_person, page, paste_text, planted_table, records_table, render_phone, rng_for)
+import attachments
 from variants import CrawlAccount
 
 # --------------------------------------------------------------------------
@@ -27,6 +28,7 @@ class State:
     def __init__(self, args, catalog):
         self.args = args
         self.catalog = catalog
+        self.attachments = attachments.Attachments(catalog.seed)  # /dump and its files
         self.lock = threading.Lock()
         self.requests = collections.OrderedDict()  # (host, path) -> {"count": n, "statuses": {}}
         self.rate_windows = collections.defaultdict(collections.deque)
@@ -188,6 +190,7 @@ def shop_home(state, ctx):
                           ("Slow mirror", "/slow"), ("Legacy", "/bad-utf8"), ("CN (header)", "/gbk-header"),
                           ("CN (meta)", "/gbk-meta"), ("Mirror A", "/dup-a"), ("Mirror B", "/dup-b"),
                           ("Old link", "/loop/a"), ("Logo", "/img/logo.jpg"), ("Sample", "/files/sample.zip"),
+                          ("Full dump", attachments.LISTING),
                           ("Top", "/#top")]:
         parts.append("<li><a href=\"%s\">%s</a></li>" % (ctx.link(target), esc(label)))
     for target in OUT_OF_SCOPE_LINKS:
@@ -351,6 +354,13 @@ def trap(state, ctx):
         return redirect(ctx.link("/loop/a"))
     if path.startswith("/img/"):
         return Response(200, JPEG_BYTES, content_type="image/jpeg", compressible=False)
+    if path == attachments.LISTING:
+        return Response(200, state.attachments.listing_html(ctx))
+    if path.startswith(attachments.FILES):
+        found = state.attachments.files.get(path[len(attachments.FILES):])
+        if found is None:
+            return not_found()
+        return Response(200, found[0], content_type=found[1], compressible=False)
     if path.startswith("/files/"):
         return Response(200, ZIP_BYTES, content_type="application/zip", compressible=False)
     return None

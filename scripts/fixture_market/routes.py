@@ -54,6 +54,7 @@ def manifest(state):
         "/calendar?month=N": "links to month N+1 forever (also calendar.onion/)",
         "/img/logo.jpg": "image/jpeg",
         "/files/sample.zip": "application/zip",
+        "/dump": "a listing linking a zip, a 7z and a .txt of customers found nowhere else",
     }
     must_reach = ["/flaky", "/slow", "/bad-utf8", "/gbk-header", "/gbk-meta", "/dup-a", "/dup-b"]
     trap_records = {}
@@ -83,6 +84,7 @@ def manifest(state):
         "traps": {"market": "shop", "paths": traps, "must_reach": must_reach, "records": trap_records},
         "out_of_scope": list(OUT_OF_SCOPE_LINKS),
         "exposures": exposures,
+        "attachments": state.attachments.manifest(),
     }
     if state.hostile:
         out["hostile"] = manifest_section(state)

@@ -191,8 +191,9 @@ TEST_CASE("crawl: through socks5h:// reaches every listing and trap page, and no
   // Not text: never stored. Redirect loop: failed with the reason.
   CHECK(t.db.query_value("SELECT state FROM frontier WHERE url = 'http://shop.onion/img/logo.jpg'") ==
         "skipped");
-  CHECK(t.db.query_value("SELECT state FROM frontier WHERE url = 'http://shop.onion/files/sample.zip'") ==
-        "skipped");
+  // A file a page links is that page's attachment, not a page (issue #17).
+  CHECK(t.count("SELECT count(*) FROM frontier WHERE url = 'http://shop.onion/files/sample.zip'") == 0);
+  CHECK(t.count("SELECT count(*) FROM attachments WHERE url = 'http://shop.onion/files/sample.zip'") == 1);
   CHECK(t.db.query_value("SELECT last_error FROM frontier WHERE url = 'http://shop.onion/loop/a'")
             .find("redirect loop") != std::string::npos);
   // Same bytes under two URLs: one page, both URLs.

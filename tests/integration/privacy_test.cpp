@@ -144,6 +144,16 @@ TEST_CASE(
     for (const auto& record : page["records"]) add_needles(record, &needles);
   }
   for (const auto& record : manifest["hostile"]["canary"]["records"]) add_needles(record, &needles);
+  // The customers of the files the shop's /dump listing links (zip, 7z,
+  // .txt): streamed through the extractor, never stored (issue #17).
+  int in_files = 0;
+  for (const auto& c : manifest.at("attachments").at("customers")) {
+    add_needles(c, &needles);
+    customers += "c" + std::to_string(++n) + "," + c["email"].get<std::string>() + "," +
+                 c["phone"].get<std::string>() + "\n";
+    ++in_files;
+  }
+  REQUIRE(in_files == 8);
   REQUIRE(n >= 10);
   REQUIRE(needles.size() >= 5 * static_cast<size_t>(n));
 
@@ -190,10 +200,12 @@ TEST_CASE(
   CHECK(std::stol(db.query_value("SELECT count(*) FROM pages WHERE url = 'http://hostile.onion/titled'"
                                  " AND title LIKE 'listing for %@%'")) == 1);
   CHECK(std::stol(db.query_value("SELECT count(DISTINCT customer_id) FROM exposures")) == n);
+  CHECK(std::stol(db.query_value("SELECT count(*) FROM attachment_sightings")) >= 2 * in_files);
 
   auto dump = run_program({"pg_dump", "--no-owner", db.url()});
   REQUIRE_MESSAGE(dump.exit_code == 0, dump.err);
   REQUIRE(dump.out.find("COPY public.pages") != std::string::npos);
+  REQUIRE(dump.out.find("COPY public.attachment_sightings") != std::string::npos);
   for (const auto& needle : needles) {
     CHECK_MESSAGE(dump.out.find(needle) == std::string::npos, "plaintext in the database dump: " << needle);
     CHECK_MESSAGE(output.find(needle) == std::string::npos, "plaintext in leakwatch's output: " << needle);

@@ -95,15 +95,16 @@ TEST_CASE("report: CSV has the same columns, quoted per RFC 4180, formulas defus
   Reports f;
   auto r = f.report({"--format", "csv"});
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.rfind(
-            "customer_id,kind,masked,source,url,title,price,seller,first_seen,last_seen,confidence\r\n", 0) ==
-        0);
+  CHECK(r.out.rfind("customer_id,kind,masked,source,url,title,price,seller,first_seen,last_seen,confidence,"
+                    "attachment_url,attachment,attachment_line\r\n",
+                    0) == 0);
   CHECK(r.out.find(
             "c1,email,b***@icloud.com,shop,http://shop.onion/listing/1,"
             "Apple IDs <script>document.title='pwned'</script></script><script>document.title='x'</script>,"
             "$12.50,\"<img src=x onerror=\"\"document.body.setAttribute('data-pwned','1')\"\">\",") !=
         std::string::npos);
-  CHECK(r.out.find(",confirmed\r\n") != std::string::npos);
+  // Found on the listing page itself: the attachment columns stay empty.
+  CHECK(r.out.find(",confirmed,,,\r\n") != std::string::npos);
 }
 
 TEST_CASE("report: --mark-notified marks exactly what it reported; the next report is empty; -o is written") {
