@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "db/connection.h"
+#include "db/run_lock.h"
 #include "extract/mask_text.h"
 
 namespace leakwatch::app {
@@ -42,6 +43,9 @@ db::Connection& Context::database() {
     url_ = database_url();
     database_ = db::connect(url_, database_origin());
     server_ = db::server_address(*database_);
+    db::set_session_limits(*database_, {.lock_timeout_ms = int64_t{config().lock_timeout_s} * 1000,
+                                        .statement_timeout_ms = int64_t{config().statement_timeout_s} * 1000,
+                                        .application_name = application_name_});
   }
   return *database_;
 }
@@ -52,7 +56,17 @@ std::string Context::describe_failure(const std::exception& e) {
   // next transaction, or wrapped by a stage); the connection's state says
   // what happened whatever the message.
   bool lost = database_ != nullptr && !database_->is_open();
-  return mask(db::redact_secrets(db::describe_failure(e.what(), lost, server_), url_));
+  std::string line = db::describe_failure(e.what(), lost, server_);
+  // The server's words name the setting, not where it comes from.
+  if (line.find("canceling statement due to lock timeout") != std::string::npos) {
+    line = "gave up waiting for a lock after " + std::to_string(config().lock_timeout_s) +
+           " s ([database] lock_timeout_s): another session holds a lock on a table this needs (" + line +
+           ")";
+  } else if (line.find("canceling statement due to statement timeout") != std::string::npos) {
+    line = "a statement ran longer than " + std::to_string(config().statement_timeout_s) +
+           " s ([database] statement_timeout_s) and was cancelled (" + line + ")";
+  }
+  return mask(db::redact_secrets(std::move(line), url_));
 }
 
 std::string Context::mask(std::string_view text) {

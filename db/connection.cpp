@@ -287,8 +287,14 @@ std::string describe_failure(std::string_view what, bool connection_lost, std::s
 }
 
 AdvisoryLock AdvisoryLock::acquire(pqxx::connection& conn, long long key) {
-  pqxx::nontransaction tx(conn);
+  // Waiting is what the caller asked for (`run --wait`, a second migrator):
+  // the session's lock and statement timeouts do not apply to this wait. A
+  // session-level advisory lock outlives the transaction that took it.
+  pqxx::work tx(conn, "advisory lock");
+  tx.exec("SET LOCAL lock_timeout = 0");
+  tx.exec("SET LOCAL statement_timeout = 0");
   tx.exec("SELECT pg_advisory_lock(" + std::to_string(key) + ")");
+  tx.commit();
   return AdvisoryLock(&conn, key);
 }
 

@@ -58,7 +58,8 @@ std::string describe_failure(std::string_view what, bool connection_lost, std::s
 // outlive the lock.
 class AdvisoryLock {
  public:
-  // Blocks until the lock is held.
+  // Blocks until the lock is held, whatever the session's lock_timeout and
+  // statement_timeout.
   static AdvisoryLock acquire(pqxx::connection& conn, long long key);
   // Returns an unheld lock (held() == false) when another session holds it.
   static AdvisoryLock try_acquire(pqxx::connection& conn, long long key);

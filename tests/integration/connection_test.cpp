@@ -130,8 +130,10 @@ TEST_CASE("db: PostgreSQL stopping mid-run is said in words on every line, never
   CHECK(err.find("Could not obtain client encoding") == std::string::npos);
   CHECK(err.find("leakwatch: error: crawl: lost the connection to the database at " + server + " (") !=
         std::string::npos);
-  CHECK(err.find("leakwatch: error: extract: lost the connection to the database at " + server + " (") !=
-        std::string::npos);
+  // The later stages are not run on a new session (pqxx would reconnect)
+  // without the run lock, which went with the lost one.
+  CHECK(err.find("leakwatch: error: extract:") == std::string::npos);
+  CHECK(err.find("leakwatch: run 1: the stages after the lost connection did not run") != std::string::npos);
   CHECK(err.find("leakwatch: error: run 1: cannot record the run: lost the connection to the database at " +
                  server + " (") != std::string::npos);
   CHECK(err.find("Is the server running") ==
