@@ -41,11 +41,12 @@ std::string Context::database_origin() {
 db::Connection& Context::database() {
   if (!database_) {
     url_ = database_url();
+    // Every connection of the process, the crawl's writer's too.
+    db::set_default_session_limits({.lock_timeout_ms = int64_t{config().lock_timeout_s} * 1000,
+                                    .statement_timeout_ms = int64_t{config().statement_timeout_s} * 1000,
+                                    .application_name = application_name_});
     database_ = db::connect(url_, database_origin());
     server_ = db::server_address(*database_);
-    db::set_session_limits(*database_, {.lock_timeout_ms = int64_t{config().lock_timeout_s} * 1000,
-                                        .statement_timeout_ms = int64_t{config().statement_timeout_s} * 1000,
-                                        .application_name = application_name_});
   }
   return *database_;
 }
@@ -57,7 +58,10 @@ std::string Context::describe_failure(const std::exception& e) {
   // what happened whatever the message.
   bool lost = database_ != nullptr && !database_->is_open();
   std::string line = db::describe_failure(e.what(), lost, server_);
-  // The server's words name the setting, not where it comes from.
+  // The server's words name the setting, not where it comes from; the
+  // statement it quotes ("LINE 1: SELECT ...") helps no one here.
+  const bool timeout = line.find("canceling statement due to") != std::string::npos;
+  if (timeout && line.find(" LINE ") != std::string::npos) line.erase(line.find(" LINE "));
   if (line.find("canceling statement due to lock timeout") != std::string::npos) {
     line = "gave up waiting for a lock after " + std::to_string(config().lock_timeout_s) +
            " s ([database] lock_timeout_s): another session holds a lock on a table this needs (" + line +

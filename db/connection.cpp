@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "db/run_lock.h"
 
 namespace leakwatch::db {
 namespace {
@@ -246,7 +247,9 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url, std::string_vi
                                  p.secrets));
   }
   try {
-    return std::make_unique<pqxx::connection>(url);
+    auto conn = std::make_unique<pqxx::connection>(url);
+    apply_default_session_limits(*conn);
+    return conn;
   } catch (const std::exception& e) {
     throw RuntimeError(
         redact_all("cannot connect to database " + shown(p, url) + ": " + join_lines(e.what()), p.secrets));

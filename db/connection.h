@@ -20,7 +20,8 @@ using Connection = pqxx::connection;
 // Throws ConfigError when libpq cannot parse the string, or when a URI is
 // ambiguous (an '@' or '/' in the password that is not percent-encoded:
 // libpq would take part of the password for a host or database name);
-// neither connects. Throws RuntimeError
+// neither connects. The connection gets the session limits set by
+// set_default_session_limits() (db/run_lock.h). Throws RuntimeError
 // "cannot connect to database <redact_url(url)>: <libpq's reason>" otherwise.
 // No message holds the password, however libpq parsed the string.
 std::unique_ptr<pqxx::connection> connect(const std::string& url, std::string_view origin = {});

@@ -45,6 +45,19 @@ void set_session_limits(pqxx::connection& conn, const SessionLimits& limits) {
   }
 }
 
+namespace {
+std::optional<SessionLimits>& default_limits() {
+  static std::optional<SessionLimits> limits;
+  return limits;
+}
+}  // namespace
+
+void set_default_session_limits(const SessionLimits& limits) { default_limits() = limits; }
+
+void apply_default_session_limits(pqxx::connection& conn) {
+  if (default_limits()) set_session_limits(conn, *default_limits());
+}
+
 std::optional<LockHolder> advisory_lock_holder(pqxx::connection& conn, long long key) {
   try {
     pqxx::nontransaction tx(conn);

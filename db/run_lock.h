@@ -23,6 +23,14 @@ struct SessionLimits {
 };
 void set_session_limits(pqxx::connection& conn, const SessionLimits& limits);
 
+// The limits connect() (db/connection.h) sets on every connection this
+// process opens from now on, the crawl's writer connection included, so
+// that no stage on any connection waits without end. Call before the first
+// connect(), from one thread.
+void set_default_session_limits(const SessionLimits& limits);
+// Applies the limits set_default_session_limits() set, if any.
+void apply_default_session_limits(pqxx::connection& conn);
+
 // The session holding an advisory lock, as pg_locks and pg_stat_activity
 // see it.
 struct LockHolder {

@@ -6,7 +6,9 @@
 // -tc='fault:*'`. LEAKWATCH_FAULT_SEED picks other kill moments.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -193,7 +195,7 @@ TEST_CASE(
   CHECK(run.wait() == 1);
   std::string err = read_file(dir / "run.err");
   INFO(err);
-  const std::string first_error = first_line_with(err, "error");
+  const std::string first_error = first_line_with(err, "leakwatch: error:");
   CHECK(first_error.starts_with("leakwatch: error: crawl: lost the connection to the database at " + server +
                                 " ("));
   CHECK(err.find("Could not obtain client encoding") == std::string::npos);
