@@ -18,6 +18,7 @@
 
 #include "core/checked_regex.h"
 #include "core/errors.h"
+#include "crawler/commit_writer.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
 #include "crawler/param_rule_store.h"
@@ -104,6 +105,7 @@ class CrawlPass {
         options_(options),
         callbacks_(callbacks),
         frontier_(conn, worker_name(), options.defaults.lease_s, *options.privacy),
+        writer_(conn, frontier_.worker(), options.defaults.lease_s, *options.privacy),
         fetcher_(options.defaults) {
     for (const auto& source : options.sources) add_source(source);
   }
@@ -125,6 +127,8 @@ class CrawlPass {
   void add_links(SourceRun& run, int depth, std::vector<std::string> links);
   bool leave_out_variant(SourceRun& run, const LeasedUrl& u);
   void flush();
+  // Takes what the writer has committed: counts, new login walls, new links.
+  void collect(std::vector<Committed> committed);
   void report(bool final);
   void reclaim_dead_leases();
   bool stopping() const {
@@ -141,6 +145,7 @@ class CrawlPass {
   const CrawlOptions& options_;
   const CrawlCallbacks& callbacks_;
   Frontier frontier_;
+  CommitWriter writer_;  // commits on a thread of its own: the fetch loop never waits for them
   Fetcher fetcher_;
   std::vector<std::unique_ptr<SourceRun>> sources_;
   std::vector<std::string> source_names_;
@@ -407,7 +412,7 @@ void CrawlPass::add_links(SourceRun& run, int depth, std::vector<std::string> li
 
 void CrawlPass::flush() {
   if (outcomes_.empty() && links_.empty()) return;
-  std::vector<DiscoveredLinks> links;
+  CommitBatch batch;
   for (auto& [key, urls] : links_) {
     // Document order is kept: it decides the order of fetching within a
     // depth, and a page's first links (rel=next) are often the way on.
@@ -416,26 +421,39 @@ void CrawlPass::flush() {
     for (auto& u : urls) {
       if (seen.insert(u).second) unique.push_back(u);
     }
-    links.push_back({key.first, key.second, std::move(unique)});
+    batch.links.push_back({key.first, key.second, std::move(unique)});
   }
-  CommitResult result = frontier_.commit(outcomes_, links, max_pages_);
-  for (auto& run : sources_) save_param_rules(conn_, run->options->name, run->params->take_changed());
-  stats_.pages_new += result.pages_new;
-  stats_.duplicates += result.pages_duplicate;
-  stats_.enqueued += result.urls_enqueued;
-  // Once per source and pass; a notice only when the wall is new to the database.
-  for (const auto& o : outcomes_) {
-    if (o.kind != Outcome::Kind::kLoginWall || !walls_reported_.insert(o.source).second) continue;
-    std::string line = o.source + ": " + o.login_url + " (" + o.error + ")";
-    stats_.login_walls.push_back(line);
-    bool is_new = std::find(result.new_login_walls.begin(), result.new_login_walls.end(), o.source) !=
-                  result.new_login_walls.end();
-    if (is_new && callbacks_.notice) callbacks_.notice("login wall: " + line);
+  batch.outcomes = std::move(outcomes_);
+  batch.max_pages = max_pages_;
+  for (auto& run : sources_) {
+    auto changed = run->params->take_changed();
+    if (!changed.empty()) batch.param_rules.emplace_back(run->options->name, std::move(changed));
   }
+  writer_.submit(std::move(batch));
   outcomes_.clear();
   links_.clear();
+}
+
+void CrawlPass::collect(std::vector<Committed> committed) {
+  bool enqueued = false;
+  for (auto& c : committed) {
+    const CommitResult& result = c.result;
+    stats_.pages_new += result.pages_new;
+    stats_.duplicates += result.pages_duplicate;
+    stats_.enqueued += result.urls_enqueued;
+    enqueued = enqueued || result.urls_enqueued > 0;
+    // Once per source and pass; a notice only when the wall is new to the database.
+    for (const auto& o : c.login_walls) {
+      if (!walls_reported_.insert(o.source).second) continue;
+      std::string line = o.source + ": " + o.login_url + " (" + o.error + ")";
+      stats_.login_walls.push_back(line);
+      bool is_new = std::find(result.new_login_walls.begin(), result.new_login_walls.end(), o.source) !=
+                    result.new_login_walls.end();
+      if (is_new && callbacks_.notice) callbacks_.notice("login wall: " + line);
+    }
+  }
   // New links may make sources leasable again.
-  if (result.urls_enqueued > 0) {
+  if (enqueued) {
     for (auto& run : sources_) run->next_lease = {};
   }
 }
@@ -471,18 +489,19 @@ CrawlStats CrawlPass::run() {
       for (auto& p : parsers_.take(idle && parsing ? milliseconds(50) : milliseconds(0))) {
         handle_parsed(std::move(p));
       }
+      collect(writer_.take());
       auto now = Clock::now();
       // Batch commits, but not at the cost of starving the fetcher: when it
       // runs low, the links waiting in the batch are the next work
-      // (paginations are chains, one page deeper each).
+      // (paginations are chains, one page deeper each). While the writer is
+      // busy, small batches wait and grow.
       bool starving =
           fetcher_.pending() < static_cast<size_t>(options_.defaults.concurrency) && !links_.empty();
-      if (outcomes_.size() >= kBatchOutcomes || (!outcomes_.empty() && now - first_pending_ >= kBatchDelay) ||
-          starving || (fetcher_.pending() == 0 && (!outcomes_.empty() || !links_.empty()))) {
-        flush();
-      }
+      bool due = (!outcomes_.empty() && now - first_pending_ >= kBatchDelay) || starving ||
+                 (fetcher_.pending() == 0 && (!outcomes_.empty() || !links_.empty()));
+      if (outcomes_.size() >= kBatchOutcomes || (due && writer_.pending() == 0)) flush();
       if (now - last_renew >= renew_every) {
-        frontier_.renew_leases();
+        writer_.renew_leases();
         last_renew = now;
       }
       if (now - last_progress >= kProgressInterval) {
@@ -492,6 +511,12 @@ CrawlStats CrawlPass::run() {
         last_progress = now;
       }
       if (busy() > 0) continue;
+      if (writer_.pending() > 0 || !outcomes_.empty() || !links_.empty()) {
+        // Nothing in flight: what is being committed is the next work.
+        if (writer_.pending() == 0) flush();
+        collect(writer_.drain());
+        continue;
+      }
       if (stopping()) break;
       bool any_due = false;
       for (const auto& run : sources_) any_due = any_due || run->next_lease <= now;
@@ -509,10 +534,12 @@ CrawlStats CrawlPass::run() {
       for (auto& run : sources_) run->next_lease = {};
     }
     flush();
+    collect(writer_.drain());
   } catch (...) {
     // Keep what was fetched, give the rest back to the frontier.
     try {
       flush();
+      writer_.drain();
     } catch (...) {
     }
     try {

@@ -103,9 +103,12 @@ run_leakwatch() {  # NAME PAGES LATENCY CONCURRENCY [MARKET_ARGS...]
   local url=${pg_url%/*}/$db
   # Per-host concurrency = concurrency and a rate far above what the market
   # can serve: leakwatch is limited by C and the latency, not by its config.
+  [ -f "$work/key" ] || (umask 077 && openssl rand -hex 32 >"$work/key")
   cat >"$work/leakwatch.toml" <<TOML
 [database]
 url = "$url"
+[hashing]
+key_file = "$work/key"
 [crawl]
 proxy = "none"
 concurrency = $c

@@ -134,7 +134,11 @@ def run_leakwatch(args, markets, work, pg_url, n):
     subprocess.check_call(["psql", "-q", admin, "-c", "DROP DATABASE IF EXISTS %s" % db])
     subprocess.check_call(["psql", "-q", admin, "-c", "CREATE DATABASE %s" % db])
     url = pg_url.rsplit("/", 1)[0] + "/" + db
-    lines = ['[database]', 'url = "%s"' % url, '[crawl]', 'proxy = "none"',
+    key = os.path.join(work, "leakwatch.key")
+    if not os.path.exists(key):
+        with open(os.open(key, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(os.urandom(32).hex() + "\n")
+    lines = ['[database]', 'url = "%s"' % url, '[hashing]', 'key_file = "%s"' % key, '[crawl]', 'proxy = "none"',
              'concurrency = %d' % (args.per_host * len(MARKETS)), 'per_host_concurrency = %d' % args.per_host,
              'rate = %g' % args.rate, 'max_depth = 1000', 'log_interval_s = 30']
     for name, _ in MARKETS:
@@ -174,6 +178,11 @@ def report_line(tool, wall, cpu, summary):
           "   [fetches/distinct/variant: %s]" % (tool, wall, cpu, tot["fetches"], tot["status_429"],
                                                  tot["distinct_pages"], tot["variant_fetches"], tot["covered"],
                                                  tot["planted"], per))
+    for n, m in summary.items():
+        t = m.get("timeline", [])
+        windows = [sum(t[i:i + 5]) / 5.0 for i in range(0, len(t), 5)]
+        print("    %-6s %4d fetches in %3d s (%.1f/s); per second, by 5 s: %s"
+              % (n, m["fetches"], len(t), m["fetches"] / max(1, len(t)), " ".join("%.0f" % w for w in windows)))
     sys.stdout.flush()
     return dict(tot, wall=wall, cpu=cpu, summary=summary)
 

@@ -14,6 +14,7 @@ import hashlib
 import random
 import re
 import threading
+import time
 import urllib.parse
 
 # Parameters that never change what a page says. `sid` is the forum's session
@@ -61,17 +62,27 @@ def decorate(body, page_key):
 
 
 class CrawlAccount:
-    """Per host: fetches, 429s, and the content keys answered 200 (first time and again)."""
+    """Per host: fetches, 429s, the content keys answered 200 (first time and
+    again), and fetches per second since the first fetch of any host
+    (`timeline`), so a benchmark can see which host waited while another ran."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.hosts = {}
+        self.start = None
 
     def record(self, host, path, query_string, status):
         key = content_key(path, query_string)
         with self.lock:
-            h = self.hosts.setdefault(host, {"fetches": 0, "status_429": 0, "variant_fetches": 0, "pages": set()})
+            now = time.monotonic()
+            if self.start is None:
+                self.start = now
+            h = self.hosts.setdefault(host, {"fetches": 0, "status_429": 0, "variant_fetches": 0, "pages": set(),
+                                             "timeline": []})
             h["fetches"] += 1
+            second = int(now - self.start)
+            h["timeline"].extend([0] * (second + 1 - len(h["timeline"])))
+            h["timeline"][second] += 1
             if status == 429:
                 h["status_429"] += 1
             elif status == 200:
@@ -84,8 +95,9 @@ class CrawlAccount:
         with self.lock:
             out = {host: {"fetches": h["fetches"], "status_429": h["status_429"],
                           "variant_fetches": h["variant_fetches"], "distinct_pages": len(h["pages"]),
-                          "pages": sorted(h["pages"])}
+                          "pages": sorted(h["pages"]), "timeline": list(h["timeline"])}
                    for host, h in self.hosts.items()}
             if reset:
                 self.hosts.clear()
+                self.start = None
         return out
