@@ -78,7 +78,7 @@ void run_stage(Context& ctx, RunRecord* run, const char* name, Stage&& stage) {
     std::cerr << "leakwatch: error: " << name << ": " << message << "\n";
     run->errors.push_back({{"stage", name}, {"error", message}});
     run->stages[name] = {{"failed", true}};
-    run->lost_connection = ctx.database_lost();
+    run->lost_connection = ctx.connection_lost(e);
   }
   run->stages[name]["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -56,7 +56,7 @@ std::string Context::describe_failure(const std::exception& e) {
   // sql_error, "Could not obtain client encoding: not connected." from the
   // next transaction, or wrapped by a stage); the connection's state says
   // what happened whatever the message.
-  bool lost = database_ != nullptr && !database_->is_open();
+  bool lost = connection_lost(e);
   std::string line = db::describe_failure(e.what(), lost, server_);
   // The server's words name the setting, not where it comes from; the
   // statement it quotes ("LINE 1: SELECT ...") helps no one here.

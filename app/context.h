@@ -46,9 +46,12 @@ class Context {
   // to the database at HOST:PORT (...)" when the connection is gone, else
   // e.what() on one line; never the database password.
   std::string describe_failure(const std::exception& e);
-  // True when database() was connected and its session is gone (until pqxx
-  // reconnects at the next transaction).
-  bool database_lost() const { return database_ != nullptr && !database_->is_open(); }
+  // True when the failure `e` came from a lost database session: database()'s
+  // is gone (until pqxx reconnects at the next transaction), or `e` says so
+  // (the crawl's writer has a connection of its own).
+  bool connection_lost(const std::exception& e) const {
+    return (database_ != nullptr && !database_->is_open()) || db::is_connection_loss(e);
+  }
   // $LEAKWATCH_HMAC_KEY_FILE, else [hashing] key_file. No key is a
   // ConfigError, never a default key; so is a key file HashKey::load refuses
   // (missing, malformed, or open to group or others).

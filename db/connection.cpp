@@ -264,6 +264,18 @@ std::string server_address(pqxx::connection& conn) {
   return h + ":" + (port != nullptr && *port != '\0' ? port : "5432");
 }
 
+bool is_connection_loss(const std::exception& e) {
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return true;
+  const std::string_view what = e.what();
+  for (std::string_view words :
+       {"server closed the connection unexpectedly", "terminating connection due to administrator command",
+        "no connection to the server", "Could not obtain client encoding: not connected",
+        "lost the connection to the database at "}) {
+    if (what.find(words) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 std::string describe_failure(std::string_view what, bool connection_lost, std::string_view server) {
   std::string line = join_lines(what);
   constexpr std::string_view kLost = "lost the connection to the database at ";

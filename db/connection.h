@@ -47,6 +47,12 @@ std::string redact_secrets(std::string text, std::string_view url);
 // is lost, when libpq no longer says.
 std::string server_address(pqxx::connection& conn);
 
+// True when `e` says the session with the server is gone (pqxx's
+// broken_connection, or libpq's words for it in a message that was passed
+// on): for failures on a connection other than the one a caller checks with
+// is_open(), such as the crawl's writer connection.
+bool is_connection_loss(const std::exception& e);
+
 // One line, never empty, for the failure `what` of an operation on a
 // connection to `server` (server_address()). When `connection_lost`, says so
 // and why as far as libpq told: "lost the connection to the database at
