@@ -51,7 +51,8 @@ struct MarketRun {
     REQUIRE_MESSAGE(migrated.exit_code == 0, migrated.err);
     std::string csv = "customer_id,email,phone\n";
     int n = 0;
-    for (const auto& e : market.manifest().at("exposures")) {
+    const auto manifest = market.manifest();
+    for (const auto& e : manifest.at("exposures")) {
       csv += "c" + std::to_string(++n) + "," + e.at("email").get<std::string>() + "," +
              e.at("phone").get<std::string>() + "\n";
     }
