@@ -135,15 +135,19 @@ TEST_CASE(
   std::mt19937 rng(seed);
   // Uniform over the first half of an uninterrupted run: each killed run
   // resumes the last one's work, so later kills still land mid-run.
-  std::uniform_real_distribution<double> moment(0.05, std::max(0.3, run_s / 2));
+  // A run that ends before its kill narrows the range: once the work is
+  // done, runs are short, and the kills must still land inside them.
+  double upper = std::max(0.3, run_s / 2);
   int kills = 0;
-  for (int attempt = 0; kills < 10 && attempt < 40; ++attempt) {
+  for (int attempt = 0; kills < 10 && attempt < 80; ++attempt) {
+    std::uniform_real_distribution<double> moment(0.02, upper);
     auto dir = faulted.dir.path();
     ChildProcess run({LEAKWATCH_BINARY, "run"}, faulted.env, dir / "run.out", dir / "run.err");
     std::this_thread::sleep_for(std::chrono::duration<double>(moment(rng)));
     if (!run.running()) {
       INFO(read_file(dir / "run.err"));
       CHECK(run.wait() == 0);  // it finished before the kill: fine, but not a kill
+      upper = std::max(0.05, upper * 0.7);
       continue;
     }
     run.kill_now();
