@@ -12,9 +12,10 @@ namespace {
 
 // Every table leakwatch.toml may hold, and every key of those read here
 // ([crawl] and [[source]] keys are checked by crawl_config.cpp).
-constexpr std::string_view kTopLevelKeys[] = {"database",  "hashing", "identity",
-                                              "retention", "crawl",   "source"};
-constexpr std::string_view kDatabaseKeys[] = {"url"};
+constexpr std::string_view kTopLevelKeys[] = {"database", "hashing", "identity", "retention",
+                                              "run",      "crawl",   "source"};
+constexpr std::string_view kDatabaseKeys[] = {"url", "lock_timeout_s", "statement_timeout_s"};
+constexpr std::string_view kRunKeys[] = {"stuck_after_s"};
 constexpr std::string_view kHashingKeys[] = {"key_file", "key_version"};
 constexpr std::string_view kIdentityKeys[] = {"default_region"};
 constexpr std::string_view kRetentionKeys[] = {"days"};
@@ -41,6 +42,13 @@ Config parse_config(std::string_view text, const std::filesystem::path& file) {
   if (auto database = TableReader::section(config, "database")) {
     database->check_keys(kDatabaseKeys);
     database->read("url", config.database_url);
+    constexpr int kWeek = 7 * 24 * 3600;
+    database->read_int("lock_timeout_s", config.lock_timeout_s, 0, kWeek);
+    database->read_int("statement_timeout_s", config.statement_timeout_s, 0, kWeek);
+  }
+  if (auto run = TableReader::section(config, "run")) {
+    run->check_keys(kRunKeys);
+    run->read_int("stuck_after_s", config.stuck_after_s, 1, 365 * 24 * 3600);
   }
   if (auto hashing = TableReader::section(config, "hashing")) {
     hashing->check_keys(kHashingKeys);

@@ -5,6 +5,7 @@
 #include "core/errors.h"
 #include "db/connection.h"
 #include "db/store_error.h"
+#include "db/run_lock.h"
 #include "extract/mask_text.h"
 
 namespace leakwatch::app {
@@ -41,6 +42,10 @@ std::string Context::database_origin() {
 db::Connection& Context::database() {
   if (!database_) {
     url_ = database_url();
+    // Every connection of the process, the crawl's writer's too.
+    db::set_default_session_limits({.lock_timeout_ms = int64_t{config().lock_timeout_s} * 1000,
+                                    .statement_timeout_ms = int64_t{config().statement_timeout_s} * 1000,
+                                    .application_name = application_name_});
     database_ = db::connect(url_, database_origin());
     server_ = db::server_address(*database_);
   }
@@ -52,14 +57,26 @@ std::string Context::describe_failure(const std::exception& e) {
   // sql_error, "Could not obtain client encoding: not connected." from the
   // next transaction, or wrapped by a stage); the connection's state says
   // what happened whatever the message.
-  bool lost = database_ != nullptr && !database_->is_open();
-  std::string text;
+  bool lost = connection_lost(e);
+  std::string line;
   if (const auto* store = dynamic_cast<const db::StoreError*>(&e)) {
-    text = store->doing() + ": " + db::describe_failure(store->cause(), lost, server_);
+    line = store->doing() + ": " + db::describe_failure(store->cause(), lost, server_);
   } else {
-    text = db::describe_failure(e.what(), lost, server_);
+    line = db::describe_failure(e.what(), lost, server_);
   }
-  return mask(db::redact_secrets(std::move(text), url_));
+  // The server's words name the setting, not where it comes from; the
+  // statement it quotes ("LINE 1: SELECT ...") helps no one here.
+  const bool timeout = line.find("canceling statement due to") != std::string::npos;
+  if (timeout && line.find(" LINE ") != std::string::npos) line.erase(line.find(" LINE "));
+  if (line.find("canceling statement due to lock timeout") != std::string::npos) {
+    line = "gave up waiting for a lock after " + std::to_string(config().lock_timeout_s) +
+           " s ([database] lock_timeout_s): another session holds a lock on a table this needs (" + line +
+           ")";
+  } else if (line.find("canceling statement due to statement timeout") != std::string::npos) {
+    line = "a statement ran longer than " + std::to_string(config().statement_timeout_s) +
+           " s ([database] statement_timeout_s) and was cancelled (" + line + ")";
+  }
+  return mask(db::redact_secrets(std::move(line), url_));
 }
 
 std::string Context::mask(std::string_view text) {

@@ -36,13 +36,22 @@ class Context {
   // Where database_url() comes from, for messages: "--database",
   // "$LEAKWATCH_DATABASE_URL", "FILE [database] url", or "" (PG* variables).
   std::string database_origin();
-  // Connects on first use; throws RuntimeError naming the (redacted) URL, or
+  // Connects on first use, with the session's lock and statement timeouts
+  // from [database]; throws RuntimeError naming the (redacted) URL, or
   // ConfigError for a connection string that does not parse.
   db::Connection& database();
+  // How the session is named in pg_stat_activity (before database() connects).
+  void set_application_name(std::string name) { application_name_ = std::move(name); }
   // One line for the failure `e` of a command or stage: "lost the connection
   // to the database at HOST:PORT (...)" when the connection is gone, else
   // e.what() on one line; never the database password.
   std::string describe_failure(const std::exception& e);
+  // True when the failure `e` came from a lost database session: database()'s
+  // is gone (until pqxx reconnects at the next transaction), or `e` says so
+  // (the crawl's writer has a connection of its own).
+  bool connection_lost(const std::exception& e) const {
+    return (database_ != nullptr && !database_->is_open()) || db::is_connection_loss(e);
+  }
   // $LEAKWATCH_HMAC_KEY_FILE, else [hashing] key_file. No key is a
   // ConfigError, never a default key; so is a key file HashKey::load refuses
   // (missing, malformed, or open to group or others).
@@ -68,6 +77,7 @@ class Context {
   std::unique_ptr<db::Connection> database_;
   std::string url_;     // the connection string of database_
   std::string server_;  // "host:port" of database_, read while it was connected
+  std::string application_name_ = "leakwatch";
   std::optional<identity::HashKey> key_;
   std::unique_ptr<extract::Extractor> masker_;
   std::optional<db::ListingPrivacy> privacy_;

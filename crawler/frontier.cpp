@@ -278,3 +278,33 @@ FrontierState Frontier::state(const std::vector<std::string>& sources) {
 }
 
 }  // namespace leakwatch::crawler
+
+namespace leakwatch::crawler {
+
+int64_t rewrite_frontier_plaintext(pqxx::connection& conn, const db::ListingPrivacy& privacy) {
+  try {
+    pqxx::work tx(conn, "rewrite frontier");
+    int64_t changed = 0;
+    for (const auto& row : tx.exec("SELECT id, url, coalesce(last_error, '') FROM frontier ORDER BY id")) {
+      const auto id = row[0].as<int64_t>();
+      const std::string url = row[1].as<std::string>(), error = row[2].as<std::string>();
+      const std::string stored = privacy.stored_url(url), masked = privacy.mask(error);
+      if (stored == url && masked == error) continue;
+      ++changed;
+      if (stored != url && !tx.exec_params("SELECT 1 FROM frontier WHERE url = $1", stored).empty()) {
+        tx.exec_params0("DELETE FROM frontier WHERE id = $1", id);
+        continue;
+      }
+      tx.exec_params0(
+          "UPDATE frontier SET url = $2, last_error = NULLIF($3, ''),"
+          " url_sealed = CASE WHEN $4 THEN decode($5, 'hex') ELSE url_sealed END WHERE id = $1",
+          id, stored, masked, stored != url, to_hex(privacy.seal(url)));
+    }
+    tx.commit();
+    return changed;
+  } catch (const pqxx::failure& e) {
+    throw RuntimeError(std::string("purge --rewrite: frontier: ") + e.what());
+  }
+}
+
+}  // namespace leakwatch::crawler

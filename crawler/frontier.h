@@ -130,3 +130,14 @@ class Frontier {
 };
 
 }  // namespace leakwatch::crawler
+
+namespace leakwatch::crawler {
+
+// `purge --rewrite` (db/privacy_rewrite.h) for the frontier: a URL stored in
+// plaintext that carries an identifier becomes its stored form (masked, with
+// its keyed tag) and is kept sealed so it can still be fetched, or is dropped
+// when that form is already queued; errors are masked. Rows in today's form
+// are left alone. Returns the rows changed. Throws leakwatch::RuntimeError.
+int64_t rewrite_frontier_plaintext(pqxx::connection& conn, const db::ListingPrivacy& privacy);
+
+}  // namespace leakwatch::crawler

@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "core/one_line.h"
 #include "db/store_error.h"
+#include "db/run_lock.h"
 
 namespace leakwatch::db {
 namespace {
@@ -225,7 +226,9 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url, std::string_vi
                                  p.secrets));
   }
   try {
-    return std::make_unique<pqxx::connection>(url);
+    auto conn = std::make_unique<pqxx::connection>(url);
+    apply_default_session_limits(*conn);
+    return conn;
   } catch (const std::exception& e) {
     throw RuntimeError(
         redact_all("cannot connect to database " + shown(p, url) + ": " + one_line(e.what()), p.secrets));
@@ -238,6 +241,18 @@ std::string server_address(pqxx::connection& conn) {
   std::string h = host != nullptr && *host != '\0' ? host : "localhost";
   if (h.find(':') != std::string::npos && !h.starts_with('/')) h = "[" + h + "]";
   return h + ":" + (port != nullptr && *port != '\0' ? port : "5432");
+}
+
+bool is_connection_loss(const std::exception& e) {
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return true;
+  const std::string_view what = e.what();
+  for (std::string_view words :
+       {"server closed the connection unexpectedly", "terminating connection due to administrator command",
+        "no connection to the server", "Could not obtain client encoding: not connected",
+        "lost the connection to the database at "}) {
+    if (what.find(words) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 std::string describe_failure(std::string_view what, bool connection_lost, std::string_view server) {
@@ -266,9 +281,15 @@ std::string describe_failure(std::string_view what, bool connection_lost, std::s
 }
 
 AdvisoryLock AdvisoryLock::acquire(pqxx::connection& conn, long long key) {
+  // Waiting is what the caller asked for (`run --wait`, a second migrator):
+  // the session's lock and statement timeouts do not apply to this wait. A
+  // session-level advisory lock outlives the transaction that took it.
   store_call("waiting for an advisory lock", [&] {
-    pqxx::nontransaction tx(conn);
+    pqxx::work tx(conn, "advisory lock");
+    tx.exec("SET LOCAL lock_timeout = 0");
+    tx.exec("SET LOCAL statement_timeout = 0");
     tx.exec("SELECT pg_advisory_lock(" + std::to_string(key) + ")");
+    tx.commit();
   });
   return AdvisoryLock(&conn, key);
 }

@@ -20,7 +20,8 @@ using Connection = pqxx::connection;
 // Throws ConfigError when libpq cannot parse the string, or when a URI is
 // ambiguous (an '@' or '/' in the password that is not percent-encoded:
 // libpq would take part of the password for a host or database name);
-// neither connects. Throws RuntimeError
+// neither connects. The connection gets the session limits set by
+// set_default_session_limits() (db/run_lock.h). Throws RuntimeError
 // "cannot connect to database <redact_url(url)>: <libpq's reason>" otherwise.
 // No message holds the password, however libpq parsed the string.
 std::unique_ptr<pqxx::connection> connect(const std::string& url, std::string_view origin = {});
@@ -46,6 +47,12 @@ std::string redact_secrets(std::string text, std::string_view url);
 // is lost, when libpq no longer says.
 std::string server_address(pqxx::connection& conn);
 
+// True when `e` says the session with the server is gone (pqxx's
+// broken_connection, or libpq's words for it in a message that was passed
+// on): for failures on a connection other than the one a caller checks with
+// is_open(), such as the crawl's writer connection.
+bool is_connection_loss(const std::exception& e);
+
 // One line, never empty, for the failure `what` of an operation on a
 // connection to `server` (server_address()). When `connection_lost`, says so
 // and why as far as libpq told: "lost the connection to the database at
@@ -58,7 +65,8 @@ std::string describe_failure(std::string_view what, bool connection_lost, std::s
 // outlive the lock.
 class AdvisoryLock {
  public:
-  // Blocks until the lock is held.
+  // Blocks until the lock is held, whatever the session's lock_timeout and
+  // statement_timeout.
   static AdvisoryLock acquire(pqxx::connection& conn, long long key);
   // Returns an unheld lock (held() == false) when another session holds it.
   static AdvisoryLock try_acquire(pqxx::connection& conn, long long key);

@@ -8,7 +8,7 @@ namespace {
 constexpr const char* kAbandonRuns =
     "UPDATE runs SET status = 'abandoned', finished_at = now() WHERE status = 'running'";
 constexpr const char* kStartRun =
-    "INSERT INTO runs DEFAULT VALUES RETURNING id, extract(epoch FROM started_at)";
+    "INSERT INTO runs (backend_pid) VALUES (pg_backend_pid()) RETURNING id, extract(epoch FROM started_at)";
 constexpr const char* kFinishRun =
     "UPDATE runs SET finished_at = now(), status = $2, stages = $3::jsonb, errors = $4::jsonb WHERE id = $1"
     " RETURNING extract(epoch FROM finished_at)";

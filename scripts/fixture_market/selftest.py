@@ -103,6 +103,20 @@ def socks_connect(proxy_port, atyp, address, port, command=1):
     return code, s
 
 
+def read_http(sock):
+    """(status, body) of the response on `sock`, read to its end."""
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    sock.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    parts = head.split(b" ", 2)
+    return (int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None), body
+
+
 def http_over(sock, host, path, cookie=None):
     request = "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n" % (path, host)
     if cookie:
@@ -504,6 +518,29 @@ def main():
             check(status == 200, "HTTP by path through the proxy")
         code, _ = socks_connect(X, 3, "shop.onion", 80, command=2)
         check(code == 0x07, "proxy refuses BIND with 0x07")
+        # The same port as an HTTP proxy: absolute-form GET and CONNECT.
+        s = socket.create_connection(("127.0.0.1", X), timeout=10)
+        s.sendall(b"GET http://shop.onion/listing/3 HTTP/1.1\r\nHost: shop.onion\r\n"
+                  b"Cookie: session=demo\r\nProxy-Connection: keep-alive\r\n\r\n")
+        status, body = read_http(s)
+        check(status == 200 and b"planted.one@icloud.com" in body, "HTTP proxy forwards GET http://shop.onion/")
+        s = socket.create_connection(("127.0.0.1", X), timeout=10)
+        s.sendall(b"CONNECT forum.onion:80 HTTP/1.1\r\nHost: forum.onion:80\r\n\r\n")
+        check(s.recv(64).startswith(b"HTTP/1.1 200"), "HTTP proxy CONNECT forum.onion:80 succeeds")
+        status, body = http_over(s, "forum.onion", "/")
+        check(status == 200 and b"Breach Forum" in body, "HTTP proxy tunnels to the forum")
+        s = socket.create_connection(("127.0.0.1", X), timeout=10)
+        s.sendall(b"GET http://evil.example/ HTTP/1.1\r\nHost: evil.example\r\n\r\n")
+        check(read_http(s)[0] == 403, "HTTP proxy refuses evil.example with 403")
+        # SOCKS4 with an address, SOCKS4a with a name.
+        s = socket.create_connection(("127.0.0.1", X), timeout=10)
+        s.sendall(struct.pack("!BBH4s", 4, 1, P, socket.inet_aton("127.0.0.1")) + b"\x00")
+        check(s.recv(8)[1] == 90, "SOCKS4 CONNECT 127.0.0.1 succeeds")
+        status, body = http_over(s, "127.0.0.1:%d" % P, "/m/paste/")
+        check(status == 200, "HTTP by path through SOCKS4")
+        s = socket.create_connection(("127.0.0.1", X), timeout=10)
+        s.sendall(struct.pack("!BBH4s", 4, 1, 80, socket.inet_aton("0.0.0.1")) + b"\x00evil.example\x00")
+        check(s.recv(8)[1] == 91, "SOCKS4a refuses evil.example with 91")
         time.sleep(0.2)
         with open(proxy_log) as f:
             entries = [json.loads(line) for line in f]

@@ -7,9 +7,17 @@ RFC 1928, no authentication, CONNECT only. Destinations:
   - anything else                                 -> refused: reply 0x04 (host
     unreachable) for other names, 0x02 (not allowed by ruleset) for other
     addresses, 0x08 for an unknown ATYP, 0x07 for commands other than CONNECT
+On the same port, told apart by the first byte, it also speaks SOCKS4/4a
+(CONNECT; 4a's name as a SOCKS5 name) and plays an HTTP proxy (CONNECT
+host:port, or a request in absolute form, "GET http://host:port/path",
+forwarded with Connection: close), for the tests of every proxy mode a
+config may name. An HTTP proxy resolves names itself, so here a name is
+routed when it ends in ".onion" (to the market) or when this machine
+resolves it to loopback only (as a real proxy on this machine would reach
+it); anything else is refused (403 / SOCKS4 reply 91).
 Every request is logged (stderr with --verbose, and as JSON lines to
---log-file) so a test can assert that nothing tried to leave the machine.
-It never connects anywhere but 127.0.0.1.
+--log-file, with "protocol") so a test can assert that nothing tried to
+leave the machine. It never connects anywhere but 127.0.0.1.
 """
 
 import argparse
@@ -22,6 +30,7 @@ import struct
 import sys
 import threading
 import time
+import urllib.parse
 
 REPLY_OK = 0x00
 REPLY_FAILURE = 0x01
@@ -42,11 +51,30 @@ def recv_exact(sock, n):
     return data
 
 
+def loopback_only(name):
+    """True when this machine resolves `name` to loopback addresses only."""
+    try:
+        infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return False
+    addresses = {info[4][0] for info in infos}
+    return bool(addresses) and all(a.startswith("127.") or a == "::1" for a in addresses)
+
+
 class Handler(socketserver.BaseRequestHandler):
+    protocol = "socks5"
+
     def handle(self):
         client = self.request
         client.settimeout(30)
         try:
+            first = client.recv(1, socket.MSG_PEEK)
+            if first == b"\x04":
+                self.protocol = "socks4"
+                return self.handle_socks4(client)
+            if first and first != b"\x05":
+                self.protocol = "http"
+                return self.handle_http(client)
             version, nmethods = recv_exact(client, 2)
             if version != 5:
                 return
@@ -100,6 +128,80 @@ class Handler(socketserver.BaseRequestHandler):
             return ("127.0.0.1", port)
         return None
 
+    def route_name(self, host, port):
+        """Where an HTTP proxy (or SOCKS4a) on this machine would connect for `host`."""
+        if host.endswith(".onion"):
+            return ("127.0.0.1", self.server.target_port)
+        if host == "127.0.0.1" or loopback_only(host):
+            return ("127.0.0.1", port)
+        return None
+
+    def connect_logged(self, destination, port, target):
+        try:
+            upstream = socket.create_connection(target, timeout=10)
+        except OSError as e:
+            self.log(destination, port, "failed", str(e))
+            return None
+        self.log(destination, port, "connected", "%s:%d" % target)
+        return upstream
+
+    def handle_socks4(self, client):
+        version, command, port = struct.unpack("!BBH", recv_exact(client, 4))
+        ip = socket.inet_ntoa(recv_exact(client, 4))
+        while recv_exact(client, 1) != b"\x00":  # user id
+            pass
+        destination = ip
+        if ip.startswith("0.0.0.") and ip != "0.0.0.0":  # SOCKS4a: the name follows
+            name = b""
+            while (c := recv_exact(client, 1)) != b"\x00":
+                name += c
+            destination = name.decode("ascii", errors="replace").lower()
+        target = self.route_name(destination, port) if command == 0x01 else None
+        upstream = self.connect_logged(destination, port, target) if target else None
+        if upstream is None:
+            client.sendall(struct.pack("!BBH4s", 0, 91, 0, b"\x00" * 4))
+            if target is None:
+                self.log(destination, port, "refused", "destination not allowed")
+            return
+        with upstream:
+            client.sendall(struct.pack("!BBH4s", 0, 90, 0, b"\x00" * 4))
+            relay(client, upstream)
+
+    def handle_http(self, client):
+        head = b""
+        while b"\r\n\r\n" not in head:
+            data = client.recv(65536)
+            if not data or len(head) > 65536:
+                return
+            head += data
+        head, rest = head.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        method, target, version = lines[0].split(" ", 2)
+        if method == "CONNECT":
+            host, _, port = target.rpartition(":")
+            url_path = None
+        else:
+            url = urllib.parse.urlsplit(target)
+            host, port = url.hostname or "", str(url.port or 80)
+            url_path = (url.path or "/") + ("?" + url.query if url.query else "")
+        host = host.strip("[]").lower()
+        route = self.route_name(host, int(port)) if port.isdigit() else None
+        upstream = self.connect_logged(host, int(port or 0), route) if route else None
+        if upstream is None:
+            client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            if route is None:
+                self.log(host, int(port) if port.isdigit() else 0, "refused", "destination not allowed")
+            return
+        with upstream:
+            if url_path is None:
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            else:
+                kept = [l for l in lines[1:] if l.split(":", 1)[0].lower() not in
+                        ("proxy-connection", "connection", "keep-alive", "proxy-authorization")]
+                request = "\r\n".join(["%s %s %s" % (method, url_path, version)] + kept + ["Connection: close"])
+                upstream.sendall(request.encode("latin-1") + b"\r\n\r\n" + rest)
+            relay(client, upstream)
+
     def reply(self, client, code, address="0.0.0.0", port=0):
         try:
             packed = socket.inet_aton(address)
@@ -109,7 +211,7 @@ class Handler(socketserver.BaseRequestHandler):
 
     def log(self, destination, port, action, detail):
         self.server.log({"time": round(time.time(), 3), "client": "%s:%d" % self.client_address[:2],
-                         "destination": destination, "port": port, "action": action, "detail": detail})
+                         "protocol": self.protocol, "destination": destination, "port": port, "action": action, "detail": detail})
 
 
 def relay(a, b):

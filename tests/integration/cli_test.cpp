@@ -61,13 +61,15 @@ TEST_CASE("config: an unknown key in any table is refused with file, line and ke
   const Typo typos[] = {
       {"[hashing]\nkey_file = \"k\"\nkey_verison = 2\n",
        "3: [hashing] key_verison: unknown key (known: key_file, key_version)"},
-      {"[database]\nurll = \"postgresql://x\"\n", "2: [database] urll: unknown key (known: url)"},
+      {"[database]\nurll = \"postgresql://x\"\n",
+       "2: [database] urll: unknown key (known: url, lock_timeout_s, statement_timeout_s)"},
       {"[identity]\ndefault_regoin = \"US\"\n",
        "2: [identity] default_regoin: unknown key (known: default_region)"},
       {"[retention]\n\ndayz = 7\n", "3: [retention] dayz: unknown key (known: days)"},
       {"[database]\nurl = \"x\"\n[hasing]\nkey_file = \"k\"\n",
-       "3: [hasing]: unknown table (known: database, hashing, identity, retention, crawl, source)"},
-      {"typo = 1\n", "1: typo: unknown key (known: database, hashing, identity, retention, crawl, source)"},
+       "3: [hasing]: unknown table (known: database, hashing, identity, retention, run, crawl, source)"},
+      {"typo = 1\n",
+       "1: typo: unknown key (known: database, hashing, identity, retention, run, crawl, source)"},
   };
   for (const auto& typo : typos) {
     CAPTURE(typo.toml);

@@ -142,10 +142,13 @@ TEST_CASE("db: PostgreSQL stopping mid-run is said in words on every line, never
   INFO(err);
   CHECK_FALSE(has_blank_line(err));
   CHECK(err.find("Could not obtain client encoding") == std::string::npos);
-  // Each stage says it lost the connection, after what it was doing when it did.
+  // The crawl says it lost the connection; the later stages are not run on
+  // a new session (pqxx would reconnect) without the run lock, which went
+  // with the lost one; recording the run's end says what it was doing.
   const std::string lost = "lost the connection to the database at " + server + " (";
   CHECK(has_line(err, "leakwatch: error: crawl: ", lost));
-  CHECK(has_line(err, "leakwatch: error: extract: ", lost));
+  CHECK(err.find("leakwatch: error: extract:") == std::string::npos);
+  CHECK(err.find("leakwatch: run 1: the stages after the lost connection did not run") != std::string::npos);
   CHECK(has_line(err, "leakwatch: error: recording the end of run 1: ", lost));
   CHECK(err.find("Is the server running") ==
         std::string::npos);  // libpq's second line, once a blank-line maker

@@ -453,8 +453,8 @@ TEST_CASE("crawl: cookie_file (Netscape format), headers, user agent and listing
 }
 
 TEST_CASE(
-    "crawl: a host name that resolves to a private address is refused before connecting, with or without a "
-    "socks5:// proxy") {
+    "crawl: a host name that resolves to a private address is refused before connecting, with no proxy and "
+    "through socks5://, socks4:// and http:// proxies") {
   // This machine's own name resolves to loopback on the test machines (Debian puts it in /etc/hosts).
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
@@ -466,10 +466,14 @@ TEST_CASE(
   // Not a silent pass: without such a name this test cannot check the guard.
   REQUIRE_MESSAGE(loopback,
                   "cannot check the guard: this machine's name " << host << " does not resolve to 127.x");
-  // Every proxy mode where the name is resolved on this machine: none, and
-  // socks5:// (libcurl resolves, the proxy gets the address). A fresh
-  // database each: a refused URL is not fetched again in the next pass.
-  for (const std::string& scheme : {std::string("none"), std::string("socks5")}) {
+  // Every proxy mode where the name is resolved on this machine: none,
+  // socks5:// and socks4:// (libcurl resolves, the proxy gets the address),
+  // and http:// (the proxy resolves it, on this machine: the test proxy
+  // forwards a name that resolves to loopback, so a missing guard shows up
+  // in both logs). A fresh database each: a refused URL is not fetched again
+  // in the next pass.
+  for (const std::string& scheme :
+       {std::string("none"), std::string("socks5"), std::string("socks4"), std::string("http")}) {
     CrawlSetup t(MarketOptions{.pages = 5, .rate_limit = 0});
     std::string seed = "http://" + std::string(host) + ":" + std::to_string(t.market.port()) + "/m/paste/";
     std::string source = "[[source]]\nname = \"paste\"\nseeds = [\"" + seed + "\"]\n";

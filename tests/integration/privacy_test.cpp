@@ -139,11 +139,14 @@ TEST_CASE(
     customers += "c" + std::to_string(++n) + "," + e["email"].get<std::string>() + "," +
                  e["phone"].get<std::string>() + "\n";
   }
-  for (const auto& [path, record] : manifest["traps"]["records"].items()) add_needles(record, &needles);
-  for (const auto& [path, page] : manifest["hostile"]["pages"].items()) {
-    for (const auto& record : page["records"]) add_needles(record, &needles);
+  // at(): a key the manifest lacks is an error, not a loop that adds nothing.
+  size_t before = needles.size();
+  for (const auto& [path, record] : manifest.at("traps").at("records").items()) add_needles(record, &needles);
+  for (const auto& [path, page] : manifest.at("hostile").at("pages").items()) {
+    for (const auto& record : page.at("records")) add_needles(record, &needles);
   }
-  for (const auto& record : manifest["hostile"]["canary"]["records"]) add_needles(record, &needles);
+  for (const auto& record : manifest.at("hostile").at("canary").at("records")) add_needles(record, &needles);
+  REQUIRE(needles.size() >= before + 4 * 9);  // 8 hostile pages' records, the canary's, the traps'
   // The customers of the files the shop's /dump listing links (zip, 7z,
   // .txt): streamed through the extractor, never stored (issue #17).
   int in_files = 0;

@@ -43,7 +43,10 @@ struct VariantCrawl {
 // the market keys them.
 std::set<std::string> listing_keys(const nlohmann::json& manifest, const std::string& market) {
   std::set<std::string> out;
-  for (const auto& p : manifest["markets"][market]["listing_paths"]) out.insert(p.get<std::string>());
+  // at(): a key the manifest lacks is an error, not an empty list that checks nothing.
+  for (const auto& p : manifest.at("markets").at(market).at("listing_paths"))
+    out.insert(p.get<std::string>());
+  REQUIRE_MESSAGE(!out.empty(), market << " lists no listing");
   return out;
 }
 
