@@ -5,6 +5,7 @@
 #include "core/errors.h"
 #include "core/hex.h"
 #include "db/pg_array.h"
+#include "db/store_error.h"
 
 namespace leakwatch::crawler {
 
@@ -139,142 +140,164 @@ Frontier::Frontier(pqxx::connection& conn, std::string worker, int lease_s, cons
 
 void Frontier::prepare_source(const std::string& source, const std::vector<std::string>& seeds,
                               int64_t max_pages, double revisit_hours) {
-  pqxx::work tx(conn_);
-  tx.exec_params0(kUpsertSource, source);
-  tx.exec_params(kLockSource, source);
-  int64_t known = tx.exec_params1(kCountSource, source)[0].as<int64_t>();
-  int64_t room = std::max<int64_t>(0, max_pages - known);
-  StoredUrls stored = to_stored(privacy_, seeds);
-  tx.exec_params0(kEnqueue, source, 0, to_pg_array(stored.stored), room, to_pg_array(stored.sealed));
-  tx.exec_params0(kRequeueRevisits, source, revisit_hours);
-  tx.commit();
+  return db::store_call([&] { return "preparing source " + source + " in the frontier"; },
+                        [&] {
+                          pqxx::work tx(conn_);
+                          tx.exec_params0(kUpsertSource, source);
+                          tx.exec_params(kLockSource, source);
+                          int64_t known = tx.exec_params1(kCountSource, source)[0].as<int64_t>();
+                          int64_t room = std::max<int64_t>(0, max_pages - known);
+                          StoredUrls stored = to_stored(privacy_, seeds);
+                          tx.exec_params0(kEnqueue, source, 0, to_pg_array(stored.stored), room,
+                                          to_pg_array(stored.sealed));
+                          tx.exec_params0(kRequeueRevisits, source, revisit_hours);
+                          tx.commit();
+                        });
 }
 
 std::vector<LeasedUrl> Frontier::lease(const std::string& source, int n) {
-  if (n <= 0) return {};
-  pqxx::work tx(conn_);
-  auto out = to_leased(tx.exec_params(kLeaseExpired, source, worker_, n, lease_s_), source, privacy_);
-  if (static_cast<int>(out.size()) < n) {
-    auto more =
-        to_leased(tx.exec_params(kLeaseQueued, source, worker_, n - static_cast<int>(out.size()), lease_s_),
-                  source, privacy_);
-    for (auto& u : more) out.push_back(std::move(u));
-  }
-  tx.commit();
-  return out;
+  return db::store_call(
+      [&] { return "leasing URLs of source " + source; },
+      [&]() -> std::vector<LeasedUrl> {
+        if (n <= 0) return {};
+        pqxx::work tx(conn_);
+        auto out = to_leased(tx.exec_params(kLeaseExpired, source, worker_, n, lease_s_), source, privacy_);
+        if (static_cast<int>(out.size()) < n) {
+          auto more = to_leased(
+              tx.exec_params(kLeaseQueued, source, worker_, n - static_cast<int>(out.size()), lease_s_),
+              source, privacy_);
+          for (auto& u : more) out.push_back(std::move(u));
+        }
+        tx.commit();
+        return out;
+      });
 }
 
 CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::vector<DiscoveredLinks>& links,
                               const std::vector<std::pair<std::string, int64_t>>& max_pages) {
-  CommitResult result;
-  pqxx::work tx(conn_);
-  std::vector<db::PageToStore> pages;
-  // kMarkDone's columns.
-  std::vector<std::string> done_ids, done_statuses, done_etags, done_last_modified;
-  for (const auto& o : outcomes) {
-    switch (o.kind) {
-      case Outcome::Kind::kFetched:
-        if (o.page) pages.push_back({&o.source, &*o.page});
-        [[fallthrough]];
-      case Outcome::Kind::kNotModified:
-        done_ids.push_back(std::to_string(o.frontier_id));
-        done_statuses.push_back(std::to_string(o.http_status));
-        done_etags.push_back(o.etag);
-        done_last_modified.push_back(o.last_modified);
-        break;
-      case Outcome::Kind::kRetryLater:
-        tx.exec_params0(kMarkRetryLater, o.frontier_id, worker_, o.retry_after_s, o.http_status,
-                        privacy_.mask(o.error), kMaxRescheduledAttempts);
-        break;
-      case Outcome::Kind::kLoginWall: {
-        if (db::record_login_wall(tx, privacy_, o.source, o.login_url, o.error)) {
-          result.new_login_walls.push_back(o.source);
+  return db::store_call(
+      [&] { return "committing " + std::to_string(outcomes.size()) + " crawl outcomes"; },
+      [&] {
+        CommitResult result;
+        pqxx::work tx(conn_);
+        std::vector<db::PageToStore> pages;
+        // kMarkDone's columns.
+        std::vector<std::string> done_ids, done_statuses, done_etags, done_last_modified;
+        for (const auto& o : outcomes) {
+          switch (o.kind) {
+            case Outcome::Kind::kFetched:
+              if (o.page) pages.push_back({&o.source, &*o.page});
+              [[fallthrough]];
+            case Outcome::Kind::kNotModified:
+              done_ids.push_back(std::to_string(o.frontier_id));
+              done_statuses.push_back(std::to_string(o.http_status));
+              done_etags.push_back(o.etag);
+              done_last_modified.push_back(o.last_modified);
+              break;
+            case Outcome::Kind::kRetryLater:
+              tx.exec_params0(kMarkRetryLater, o.frontier_id, worker_, o.retry_after_s, o.http_status,
+                              privacy_.mask(o.error), kMaxRescheduledAttempts);
+              break;
+            case Outcome::Kind::kLoginWall: {
+              if (db::record_login_wall(tx, privacy_, o.source, o.login_url, o.error)) {
+                result.new_login_walls.push_back(o.source);
+              }
+              tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
+                              privacy_.mask(o.error));
+              break;
+            }
+            case Outcome::Kind::kSkipped:
+            case Outcome::Kind::kFailed:
+              tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
+                              privacy_.mask(o.error));
+              break;
+          }
         }
-        tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
-                        privacy_.mask(o.error));
-        break;
-      }
-      case Outcome::Kind::kSkipped:
-      case Outcome::Kind::kFailed:
-        tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
-                        privacy_.mask(o.error));
-        break;
-    }
-  }
-  db::StoredPages stored = db::store_pages(tx, privacy_, pages);
-  result.pages_new += stored.pages_new;
-  result.pages_duplicate += stored.pages_duplicate;
-  if (!done_ids.empty()) {
-    tx.exec_params0(kMarkDone, to_pg_array(done_ids), to_pg_array(done_statuses), to_pg_array(done_etags),
-                    to_pg_array(done_last_modified), worker_);
-  }
-  // Links grouped per source. The budget is counted exactly (under the
-  // source's lock) only near max_pages; far from it an estimate will do,
-  // and spares a count over the whole frontier at every commit (other
-  // workers' additions since our last count may overshoot it a little).
-  std::set<std::string> locked;
-  for (const auto& group : links) {
-    if (group.urls.empty()) continue;
-    int64_t limit = 0;
-    for (const auto& [name, pages] : max_pages) {
-      if (name == group.source) limit = pages;
-    }
-    int64_t& known = known_urls_[group.source];
-    if (known == 0 || known + static_cast<int64_t>(group.urls.size()) >= limit) {
-      if (!locked.count(group.source)) {
-        tx.exec_params(kLockSource, group.source);
-        locked.insert(group.source);
-      }
-      known = tx.exec_params1(kCountSource, group.source)[0].as<int64_t>();
-    }
-    int64_t room = limit - known;
-    if (room <= 0) continue;
-    StoredUrls urls = to_stored(privacy_, group.urls);
-    auto r = tx.exec_params0(kEnqueue, group.source, group.depth, to_pg_array(urls.stored), room,
-                             to_pg_array(urls.sealed));
-    result.urls_enqueued += static_cast<int>(r.affected_rows());
-    known += static_cast<int64_t>(r.affected_rows());
-  }
-  tx.commit();
-  return result;
+        db::StoredPages stored = db::store_pages(tx, privacy_, pages);
+        result.pages_new += stored.pages_new;
+        result.pages_duplicate += stored.pages_duplicate;
+        if (!done_ids.empty()) {
+          tx.exec_params0(kMarkDone, to_pg_array(done_ids), to_pg_array(done_statuses),
+                          to_pg_array(done_etags), to_pg_array(done_last_modified), worker_);
+        }
+        // Links grouped per source. The budget is counted exactly (under the
+        // source's lock) only near max_pages; far from it an estimate will do,
+        // and spares a count over the whole frontier at every commit (other
+        // workers' additions since our last count may overshoot it a little).
+        std::set<std::string> locked;
+        for (const auto& group : links) {
+          if (group.urls.empty()) continue;
+          int64_t limit = 0;
+          for (const auto& [name, pages] : max_pages) {
+            if (name == group.source) limit = pages;
+          }
+          int64_t& known = known_urls_[group.source];
+          if (known == 0 || known + static_cast<int64_t>(group.urls.size()) >= limit) {
+            if (!locked.count(group.source)) {
+              tx.exec_params(kLockSource, group.source);
+              locked.insert(group.source);
+            }
+            known = tx.exec_params1(kCountSource, group.source)[0].as<int64_t>();
+          }
+          int64_t room = limit - known;
+          if (room <= 0) continue;
+          StoredUrls urls = to_stored(privacy_, group.urls);
+          auto r = tx.exec_params0(kEnqueue, group.source, group.depth, to_pg_array(urls.stored), room,
+                                   to_pg_array(urls.sealed));
+          result.urls_enqueued += static_cast<int>(r.affected_rows());
+          known += static_cast<int64_t>(r.affected_rows());
+        }
+        tx.commit();
+        return result;
+      });
 }
 
 void Frontier::renew_leases() {
-  pqxx::work tx(conn_);
-  tx.exec_params0(kRenewLeases, worker_, lease_s_);
-  tx.commit();
+  return db::store_call("renewing this crawl's leases", [&] {
+    pqxx::work tx(conn_);
+    tx.exec_params0(kRenewLeases, worker_, lease_s_);
+    tx.commit();
+  });
 }
 
 void Frontier::release_leases() {
-  pqxx::work tx(conn_);
-  tx.exec_params0(kReleaseLeases, worker_);
-  tx.commit();
+  return db::store_call("giving back this crawl's leases", [&] {
+    pqxx::work tx(conn_);
+    tx.exec_params0(kReleaseLeases, worker_);
+    tx.commit();
+  });
 }
 
 std::vector<std::string> Frontier::lease_owners(const std::vector<std::string>& sources) {
-  pqxx::read_transaction tx(conn_);
-  std::vector<std::string> out;
-  for (const auto& row : tx.exec_params(kLeaseOwners, worker_, to_pg_array(sources))) {
-    out.push_back(row[0].as<std::string>());
-  }
-  return out;
+  return db::store_call("listing the crawls that hold leases", [&] {
+    pqxx::read_transaction tx(conn_);
+    std::vector<std::string> out;
+    for (const auto& row : tx.exec_params(kLeaseOwners, worker_, to_pg_array(sources))) {
+      out.push_back(row[0].as<std::string>());
+    }
+    return out;
+  });
 }
 
 void Frontier::expire_leases_of(const std::string& owner) {
-  pqxx::work tx(conn_);
-  tx.exec_params0(kExpireOwner, owner);
-  tx.commit();
+  return db::store_call("taking back the leases of a stopped crawl", [&] {
+    pqxx::work tx(conn_);
+    tx.exec_params0(kExpireOwner, owner);
+    tx.commit();
+  });
 }
 
 FrontierState Frontier::state(const std::vector<std::string>& sources) {
-  pqxx::read_transaction tx(conn_);
-  auto row = tx.exec_params1(kState, to_pg_array(sources), worker_);
-  FrontierState s;
-  s.ready = row[0].as<int64_t>();
-  s.deferred = row[1].as<int64_t>();
-  s.leased_by_others = row[2].as<int64_t>();
-  s.expired_leases = row[3].as<int64_t>();
-  return s;
+  return db::store_call("counting the frontier's queued URLs", [&] {
+    pqxx::read_transaction tx(conn_);
+    auto row = tx.exec_params1(kState, to_pg_array(sources), worker_);
+    FrontierState s;
+    s.ready = row[0].as<int64_t>();
+    s.deferred = row[1].as<int64_t>();
+    s.leased_by_others = row[2].as<int64_t>();
+    s.expired_leases = row[3].as<int64_t>();
+    return s;
+  });
 }
 
 }  // namespace leakwatch::crawler
