@@ -274,7 +274,7 @@ void Fetcher::Impl::on_redirect(std::unique_ptr<Transfer>&& owned, const Finishe
   t->tries--;  // a hop is not a try
   t->current_url = *canonical;
   auto parts = parse_url(*canonical);
-  t->host_key = parts ? parts->authority() : *canonical;
+  t->host_key = parts ? parts->authority() : std::string(kUnparsedHost);
   t->not_before = Clock::time_point{};
   waiting.push_front(std::move(t));
 }

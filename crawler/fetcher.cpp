@@ -27,7 +27,7 @@ void Fetcher::submit(FetchRequest request) {
   auto t = std::make_unique<Transfer>();
   t->current_url = request.url;
   auto parts = parse_url(request.url);
-  t->host_key = parts ? parts->authority() : request.url;
+  t->host_key = parts ? parts->authority() : std::string(kUnparsedHost);
   if (auto canonical = canonicalize_url(request.url)) t->visited.insert(*canonical);
   t->request = std::move(request);
   impl_->waiting.push_back(std::move(t));

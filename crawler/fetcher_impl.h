@@ -40,6 +40,9 @@ using CurlMulti = std::unique_ptr<CURLM, CurlMultiDeleter>;
 using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
 inline constexpr int kMaxBackoffMs = 60'000;
+// The pacing key of a URL whose host cannot be read: never the URL itself,
+// which may carry an identifier and is shown in host lists (Fetcher::hosts).
+inline constexpr const char* kUnparsedHost = "(unreadable host)";
 // Bodies of answers we do not keep as pages (errors) are only read this far.
 inline constexpr size_t kErrorBodyBytes = 64 * 1024;
 // How often the event loop looks at paused transfers (their sinks drain on
