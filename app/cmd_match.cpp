@@ -1,4 +1,4 @@
-// `leakwatch match [--full]`: joins what is new (sightings, customers) with
+// `leakwatch match [--full | --explain]`: joins what is new (sightings, customers) with
 // the other side and records exposures (see matcher/match_stage.h);
 // --full joins everything. Retroactive and idempotent.
 #include <iomanip>
@@ -30,8 +30,17 @@ matcher::MatchStats run_match_stage(Context& ctx, matcher::MatchMode mode) {
 void add_match_command(CLI::App& root, Context& ctx, const Command& self) {
   auto* match = root.add_subcommand(std::string(self.name), std::string(self.summary));
   auto full = std::make_shared<bool>(false);
+  auto explain = std::make_shared<bool>(false);
   match->add_flag("--full", *full, "join every sighting with every customer, not only what is new");
-  match->callback([&ctx, full] {
+  match->add_flag("--explain", *explain,
+                  "print PostgreSQL's plan of the full join and change nothing (on shards: each bucket's "
+                  "join is a foreign scan run by its shard)");
+  match->callback([&ctx, full, explain] {
+    if (*explain) {
+      db::require_current_schema(ctx.database());
+      std::cout << matcher::explain_full_match(ctx.database());
+      return;
+    }
     run_match_stage(ctx, *full ? matcher::MatchMode::kFull : matcher::MatchMode::kIncremental);
   });
 }

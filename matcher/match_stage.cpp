@@ -185,4 +185,16 @@ MatchStats run_match(pqxx::connection& conn, MatchMode mode) {
   }
 }
 
+std::string explain_full_match(pqxx::connection& conn) {
+  return db::store_call("explaining the match's plan", [&] {
+    pqxx::work tx(conn, "match explain");
+    std::string plan;
+    for (const auto& row :
+         tx.exec(std::string(kPlanPartitionWise) + "EXPLAIN (VERBOSE, COSTS OFF) " + kMatchAll)) {
+      plan += row[0].as<std::string>() + "\n";
+    }
+    return plan;  // rolled back: EXPLAIN without ANALYZE changes nothing anyway
+  });
+}
+
 }  // namespace leakwatch::matcher

@@ -57,4 +57,10 @@ struct MatchStats {
 // the queues are left as they were).
 MatchStats run_match(pqxx::connection& conn, MatchMode mode = MatchMode::kIncremental);
 
+// The plan of the full join (EXPLAIN VERBOSE, nothing run), as PostgreSQL
+// prints it: on a sharded layout (db/shard.h) each bucket's join is an
+// "Async Foreign Scan" whose "Relations:" are that bucket's sightings and
+// customer_identifiers partitions, run by the shard.
+std::string explain_full_match(pqxx::connection& conn);
+
 }  // namespace leakwatch::matcher
