@@ -32,17 +32,8 @@ void CrawlPass::add_source(const SourceOptions& s) {
       [privacy](const std::string& pattern) { return privacy->stored_url(pattern); });
 
   const Scope* sc = run->scope.get();
-  run->profile.proxy = s.proxy;
-  run->profile.cookies = s.cookies;
-  run->profile.cookie_file = s.cookie_file;
-  run->profile.headers = s.headers;
-  run->profile.user_agent = s.user_agent.empty() ? options_.defaults.user_agent : s.user_agent;
-  run->profile.allow_private = s.allow_private;
-  run->profile.rate = s.rate;
-  run->profile.auto_rate = s.auto_rate;
-  run->profile.max_rate = s.max_rate;
+  run->profile = fetch_profile(s, options_.defaults);
   run->profile.redirect_allowed = [sc](std::string_view url) { return sc->in_scope(url); };
-  run->profile.is_login_url = [](std::string_view url) { return is_login_url(url); };
 
   auto selector = [&](const std::string& text, const char* field) -> std::optional<Selector> {
     if (text.empty()) return std::nullopt;
