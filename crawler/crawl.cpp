@@ -115,87 +115,115 @@ void CrawlPass::report(bool final) {
 }
 
 CrawlStats CrawlPass::run() {
+  prepare();
+  try {
+    loop();
+    flush();
+    collect(writer_.drain());
+  } catch (...) {
+    give_back();
+    throw;
+  }
+  return finish();
+}
+
+void CrawlPass::prepare() {
   for (const auto& run : sources_) {
     const SourceOptions& s = *run->options;
     frontier_.prepare_source(s.name, run->scope->seeds(), s.max_pages, s.revisit_hours);
     run->params->load(load_param_rules(conn_, s.name));
   }
   reclaim_dead_leases();
+}
+
+void CrawlPass::loop() {
   auto last_progress = Clock::now();
   auto last_renew = Clock::now();
   const auto renew_every = std::chrono::seconds(std::max(1, options_.defaults.lease_s / 3));
-  try {
-    while (true) {
-      refill();
-      attachments_.step();
-      // Parsed pages are taken between polls: a short poll while some are
-      // being parsed, a wait on the parsers when nothing is being fetched.
-      bool idle = fetcher_.pending() == 0;
-      bool parsing = parsers_.pending() > 0;
-      auto results = fetcher_.poll(idle ? milliseconds(0) : milliseconds(parsing ? 20 : 100));
-      for (auto& r : results) handle(std::move(r));
-      for (auto& p : parsers_.take(idle && parsing ? milliseconds(50) : milliseconds(0))) {
-        handle_parsed(std::move(p));
-      }
-      collect(writer_.take());
-      auto now = Clock::now();
-      // Batch commits, but not at the cost of starving the fetcher: when it
-      // runs low, the links waiting in the batch are the next work
-      // (paginations are chains, one page deeper each). While the writer is
-      // busy, small batches wait and grow.
-      bool starving =
-          fetcher_.pending() < static_cast<size_t>(options_.defaults.concurrency) && !links_.empty();
-      bool due = (!outcomes_.empty() && now - first_pending_ >= kBatchDelay) || starving ||
-                 (fetcher_.pending() == 0 && (!outcomes_.empty() || !links_.empty()));
-      if (outcomes_.size() >= kBatchOutcomes || (due && writer_.pending() == 0)) flush();
-      if (now - last_renew >= renew_every) {
-        writer_.renew_leases();
-        last_renew = now;
-      }
-      if (now - last_progress >= kProgressInterval) {
-        auto st = frontier_.state(source_names_);
-        stats_.queued = st.ready + st.deferred;
-        report(false);
-        last_progress = now;
-      }
-      if (busy() > 0) continue;
-      if (writer_.pending() > 0 || !outcomes_.empty() || !links_.empty()) {
-        // Nothing in flight: what is being committed is the next work.
-        if (writer_.pending() == 0) flush();
-        collect(writer_.drain());
-        continue;
-      }
-      if (stopping()) break;
-      bool any_due = false;
-      for (const auto& run : sources_) any_due = any_due || run->next_lease <= now;
-      if (any_due) continue;
+  while (true) {
+    step();
+    auto now = Clock::now();
+    flush_when_due(now);
+    if (now - last_renew >= renew_every) {
+      writer_.renew_leases();
+      last_renew = now;
+    }
+    if (now - last_progress >= kProgressInterval) {
       auto st = frontier_.state(source_names_);
-      if (st.ready == 0 && st.expired_leases == 0 && st.leased_by_others == 0) break;
-      if (st.ready > 0 || st.expired_leases > 0) {
-        for (auto& run : sources_) run->next_lease = {};
-        continue;
-      }
-      // Other workers hold leases: their pages may add links. Wait for them,
-      // unless they are dead.
-      reclaim_dead_leases();
-      std::this_thread::sleep_for(kWaitForOthers);
-      for (auto& run : sources_) run->next_lease = {};
+      stats_.queued = st.ready + st.deferred;
+      report(false);
+      last_progress = now;
     }
-    flush();
-    collect(writer_.drain());
-  } catch (...) {
-    // Keep what was fetched, give the rest back to the frontier.
-    try {
-      flush();
-      writer_.drain();
-    } catch (...) {
+    if (busy() > 0) continue;
+    if (writer_.pending() > 0 || !outcomes_.empty() || !links_.empty()) {
+      // Nothing in flight: what is being committed is the next work.
+      if (writer_.pending() == 0) flush();
+      collect(writer_.drain());
+      continue;
     }
-    try {
-      frontier_.release_leases();
-    } catch (...) {
-    }
-    throw;
+    if (stopping()) break;
+    if (!more_to_lease(now)) break;
   }
+}
+
+void CrawlPass::step() {
+  refill();
+  attachments_.step();
+  // Parsed pages are taken between polls: a short poll while some are
+  // being parsed, a wait on the parsers when nothing is being fetched.
+  bool idle = fetcher_.pending() == 0;
+  bool parsing = parsers_.pending() > 0;
+  auto results = fetcher_.poll(idle ? milliseconds(0) : milliseconds(parsing ? 20 : 100));
+  for (auto& r : results) handle(std::move(r));
+  for (auto& p : parsers_.take(idle && parsing ? milliseconds(50) : milliseconds(0))) {
+    handle_parsed(std::move(p));
+  }
+  collect(writer_.take());
+}
+
+void CrawlPass::flush_when_due(Clock::time_point now) {
+  // Batch commits, but not at the cost of starving the fetcher: when it
+  // runs low, the links waiting in the batch are the next work
+  // (paginations are chains, one page deeper each). While the writer is
+  // busy, small batches wait and grow.
+  bool starving = fetcher_.pending() < static_cast<size_t>(options_.defaults.concurrency) && !links_.empty();
+  bool due = (!outcomes_.empty() && now - first_pending_ >= kBatchDelay) || starving ||
+             (fetcher_.pending() == 0 && (!outcomes_.empty() || !links_.empty()));
+  if (outcomes_.size() >= kBatchOutcomes || (due && writer_.pending() == 0)) flush();
+}
+
+bool CrawlPass::more_to_lease(Clock::time_point now) {
+  bool any_due = false;
+  for (const auto& run : sources_) any_due = any_due || run->next_lease <= now;
+  if (any_due) return true;
+  auto st = frontier_.state(source_names_);
+  if (st.ready == 0 && st.expired_leases == 0 && st.leased_by_others == 0) return false;
+  if (st.ready > 0 || st.expired_leases > 0) {
+    for (auto& run : sources_) run->next_lease = {};
+    return true;
+  }
+  // Other workers hold leases: their pages may add links. Wait for them,
+  // unless they are dead.
+  reclaim_dead_leases();
+  std::this_thread::sleep_for(kWaitForOthers);
+  for (auto& run : sources_) run->next_lease = {};
+  return true;
+}
+
+void CrawlPass::give_back() noexcept {
+  // Keep what was fetched, give the rest back to the frontier.
+  try {
+    flush();
+    writer_.drain();
+  } catch (...) {
+  }
+  try {
+    frontier_.release_leases();
+  } catch (...) {
+  }
+}
+
+CrawlStats CrawlPass::finish() {
   frontier_.release_leases();  // --max-pages or stop: nothing is left leased
   auto st = frontier_.state(source_names_);
   stats_.queued = st.ready + st.deferred;

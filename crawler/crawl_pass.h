@@ -91,6 +91,16 @@ class CrawlPass {
   void collect(std::vector<Committed> committed);
   void report(bool final);
   void reclaim_dead_leases();
+  // run()'s phases: sources set up; the loop until nothing is left to
+  // lease, fetch, parse or commit; on an exception, what was fetched kept
+  // and the rest given back; the final count, notices and verdict.
+  void prepare();
+  void loop();
+  void step();  // one turn: lease, fetch, parse, take commits
+  void flush_when_due(Clock::time_point now);
+  bool more_to_lease(Clock::time_point now);  // false: the pass is done
+  void give_back() noexcept;
+  CrawlStats finish();
   bool stopping() const {
     return (callbacks_.stop != nullptr && callbacks_.stop->load()) ||
            (options_.max_pages && leased_ >= *options_.max_pages);
