@@ -169,15 +169,7 @@ std::vector<CheckResult> check_network(Context& ctx) {
   std::vector<Probe> probes;
   for (size_t i = 0; i < crawl.sources.size(); ++i) {
     const auto& s = crawl.sources[i];
-    auto& p = profiles[i];
-    p.proxy = s.proxy;
-    p.cookies = s.cookies;
-    p.cookie_file = s.cookie_file;
-    p.headers = s.headers;
-    p.user_agent = s.user_agent;
-    p.allow_private = s.allow_private;
-    p.rate = s.rate;
-    p.is_login_url = [](std::string_view url) { return crawler::is_login_url(url); };
+    profiles[i] = crawler::fetch_profile(s, crawl.defaults);
     probes.push_back({i, false, s.seeds.front(), {}, false});
     if (!s.login_check.empty()) probes.push_back({i, true, s.login_check, {}, false});
   }

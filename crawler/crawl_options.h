@@ -34,9 +34,9 @@ struct SourceDefaults {
   int max_depth = 50;     // paginations are chains: page N of a listing index is N deep
   int max_pages = 10000;  // frontier URLs per source
   double revisit_hours = 24;
-  double rate = 4.0;       // requests per second per host
-  bool auto_rate = false;  // rate = "auto": AIMD up to max_rate (crawler/host_pace.h)
-  double max_rate = 8.0;
+  double rate = kDefaultRate;  // requests per second per host
+  bool auto_rate = false;      // rate = "auto": AIMD up to max_rate (crawler/host_pace.h)
+  double max_rate = kDefaultMaxRate;
   // URL parameters (crawler/url_params.h): learn which never change a page,
   // and never drop `keep_params` / always drop `drop_params`.
   bool learn_params = true;
@@ -75,6 +75,14 @@ struct SourceOptions : SourceDefaults {
   ListingSelectors fields;
   std::string login_check;  // a members-only page `doctor` fetches to check the cookie; not crawled
 };
+
+// How the fetcher reaches `source`'s pages, the one place a source's options
+// become a FetchProfile (the crawl and `doctor` both use it): proxy, cookies,
+// headers, user agent ([crawl]'s when the source's is empty), private
+// addresses, rate, and login URLs recognised by is_login_url (crawl.h).
+// redirect_allowed is left unset (any http(s) URL): the crawl pass limits
+// redirects to the source's scope.
+FetchProfile fetch_profile(const SourceOptions& source, const CrawlDefaults& defaults);
 
 struct CrawlOptions {
   CrawlDefaults defaults;

@@ -27,6 +27,8 @@
 #include <string_view>
 #include <vector>
 
+#include "crawler/host_pace.h"
+
 namespace leakwatch::crawler {
 
 // How to reach one source's pages (one per source, shared by its requests).
@@ -37,9 +39,9 @@ struct FetchProfile {
   std::vector<std::string> headers;  // "Name: value"
   std::string user_agent;
   bool allow_private = false;  // permit direct connections to private/loopback addresses
-  double rate = 4.0;           // requests per second per host, before slow-downs
+  double rate = kDefaultRate;  // requests per second per host, before slow-downs
   bool auto_rate = false;      // AIMD up to max_rate instead (crawler/host_pace.h)
-  double max_rate = 8.0;
+  double max_rate = kDefaultMaxRate;
   // May a redirect go to this (absolute) URL? Unset: any http(s) URL.
   std::function<bool(std::string_view url)> redirect_allowed;
   // Is this URL a login page? A redirect to one ends the fetch with kLoginWall.
@@ -50,7 +52,7 @@ struct FetcherOptions {
   int concurrency = 64;  // transfers in flight, all hosts together
   // Transfers in flight to one host, at most: within it, rate x latency
   // (crawler/host_pace.h), so a slow host still gets its rate.
-  int per_host_concurrency = 32;
+  int per_host_concurrency = kDefaultMaxInFlight;
   int connect_timeout_s = 30;
   int timeout_s = 60;                        // a whole transfer, redirects excluded
   int64_t max_page_bytes = 5 * 1024 * 1024;  // decoded bytes kept per page

@@ -30,12 +30,19 @@
 
 namespace leakwatch::crawler {
 
+// A host's pace by default, written once: PaceSettings, the fetcher's
+// FetchProfile and FetcherOptions, and the [crawl] table's SourceDefaults
+// (crawler/crawl_options.h) all start from these.
+inline constexpr double kDefaultRate = 4.0;     // requests per second per host
+inline constexpr double kDefaultMaxRate = 8.0;  // rate = "auto": the ceiling
+inline constexpr int kDefaultMaxInFlight = 32;  // requests in flight to one host
+
 struct PaceSettings {
-  double rate = 4.0;        // fixed: requests per second
-  bool automatic = false;   // AIMD between kMinRate and max_rate
-  double max_rate = 8.0;    // automatic: the ceiling
-  double start_rate = 1.0;  // automatic: where it starts
-  int max_in_flight = 32;   // requests in flight, at most
+  double rate = kDefaultRate;               // fixed: requests per second
+  bool automatic = false;                   // AIMD between kMinRate and max_rate
+  double max_rate = kDefaultMaxRate;        // automatic: the ceiling
+  double start_rate = 1.0;                  // automatic: where it starts
+  int max_in_flight = kDefaultMaxInFlight;  // requests in flight, at most
 };
 
 class HostPace {

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,22 +71,20 @@ tl::expected<std::string, Rejection> phone_digits(std::string_view nfkc_text) {
 
 namespace {
 
-// parse_phone_digits in one region.
-tl::expected<std::string, Rejection> parse_in_region(const std::string& digits, const std::string& region) {
-  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-  std::string input;
-  if (digits.front() == '+') {
-    input = digits;
-  } else if (digits.size() > 2 && digits[0] == '0' && digits[1] == '0') {
-    input = std::string("+").append(digits, 2);
-  } else {
-    input = digits;
-  }
-  if (input.size() < 3) return reject("phone number too short");
-  // Fast path for Chinese mobiles, the bulk of every customer file and leak
-  // (only where CN is the region, or the number says +86): a prefix table
-  // derived from libphonenumber's own metadata answers without Parse's
-  // regexes (about 20 us a number otherwise).
+// The digits as libphonenumber is given them: "00" read as "+".
+std::string as_input(const std::string& digits) {
+  if (digits.front() == '+') return digits;
+  if (digits.size() > 2 && digits[0] == '0' && digits[1] == '0') return std::string("+").append(digits, 2);
+  return digits;
+}
+
+// Fast path for Chinese mobiles, the bulk of every customer file and leak
+// (only where CN is the region, or the number says +86): a prefix table
+// derived from libphonenumber's own metadata answers without Parse's
+// regexes (about 20 us a number otherwise). Nothing when the table cannot
+// tell (or the input is no Chinese mobile): Parse decides.
+std::optional<tl::expected<std::string, Rejection>> cn_mobile(const std::string& input,
+                                                              const std::string& region) {
   const CnMobilePrefixes& cn_mobiles = CnMobilePrefixes::shared();
   std::string_view national = input;
   if (region == "CN" && national.size() == 11) {
@@ -105,48 +104,47 @@ tl::expected<std::string, Rejection> parse_in_region(const std::string& digits, 
         break;
     }
   }
-  // Fast path for numbers given with their calling code ("+852 9123 4567"):
-  // where Parse would keep the digits after the code as they are
-  // (CallingCodes, from libphonenumber's metadata), the number is (code,
-  // those digits) and only IsValidNumber needs asking; such an input is its
-  // own E.164. A leading zero after the code (Italy), any doubt, and an
-  // invalid number (for Parse's own rejection reason) take Parse's path.
-  if (input[0] == '+') {
-    const CallingCodes& codes = CallingCodes::shared();
-    const std::string_view after_plus = std::string_view(input).substr(1);
-    if (const int code = codes.code_of(after_plus); code != 0) {
-      const std::string_view nsn = after_plus.substr(code_digits(code));
-      std::uint64_t value = 0;
-      const auto [end, status] = std::from_chars(nsn.data(), nsn.data() + nsn.size(), value);
-      if (status == std::errc() && end == nsn.data() + nsn.size() && nsn.size() >= 2 && nsn.size() <= 17 &&
-          nsn[0] != '0' && !codes.may_strip(code, nsn)) {
-        PhoneNumber number;
-        number.set_country_code(code);
-        number.set_national_number(value);
-        if (input.size() <= 16 && util.IsValidNumber(number)) return input;  // E.164: 15 digits at most
-      }
+  return std::nullopt;
+}
+
+// Fast path for numbers given with their calling code ("+852 9123 4567"):
+// where Parse would keep the digits after the code as they are
+// (CallingCodes, from libphonenumber's metadata), the number is (code,
+// those digits) and only IsValidNumber needs asking; such an input is its
+// own E.164. A leading zero after the code (Italy), any doubt, and an
+// invalid number (for Parse's own rejection reason) take Parse's path:
+// nothing is returned for them.
+std::optional<std::string> with_calling_code(const std::string& input) {
+  if (input[0] != '+') return std::nullopt;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  const CallingCodes& codes = CallingCodes::shared();
+  const std::string_view after_plus = std::string_view(input).substr(1);
+  if (const int code = codes.code_of(after_plus); code != 0) {
+    const std::string_view nsn = after_plus.substr(code_digits(code));
+    std::uint64_t value = 0;
+    const auto [end, status] = std::from_chars(nsn.data(), nsn.data() + nsn.size(), value);
+    if (status == std::errc() && end == nsn.data() + nsn.size() && nsn.size() >= 2 && nsn.size() <= 17 &&
+        nsn[0] != '0' && !codes.may_strip(code, nsn)) {
+      PhoneNumber number;
+      number.set_country_code(code);
+      number.set_national_number(value);
+      if (input.size() <= 16 && util.IsValidNumber(number)) return input;  // E.164: 15 digits at most
     }
   }
-  PhoneNumber number;
-  PhoneNumberUtil::ErrorType error = util.Parse(input, region, &number);
-  if (error != PhoneNumberUtil::NO_PARSING_ERROR) {
-    if (error == PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR) return reject("unknown country code or region");
-    return reject("not a phone number");
-  }
-  if (!util.IsValidNumber(number)) return reject("not a valid phone number");
-  std::string e164;
-  util.Format(number, PhoneNumberUtil::E164, &e164);
-  // E.164 allows 15 digits; libphonenumber accepts a few longer national
-  // numbers (some German ones) that no customer file can hold as E.164.
-  if (e164.size() > 16) return reject("more digits than E.164 allows");
-  // Parse is not always idempotent: it strips Mexico's old mobile '1' once per
-  // pass, so "+52 1133 8133 8421" formats as +5213381338421, which parses to
-  // +523381338421. A value we give must give itself when imported again (a
-  // customer file already in E.164), so settle on the fixed point. An input
-  // that was already this E.164 is one, and so is one whose national digits
-  // the country's national-prefix pattern cannot strip (every Chinese
-  // landline given as 010-..., libphonenumber's own metadata says so);
-  // otherwise one more Parse usually shows it.
+  return std::nullopt;
+}
+
+// Parse is not always idempotent: it strips Mexico's old mobile '1' once per
+// pass, so "+52 1133 8133 8421" formats as +5213381338421, which parses to
+// +523381338421. A value we give must give itself when imported again (a
+// customer file already in E.164), so settle on the fixed point. An input
+// that was already this E.164 is one, and so is one whose national digits
+// the country's national-prefix pattern cannot strip (every Chinese
+// landline given as 010-..., libphonenumber's own metadata says so);
+// otherwise one more Parse usually shows it.
+tl::expected<std::string, Rejection> fixed_point(const std::string& input, const PhoneNumber& number,
+                                                 std::string e164, const std::string& region) {
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   if (e164 == input) return e164;
   const std::string_view e164_national =
       std::string_view(e164).substr(1 + code_digits(number.country_code()));
@@ -165,6 +163,28 @@ tl::expected<std::string, Rejection> parse_in_region(const std::string& digits, 
     e164 = std::move(next);
   }
   return reject("phone number has no stable E.164 form");
+}
+
+// parse_phone_digits in one region: the two fast paths, else Parse.
+tl::expected<std::string, Rejection> parse_in_region(const std::string& digits, const std::string& region) {
+  const std::string input = as_input(digits);
+  if (input.size() < 3) return reject("phone number too short");
+  if (auto known = cn_mobile(input, region)) return *std::move(known);
+  if (auto own = with_calling_code(input)) return *std::move(own);
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneNumber number;
+  PhoneNumberUtil::ErrorType error = util.Parse(input, region, &number);
+  if (error != PhoneNumberUtil::NO_PARSING_ERROR) {
+    if (error == PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR) return reject("unknown country code or region");
+    return reject("not a phone number");
+  }
+  if (!util.IsValidNumber(number)) return reject("not a valid phone number");
+  std::string e164;
+  util.Format(number, PhoneNumberUtil::E164, &e164);
+  // E.164 allows 15 digits; libphonenumber accepts a few longer national
+  // numbers (some German ones) that no customer file can hold as E.164.
+  if (e164.size() > 16) return reject("more digits than E.164 allows");
+  return fixed_point(input, number, std::move(e164), region);
 }
 
 }  // namespace

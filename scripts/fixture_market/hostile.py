@@ -15,7 +15,7 @@ import urllib.parse
 import zlib
 
 from content import esc, make_person, page, planted_table, rng_for
-from handlers import Response, not_found, redirect
+from response import Response, not_found, redirect
 
 NESTED_DEPTH = 100_000
 BOMB_BLOCK = b" " * (1 << 20)     # HTML whitespace, 1 MiB

@@ -12,8 +12,10 @@ import json
 import urllib.parse
 
 from content import MARKETS, OUT_OF_SCOPE_LINKS, page, thread_page_path
-from handlers import MARKET_HANDLERS, Ctx, Response, huge_gzip, not_found, redirect, trap_record
+from handlers import MARKET_HANDLERS, Ctx
 from hostile import canary, hostile, manifest_section
+from response import Response, not_found, redirect
+from traps import huge_gzip, trap_record
 from variants import content_key, decorate
 
 LAST_MODIFIED = "Sat, 01 Jul 2017 00:00:00 GMT"

@@ -10,8 +10,10 @@ crawlers; with --hostile also a market of pages built to hurt a crawler
 --pages 50000 costs no memory. See README.md next to this file.
 
 This file is the HTTP server and the command line. What the markets say is
-in content.py, how a request becomes a page in handlers.py, and routing and
-the wire form (gzip, ETag, the manifest) in routes.py.
+in content.py, how a request becomes a page in handlers.py (the shop's traps
+in traps.py, the forum in forum.py; Response in response.py, the shared
+state in state.py), and routing and the wire form (gzip, ETag, the manifest)
+in routes.py.
 """
 
 import argparse
@@ -22,9 +24,10 @@ import sys
 import time
 
 from content import Catalog, default_exposures, load_exposures
-from handlers import State, prerender_shop
+from handlers import prerender_shop
 from hostile import HostileState
 from routes import encode, serve
+from state import State
 
 DISCONNECTS = (BrokenPipeError, ConnectionResetError, socket.timeout)
 
