@@ -82,19 +82,51 @@ void AttachmentCrawl::take(const SourceOptions& source, const FetchProfile* prof
     uncommitted_.push_back(std::move(job));
     ++stats_.linked;
   }
+  for (auto it = links.begin(); it != files; ++it) {
+    uncommitted_origins_.push_back(
+        {{source.name, *it}, Origin{profile, source.attachment_budget_bytes, listing_url}});
+  }
   links.erase(files, links.end());
 }
 
 void AttachmentCrawl::submitted() {
   submitted_.push_back(std::move(uncommitted_));
   uncommitted_.clear();
+  submitted_origins_.push_back(std::move(uncommitted_origins_));
+  uncommitted_origins_.clear();
 }
 
 void AttachmentCrawl::committed(size_t batches) {
   for (; batches > 0 && !submitted_.empty(); --batches) {
     for (auto& job : submitted_.front()) waiting_.push_back(std::move(job));
     submitted_.pop_front();
+    if (submitted_origins_.empty()) continue;
+    for (auto& [key, origin] : submitted_origins_.front()) {
+      if (origins_.insert_or_assign(key, std::move(origin)).second) origin_order_.push_back(key);
+    }
+    submitted_origins_.pop_front();
+    while (origins_.size() > kMaxOrigins) {
+      origins_.erase(origin_order_.front());
+      origin_order_.pop_front();
+    }
   }
+}
+
+bool AttachmentCrawl::adopt(const std::string& source, const std::string& url,
+                            const std::string& content_type) {
+  if (!enabled() || !refuse_content_type(content_type).empty()) return false;
+  auto found = origins_.find({source, url});
+  if (found == origins_.end()) return false;
+  if (!seen_.emplace(source, url).second) return true;  // already taken as a file in this pass
+  auto job = std::make_unique<Job>();
+  job->source = source;
+  job->profile = found->second.profile;
+  job->budget = found->second.budget;
+  job->url = url;
+  job->listing_url = found->second.listing_url;
+  waiting_.push_back(std::move(job));  // its listing is committed
+  ++stats_.linked;
+  return true;
 }
 
 size_t AttachmentCrawl::busy() const { return waiting_.size() + running_.size(); }

@@ -55,9 +55,19 @@ class AttachmentCrawl {
 
   // Moves the attachment links of the page stored as `listing_url` out of
   // `links`, to be fetched once the page is committed. `profile` must
-  // outlive this object.
+  // outlive this object. The links left (pages, as far as their names
+  // say) are remembered with their listing, the last kMaxOrigins of them,
+  // for adopt().
   void take(const SourceOptions& source, const FetchProfile* profile, const std::string& listing_url,
             std::vector<std::string>& links);
+  // A link fetched as a page answered with `content_type`, which is not
+  // text: when that type is a file's (an archive, a sheet, or a generic
+  // type the first bytes will decide) and a committed listing of this pass
+  // linked `url`, queues it as that listing's attachment and returns true
+  // (the page fetch is over; the file is fetched again through the
+  // attachment path, with its caps). False otherwise: the caller skips it.
+  bool adopt(const std::string& source, const std::string& url, const std::string& content_type);
+  static constexpr size_t kMaxOrigins = size_t{1} << 16;
   // The pages of the links taken so far went to the commit writer as one
   // batch; committed(n): the next `n` batches are committed (batches commit
   // in order), so their attachments may start.
@@ -82,6 +92,18 @@ class AttachmentCrawl {
   const CrawlOptions& options_;
   Fetcher& fetcher_;
   Notice notice_;
+  // Which listing linked a link that looked like a page (take()), per batch
+  // until committed, then in origins_ (oldest first in origin_order_).
+  struct Origin {
+    const FetchProfile* profile = nullptr;
+    int64_t budget = 0;
+    std::string listing_url;
+  };
+  using OriginKey = std::pair<std::string, std::string>;  // (source, URL)
+  std::vector<std::pair<OriginKey, Origin>> uncommitted_origins_;
+  std::deque<std::vector<std::pair<OriginKey, Origin>>> submitted_origins_;
+  std::map<OriginKey, Origin> origins_;
+  std::deque<OriginKey> origin_order_;
   std::vector<std::unique_ptr<Job>> uncommitted_;
   std::deque<std::vector<std::unique_ptr<Job>>> submitted_;  // one entry per batch, oldest first
   std::vector<std::unique_ptr<Job>> waiting_;

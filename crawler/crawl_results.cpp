@@ -63,6 +63,14 @@ void CrawlPass::handle_failure(SourceRun& run, const LeasedUrl& leased, FetchRes
       o.error = "redirected to a login page";
       break;
     case FetchError::kNotText:
+      if (attachments_.adopt(leased.source, leased.url, r.content_type)) {
+        // A link without a file's name that answers with a file's type: an
+        // attachment of the listing that linked it, never a page.
+        o.kind = Outcome::Kind::kSkipped;
+        o.error = "a file (" + r.content_type + "): fetched as an attachment of the page that linked it";
+        break;
+      }
+      [[fallthrough]];
     case FetchError::kRedirectOutOfScope:
       o.kind = Outcome::Kind::kSkipped;
       o.error = cause_of(r.message);

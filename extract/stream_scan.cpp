@@ -186,7 +186,10 @@ bool read_chunk(std::istream& in, const StreamScanOptions& options, std::string*
 }
 
 // Reads, scans on worker threads and delivers in order. Either `sink` or
-// `render` + `write` are set.
+// `render` + `write` are set. With more than one thread, the stream is read
+// on a thread of its own (for a compressed input, that is where it is
+// decompressed), so reading never waits for the calling thread's delivery
+// and delivery never waits for a read.
 class OrderedScan {
  public:
   OrderedScan(const Extractor& extractor, const StreamScanOptions& options, const IdentifierSink* sink,
@@ -202,12 +205,14 @@ class OrderedScan {
   tl::expected<StreamScanStats, std::string> run(std::istream& in);
 
  private:
-  void start_workers();
+  void run_alone(std::istream& in);
+  void run_threaded(std::istream& in);
   void work();
-  void stop_workers();
+  void read_all(std::istream& in);
+  void stop_threads();
   std::unique_ptr<Chunk> fresh_chunk();
-  bool submit(std::istream& in);
-  void emit_oldest();
+  bool read_next(std::istream& in, Chunk* chunk);
+  void emit(std::unique_ptr<Chunk> chunk);
 
   const Extractor& extractor_;
   const StreamScanOptions& options_;
@@ -218,11 +223,15 @@ class OrderedScan {
   const std::size_t max_in_flight_;
 
   std::mutex mutex_;
-  std::condition_variable work_ready_;
-  std::condition_variable work_done_;
-  std::deque<Chunk*> queue_;  // submitted, not yet taken by a worker
+  std::condition_variable work_ready_;  // a chunk was queued, or stopping
+  std::condition_variable work_done_;   // a chunk was scanned or read, or reading ended
+  std::condition_variable room_;        // a chunk was delivered, or stopping
+  std::deque<Chunk*> queue_;            // read, not yet taken by a worker
   bool stopping_ = false;
+  bool read_done_ = false;
+  std::exception_ptr read_error_;
   std::vector<std::thread> workers_;
+  std::thread reader_;
 
   std::deque<std::unique_ptr<Chunk>> in_flight_;  // in stream order
   // Emitted chunks, kept for their buffers: a fresh 1 MiB text and identifier
@@ -230,8 +239,10 @@ class OrderedScan {
   std::vector<std::unique_ptr<Chunk>> spare_;
   // Header state after the last emitted chunk; also the guess for each new
   // chunk, wrong only when a header line stands in a chunk still in flight.
+  // Written by the delivering thread under mutex_, read by the reader under it.
   ScanContext emitted_context_;
-  StreamScanStats stats_;
+  std::size_t identifiers_ = 0;  // delivered (the delivering thread's)
+  // The reader's own: where the stream stands.
   std::string carry_;
   std::size_t lead_ = 0;
   char last_byte_ = '\n';
@@ -239,11 +250,6 @@ class OrderedScan {
   std::size_t record_ = 0;
   bool failed_ = false;
 };
-
-void OrderedScan::start_workers() {
-  if (threads_ <= 1) return;
-  for (unsigned t = 0; t < threads_; ++t) workers_.emplace_back([this] { work(); });
-}
 
 void OrderedScan::work() {
   while (true) {
@@ -264,17 +270,21 @@ void OrderedScan::work() {
   }
 }
 
-void OrderedScan::stop_workers() {
+void OrderedScan::stop_threads() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
     queue_.clear();
   }
   work_ready_.notify_all();
+  room_.notify_all();
+  // A reader blocked on a pipe ends its read first (the next bytes or EOF).
+  if (reader_.joinable()) reader_.join();
   for (auto& w : workers_) w.join();
   workers_.clear();
 }
 
+// Called with mutex_ held, or with no other thread running.
 std::unique_ptr<Chunk> OrderedScan::fresh_chunk() {
   if (spare_.empty()) return std::make_unique<Chunk>();
   std::unique_ptr<Chunk> chunk = std::move(spare_.back());
@@ -282,72 +292,115 @@ std::unique_ptr<Chunk> OrderedScan::fresh_chunk() {
   return chunk;
 }
 
-// Reads one chunk and hands it to a worker; false at the end of the stream.
-bool OrderedScan::submit(std::istream& in) {
-  std::unique_ptr<Chunk> chunk = fresh_chunk();
-  if (!read_chunk(in, options_, &carry_, &lead_, chunk.get(), &failed_)) return false;
-  const std::size_t owned = chunk->own_end - chunk->own_begin;
+// Reads the next chunk and places it in the stream; false at the end.
+bool OrderedScan::read_next(std::istream& in, Chunk* chunk) {
+  if (!read_chunk(in, options_, &carry_, &lead_, chunk, &failed_)) return false;
   chunk->offset = offset_ - chunk->own_begin;
   chunk->first_record = record_;
-  offset_ += owned;
+  offset_ += chunk->own_end - chunk->own_begin;
   record_ += chunk->lines;
-  stats_.bytes += owned;
   last_byte_ = chunk->text[chunk->own_end - 1];
-  chunk->start = emitted_context_;
-  if (threads_ > 1) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      queue_.push_back(chunk.get());
-    }
-    work_ready_.notify_one();
-  } else {
-    scan_chunk(extractor_, render_, chunk.get());
-    chunk->done = true;
-  }
-  in_flight_.push_back(std::move(chunk));
-  return !failed_;
+  return true;
 }
 
-void OrderedScan::emit_oldest() {
-  std::unique_ptr<Chunk> chunk = std::move(in_flight_.front());
-  in_flight_.pop_front();
-  if (threads_ > 1) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    work_done_.wait(lock, [&] { return chunk->done; });
+// The reader thread: reads chunks while fewer than max_in_flight_ wait.
+void OrderedScan::read_all(std::istream& in) {
+  try {
+    while (!failed_) {
+      std::unique_ptr<Chunk> chunk;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        room_.wait(lock, [&] { return stopping_ || in_flight_.size() < max_in_flight_; });
+        if (stopping_) break;
+        chunk = fresh_chunk();
+      }
+      if (!read_next(in, chunk.get())) break;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        chunk->start = emitted_context_;
+        queue_.push_back(chunk.get());
+        in_flight_.push_back(std::move(chunk));
+      }
+      work_ready_.notify_one();
+    }
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    read_error_ = std::current_exception();
   }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    read_done_ = true;
+  }
+  work_done_.notify_all();
+}
+
+// Delivers one scanned chunk, on the calling thread, in stream order.
+void OrderedScan::emit(std::unique_ptr<Chunk> chunk) {
   if (!same(chunk->start, emitted_context_)) {
     // The guess was stale (a header line in an earlier chunk): scan again
     // with the real state, here, in order, as far as it matters.
     rescan_prefix(extractor_, render_, emitted_context_, chunk.get());
   }
-  emitted_context_ = chunk->end;
-  stats_.identifiers += identifiers(*chunk, render_);
+  identifiers_ += identifiers(*chunk, render_);
   if (write_ != nullptr) {
     (*write_)(chunk->rendered);
   } else {
     for (FoundIdentifier& f : chunk->found) (*sink_)(std::move(f));
   }
+  std::lock_guard<std::mutex> lock(mutex_);
+  emitted_context_ = chunk->end;
   chunk->done = false;
   spare_.push_back(std::move(chunk));
 }
 
+void OrderedScan::run_alone(std::istream& in) {
+  while (true) {
+    std::unique_ptr<Chunk> chunk = fresh_chunk();
+    if (!read_next(in, chunk.get())) return;
+    chunk->start = emitted_context_;
+    scan_chunk(extractor_, render_, chunk.get());
+    emit(std::move(chunk));
+    if (failed_) return;
+  }
+}
+
+void OrderedScan::run_threaded(std::istream& in) {
+  for (unsigned t = 0; t < threads_; ++t) workers_.emplace_back([this] { work(); });
+  reader_ = std::thread([this, &in] { read_all(in); });
+  while (true) {
+    std::unique_ptr<Chunk> chunk;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      work_done_.wait(lock, [&] { return in_flight_.empty() ? read_done_ : in_flight_.front()->done; });
+      if (in_flight_.empty()) break;
+      chunk = std::move(in_flight_.front());
+      in_flight_.pop_front();
+    }
+    room_.notify_one();
+    emit(std::move(chunk));
+  }
+}
+
 tl::expected<StreamScanStats, std::string> OrderedScan::run(std::istream& in) {
-  start_workers();
-  bool eof = false;
   try {
-    while (!eof || !in_flight_.empty()) {
-      while (!eof && in_flight_.size() < max_in_flight_) eof = !submit(in);
-      if (!in_flight_.empty()) emit_oldest();
+    if (threads_ <= 1) {
+      run_alone(in);
+    } else {
+      run_threaded(in);
     }
   } catch (...) {
-    stop_workers();
+    stop_threads();
     throw;
   }
-  stop_workers();
-  stats_.records = record_ + (last_byte_ != '\n' ? 1 : 0);
+  stop_threads();
+  if (read_error_) std::rethrow_exception(read_error_);
+  StreamScanStats stats;
+  stats.bytes = offset_;
+  stats.records = record_ + (last_byte_ != '\n' ? 1 : 0);
+  stats.identifiers = identifiers_;
   if (failed_)
-    return tl::unexpected(std::string("read error after ") + std::to_string(stats_.bytes) + " bytes");
-  return stats_;
+    return tl::unexpected(std::string("read error after ") + std::to_string(stats.bytes) + " bytes");
+  return stats;
 }
 
 tl::expected<StreamScanStats, std::string> run(std::istream& in, const Extractor& extractor,

@@ -1,10 +1,14 @@
 // Scanning a stream of any size (a file, stdin, a pipe from zcat) with the
 // Extractor on several threads, delivering identifiers in input order.
 //
-// The stream is cut into chunks at line boundaries; workers scan chunks in
-// parallel; the calling thread calls the sink, chunk by chunk, in order, so
-// the output is the same whatever the thread count. Memory stays bounded:
-// at most 2 * threads chunks are in flight. A line longer than a chunk is
+// The stream is cut into chunks at line boundaries by a reader thread (where
+// a compressed input is decompressed, apart from the scanning); workers scan
+// chunks in parallel; the calling thread calls the sink, chunk by chunk, in
+// order, so the output is the same whatever the thread count. Memory stays
+// bounded: at most 2 * threads chunks are in flight, plus the one being read
+// and the one being delivered. With threads <= 1 all of it happens on the
+// calling thread. The stream is read on the reader thread, so it must not be
+// touched by anyone else until the call returns. A line longer than a chunk is
 // scanned in windows that overlap by `overlap_bytes`, each reporting only
 // the identifiers that start in its own part: the same identifiers, offsets
 // and records as one scan of the whole line, for identifiers (and the

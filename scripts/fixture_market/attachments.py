@@ -5,6 +5,7 @@ and a raw .txt. The files are made once per server from the seed (the 7z by
 the 7z program, Debian p7zip-full) and served with ETag and Last-Modified,
 so a revisit can be answered 304."""
 
+import gzip
 import io
 import os
 import subprocess
@@ -15,7 +16,13 @@ from content import esc, make_person, page, rng_for
 
 LISTING = "/dump"
 FILES = "/dump/files/"
+# A second listing, linked from nowhere on the shop (a test seeds it), whose
+# files' links have no extension: a zip served as application/zip and a gzip
+# served as application/octet-stream (its first bytes decide).
+BARE_LISTING = "/dump-by-id"
+BARE_FILES = "/download/"
 TITLE = "Full customer dump, 3 files"
+BARE_TITLE = "Customer exports by id"
 PRICE = "$450"
 SELLER = "dumpmaster"
 # Lines of filler after each file's header, so the files are a few KB (the caps tests).
@@ -70,9 +77,35 @@ def build(seed):
     return files, entries
 
 
+def build_bare(seed):
+    """{id: (bytes, content type)} and the manifest's entries, for BARE_LISTING."""
+    files, entries = {}, []
+    rows = people(seed, "bare-zip", 2)
+    data, where = csv_member(rows)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("export/users.csv", data)
+    files["4411"] = (buf.getvalue(), "application/zip")
+    entries += [dict(p.as_dict(), file="4411", member="export/users.csv", line=line) for p, line in zip(rows, where)]
+    rows = people(seed, "bare-gz", 2)
+    data, where = csv_member(rows)
+    files["4412"] = (gzip.compress(data, mtime=0), "application/octet-stream")
+    entries += [dict(p.as_dict(), file="4412", member="", line=line) for p, line in zip(rows, where)]
+    return files, entries
+
+
 class Attachments:
     def __init__(self, seed):
         self.files, self.entries = build(seed)
+        self.bare_files, self.bare_entries = build_bare(seed)
+
+    def bare_listing_html(self, ctx):
+        links = "".join("<li><a href=\"%s\">file %s</a></li>" % (ctx.link(BARE_FILES + n), esc(n))
+                        for n in self.bare_files)
+        body = ("<h1 class=\"title\">%s</h1><div class=\"meta\">Price: <span class=\"price\">%s</span> "
+                "Seller: <span class=\"seller\">%s</span></div><ul class=\"files\">%s</ul>"
+                % (esc(BARE_TITLE), PRICE, esc(SELLER), links))
+        return page(BARE_TITLE, body)
 
     def listing_html(self, ctx):
         links = "".join("<li><a href=\"%s\">%s</a> (%d bytes)</li>" % (ctx.link(FILES + n), esc(n), len(b))
@@ -86,4 +119,8 @@ class Attachments:
         return {"listing": LISTING, "title": TITLE, "price": PRICE, "seller": SELLER,
                 "files": {n: {"path": FILES + n, "bytes": len(b), "content_type": t}
                           for n, (b, t) in self.files.items()},
-                "customers": self.entries}
+                "customers": self.entries,
+                "bare": {"listing": BARE_LISTING, "title": BARE_TITLE,
+                         "files": {n: {"path": BARE_FILES + n, "bytes": len(b), "content_type": t}
+                                   for n, (b, t) in self.bare_files.items()},
+                         "customers": self.bare_entries}}

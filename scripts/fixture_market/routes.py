@@ -7,6 +7,7 @@ A request goes in as (target, headers) and comes out as a Response and
 the delay to wait before answering; the HTTP server (server.py) does the rest.
 """
 
+import email.utils
 import http.cookies
 import json
 import urllib.parse
@@ -95,8 +96,23 @@ def manifest(state):
 
 def request_log(state):
     with state.lock:
-        return [{"host": host, "path": path, "count": e["count"], "statuses": dict(e["statuses"]), "at": e["at"]}
+        return [{"host": host, "path": path, "count": e["count"], "statuses": dict(e["statuses"]), "at": e["at"],
+                 "answered": dict(e.get("answered", {})), "conditional": e.get("conditional", 0),
+                 "bytes": e.get("bytes", 0)}
                 for (host, path), e in state.requests.items()]
+
+
+def log_answer(state, target, headers, status, body_bytes):
+    """Records what went out for the request serve() logged (request_log's
+    "answered", "conditional" and "bytes")."""
+    host = (headers.get("Host") or "").strip().lower()
+    split = urllib.parse.urlsplit(target)
+    path = split.path or "/"
+    if path.startswith("/__"):
+        return
+    full = path + ("?" + split.query if split.query else "")
+    conditional = bool(headers.get("If-None-Match") or headers.get("If-Modified-Since"))
+    state.log_answer(host, full, status, conditional, body_bytes)
 
 
 # --------------------------------------------------------------------------
@@ -177,6 +193,16 @@ def varied(response, page_key):
     return out
 
 
+def not_modified_since(value):
+    """Whether an If-Modified-Since date is at or after LAST_MODIFIED."""
+    if not value:
+        return False
+    try:
+        return email.utils.parsedate_to_datetime(value) >= email.utils.parsedate_to_datetime(LAST_MODIFIED)
+    except (TypeError, ValueError):
+        return False
+
+
 def encode(state, response, headers):
     """Returns (status, [(name, value)], body, stream): the headers after
     Content-Type and Content-Length (or Transfer-Encoding); `stream`
@@ -197,7 +223,10 @@ def encode(state, response, headers):
     if stream is None and status == 200:
         etag = response.etag(body, gzip_it)
         out += [("ETag", etag), ("Last-Modified", LAST_MODIFIED)]
-        if headers.get("If-None-Match") == etag:
+        # If-None-Match decides when sent (RFC 9110 13.2.2); else If-Modified-Since
+        # (every body here carries the one LAST_MODIFIED date).
+        if_none_match, if_modified_since = headers.get("If-None-Match"), headers.get("If-Modified-Since")
+        if if_none_match == etag or (if_none_match is None and not_modified_since(if_modified_since)):
             status, body = 304, b""
     if stream is not None and response.chunked:
         out[0] = ("Transfer-Encoding", "chunked")

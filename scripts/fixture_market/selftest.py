@@ -144,6 +144,17 @@ def main():
         check("content-encoding" not in headers, "no gzip when not asked")
         status, _, _ = get(P, "/m/shop/", headers={"If-None-Match": headers.get("etag", "")})
         check(status == 304, "If-None-Match with the ETag gives 304")
+        lm = headers.get("last-modified", "")
+        status, _, _ = get(P, "/m/shop/", headers={"If-Modified-Since": lm})
+        check(status == 304, "If-Modified-Since with the Last-Modified date gives 304")
+        status, _, _ = get(P, "/m/shop/", headers={"If-Modified-Since": "Fri, 30 Jun 2017 00:00:00 GMT"})
+        check(status == 200, "If-Modified-Since before the Last-Modified date gives 200")
+        status, _, _ = get(P, "/m/shop/", headers={"If-None-Match": "\"other\"", "If-Modified-Since": lm})
+        check(status == 200, "a stale If-None-Match wins over If-Modified-Since")
+        entry = [e for e in json.loads(get(P, "/__requests")[2]) if e["path"] == "/m/shop/"]
+        check(entry and entry[0]["answered"].get("304") == 2 and entry[0]["conditional"] == 4
+              and entry[0]["statuses"].get("304") is None,
+              "request log: statuses as routed, answered after conditional headers, conditional requests counted")
 
         # -- HTTP/1.1 on one connection: HEAD, POST with a body, pipelining, Connection: close
         conn = http.client.HTTPConnection("127.0.0.1", P, timeout=10)

@@ -26,7 +26,7 @@ import time
 from content import Catalog, default_exposures, load_exposures
 from handlers import prerender_shop
 from hostile import HostileState
-from routes import encode, serve
+from routes import encode, log_answer, serve
 from state import State
 
 DISCONNECTS = (BrokenPipeError, ConnectionResetError, socket.timeout)
@@ -75,6 +75,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for name, value in headers:
                 self.send_header(name, value)
             self.end_headers()
+            log_answer(state, self.path, self.headers, status, 0 if head or stream is not None else len(body))
             if head or status == 304:
                 return
             if stream is not None:

@@ -19,7 +19,7 @@ class State:
         self.catalog = catalog
         self.attachments = attachments.Attachments(catalog.seed)  # /dump and its files
         self.lock = threading.Lock()
-        self.requests = collections.OrderedDict()  # (host, path) -> {"count": n, "statuses": {}}
+        self.requests = collections.OrderedDict()  # (host, path) -> {"count": n, "statuses": {}, "answered": {}, ...}
         self.rate_windows = collections.defaultdict(collections.deque)
         self.flaky_seen = set()
         self.sid_counter = itertools.count(1)
@@ -40,6 +40,19 @@ class State:
             entry["count"] += 1
             entry["at"].append(round(time.monotonic(), 4))
             entry["statuses"][str(status)] += 1
+
+    def log_answer(self, host, path, status, conditional, body_bytes):
+        """What was sent for a request log_request logged: the status after
+        conditional headers (a routed 200 may go out as 304), whether the
+        request was conditional (If-None-Match / If-Modified-Since), and the
+        body's bytes (0 for a 304 or a HEAD; streamed bodies are not counted)."""
+        with self.lock:
+            entry = self.requests.get((host, path))
+            if entry is None:
+                return
+            entry.setdefault("answered", collections.Counter())[str(status)] += 1
+            entry["conditional"] = entry.get("conditional", 0) + (1 if conditional else 0)
+            entry["bytes"] = entry.get("bytes", 0) + body_bytes
 
     def over_rate(self, key):
         limit = self.args.rate_limit

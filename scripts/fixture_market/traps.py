@@ -58,6 +58,13 @@ def trap(state, ctx):
         return Response(200, JPEG_BYTES, content_type="image/jpeg", compressible=False)
     if path == attachments.LISTING:
         return Response(200, state.attachments.listing_html(ctx))
+    if path == attachments.BARE_LISTING:
+        return Response(200, state.attachments.bare_listing_html(ctx))
+    if path.startswith(attachments.BARE_FILES):
+        found = state.attachments.bare_files.get(path[len(attachments.BARE_FILES):])
+        if found is None:
+            return not_found()
+        return Response(200, found[0], content_type=found[1], compressible=False)
     if path.startswith(attachments.FILES):
         found = state.attachments.files.get(path[len(attachments.FILES):])
         if found is None:

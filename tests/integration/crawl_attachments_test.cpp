@@ -29,11 +29,17 @@ struct AttachmentSetup {
                                          {"LEAKWATCH_HMAC_KEY_FILE", key.string()}};
 
   // The shop only, its attachments under `crawl_extra` / `source_extra`.
-  explicit AttachmentSetup(const std::string& crawl_extra = "", const std::string& source_extra = "") {
+  // `seed`: where the crawl starts; the customers are those of the files
+  // the manifest lists under `section` ("" for /dump's, "bare" for the
+  // listing whose file links have no extension).
+  explicit AttachmentSetup(const std::string& crawl_extra = "", const std::string& source_extra = "",
+                           const std::string& seed = "/", const std::string& section = "") {
+    if (!section.empty()) files = nlohmann::json(files.at(section));
     auto config = dir.write("leakwatch.toml",
                             "[crawl]\nproxy = \"" + market.proxy() +
                                 "\"\nconcurrency = 4\ntimeout_s = 10\nretry_base_ms = 100\n" + crawl_extra +
-                                "\n[[source]]\nname = \"shop\"\nseeds = [\"http://shop.onion/\"]\n"
+                                "\n[[source]]\nname = \"shop\"\nseeds = [\"http://shop.onion" + seed +
+                                "\"]\n"
                                 "cookies = \"session=demo\"\nallow_private = true\nrate = 100\n"
                                 "fields = { price = \"span.price\", seller = \"span.seller\" }\n" +
                                 source_extra);
@@ -46,7 +52,7 @@ struct AttachmentSetup {
       csv += "a" + std::to_string(++n) + "," + c.at("email").get<std::string>() + "," +
              c.at("phone").get<std::string>() + "\n";
     }
-    REQUIRE(n == 8);
+    REQUIRE(n == (section.empty() ? 8 : 4));
     REQUIRE(cli({"customers", "import", "-"}, csv).exit_code == 0);
   }
 
@@ -59,12 +65,26 @@ struct AttachmentSetup {
 
   long count(const std::string& sql) { return std::stol(db.query_value(sql)); }
 
-  // The market's answers to `path`, by status ("200" -> count).
-  std::map<std::string, int> statuses(const std::string& path) {
+  // The market's answers to `path`, by status ("200" -> count): as routed
+  // ("statuses": a 200 that then goes out as a 304 counts as 200) or as
+  // sent ("answered").
+  std::map<std::string, int> statuses(const std::string& path, const char* field = "statuses") {
     std::map<std::string, int> out;
     for (const auto& e : market.requests()) {
       if (e["host"] == "shop.onion" && e["path"] == path) {
-        for (const auto& [status, n] : e["statuses"].items()) out[status] += n.get<int>();
+        for (const auto& [status, n] : e[field].items()) out[status] += n.get<int>();
+      }
+    }
+    return out;
+  }
+  // The market's log of `path`: how many requests were conditional, and the
+  // body bytes it sent.
+  std::pair<int, long> conditional_and_bytes(const std::string& path) {
+    std::pair<int, long> out{0, 0};
+    for (const auto& e : market.requests()) {
+      if (e["host"] == "shop.onion" && e["path"] == path) {
+        out.first += e["conditional"].get<int>();
+        out.second += e["bytes"].get<long>();
       }
     }
     return out;
@@ -155,14 +175,19 @@ TEST_CASE(
   t.db.query_value(
       "WITH u AS (UPDATE frontier SET etag = NULL, last_modified = NULL RETURNING 1) SELECT count(*) FROM u");
   auto again = t.cli({"crawl"});
-  // Asked again (If-None-Match; the market logs the answer it routed, 200,
-  // before turning it into a 304), and no byte of any file came.
+  // Asked again with the file's validators, answered 304, and no byte of
+  // any file came: the market sent each file's body once, on the first crawl.
   CHECK(again.err.find(" 0 fetched and scanned (0 B, 0 identifiers and names)") != std::string::npos);
   CHECK(again.err.find("0 skipped, 0 failed") != std::string::npos);
   CHECK(t.statuses("/dump").at("200") == 2);
+  CHECK(t.statuses("/dump", "answered") == std::map<std::string, int>{{"200", 2}});
   for (const auto& [name, file] : t.files.at("files").items()) {
     INFO(name << ": " << again.err);
-    CHECK(t.statuses(file.at("path")) == std::map<std::string, int>{{"200", 2}});
+    const std::string path = file.at("path");
+    CHECK(t.statuses(path, "answered") == std::map<std::string, int>{{"200", 1}, {"304", 1}});
+    const auto [conditional, sent] = t.conditional_and_bytes(path);
+    CHECK(conditional == 1);
+    CHECK(sent == file.at("bytes").get<long>());
   }
   CHECK(t.count(
             "SELECT count(*) FROM attachments WHERE url LIKE '%/dump/files/%' AND complete AND bytes > 0") ==
@@ -199,4 +224,41 @@ TEST_CASE("crawl: attachment_budget_bytes stops a source's downloads for the run
   // The zip came first and fit; nothing else did.
   CHECK(t.count("SELECT count(DISTINCT customer_id) FROM exposures") == 4);
   CHECK(t.count("SELECT coalesce(sum(bytes), 0) FROM attachments") <= 800);
+}
+
+TEST_CASE(
+    "crawl: links without a file extension that answer with an archive type, or a generic type and an "
+    "archive's first bytes, are crawled as attachments of their listing, not as pages") {
+  AttachmentSetup t("", "", "/dump-by-id", "bare");
+  const std::string listing = "http://shop.onion" + t.files.at("listing").get<std::string>();
+  auto crawl = t.cli({"crawl"});
+  INFO(crawl.err);
+  // Asked once as a page (the body refused after the headers said a file),
+  // then fetched whole as the listing's attachment.
+  CHECK(t.count("SELECT count(*) FROM attachments a JOIN pages p ON p.id = a.page_id WHERE p.url = '" +
+                listing + "' AND a.complete") == 2);
+  CHECK(t.count("SELECT count(*) FROM pages WHERE url LIKE '%/download/%'") == 0);
+  for (const auto& [name, file] : t.files.at("files").items()) {
+    INFO(name);
+    CHECK(t.statuses(file.at("path")) == std::map<std::string, int>{{"200", 2}});
+  }
+  t.cli({"extract"});
+  t.cli({"match"});
+  auto report = nlohmann::json::parse(t.cli({"report", "--all", "--format", "json"}).out);
+  CHECK(report.size() == 8);  // 4 customers, email and phone each
+  int n = 0;
+  for (const auto& c : t.files.at("customers")) {
+    const std::string id = "a" + std::to_string(++n);
+    INFO(id << " " << chain_name(c));
+    int seen = 0;
+    for (const auto& e : report) {
+      if (e.at("customer_id") != id) continue;
+      ++seen;
+      CHECK(e.at("url") == listing);
+      CHECK(e.at("title") == t.files.at("title"));
+      CHECK(e.at("attachment").at("file") == chain_name(c));
+      CHECK(e.at("attachment").at("line") == c.at("line"));
+    }
+    CHECK(seen == 2);
+  }
 }

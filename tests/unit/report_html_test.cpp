@@ -23,7 +23,10 @@ ExposureRow hostile_row() {
                      std::string("<img src=x onerror=alert(1)> \xff\xfe bad utf-8"),
                      "2024-05-01T12:00:00Z",
                      "2024-05-02T12:00:00Z",
-                     "confirmed"};
+                     "confirmed",
+                     std::nullopt,
+                     std::nullopt,
+                     std::nullopt};
 }
 
 }  // namespace
@@ -106,7 +109,10 @@ TEST_CASE("report html: identifiers, phone numbers and dates stay on one line; o
                   std::string("dragon_seller"),
                   "2024-05-01T12:00:00Z",
                   "2024-05-02T12:00:00Z",
-                  "single"};
+                  "single",
+                  std::nullopt,
+                  std::nullopt,
+                  std::nullopt};
   std::ostringstream out;
   write_report_html(out, {row}, HtmlReportInfo{"now", "all exposures"});
   const std::string page = out.str();
