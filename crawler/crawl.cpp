@@ -1,10 +1,8 @@
 #include "crawler/crawl.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -22,6 +20,7 @@
 #include "crawler/commit_writer.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
+#include "crawler/heartbeat.h"
 #include "crawler/param_rule_store.h"
 #include "crawler/parse/page_parser.h"
 #include "crawler/parse/url.h"
@@ -59,7 +58,8 @@ struct SourceRun {
   FetchProfile profile;
   ParseOptions parsing;  // selectors and URL options
   Clock::time_point next_lease{};
-  int64_t pending = 0;  // leased by this pass and not yet handled
+  int64_t pending = 0;   // leased by this pass and not yet handled
+  bool drained = false;  // the last lease found nothing: not fetching it now (for the rate's share)
   std::string first_error;
   SourceStats stats;
 };
@@ -71,19 +71,6 @@ std::string worker_name() {
   char token[9];
   snprintf(token, sizeof token, "%08x", rd());
   return std::string(host) + ":" + std::to_string(getpid()) + ":" + token;
-}
-
-// A lease owner "host:pid:token" on this host whose process is gone.
-bool owner_is_dead(const std::string& owner) {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  auto first = owner.find(':');
-  auto second = owner.find(':', first + 1);
-  if (first == std::string::npos || second == std::string::npos) return false;
-  if (owner.substr(0, first) != host) return false;
-  pid_t pid = static_cast<pid_t>(std::atol(owner.substr(first + 1, second - first - 1).c_str()));
-  if (pid <= 0 || pid == getpid()) return false;
-  return kill(pid, 0) != 0 && errno == ESRCH;
 }
 
 // After the scheme's "://", the error's cause (fetch messages are "fetch URL: cause").
@@ -131,7 +118,10 @@ class CrawlPass {
   // Takes what the writer has committed: counts, new login walls, new links.
   void collect(std::vector<Committed> committed);
   void report(bool final);
-  void reclaim_dead_leases();
+  // Tells the registry which sources this worker fetches now, and shares
+  // each host's rate among the live workers that fetch its source.
+  void share_rates();
+  void note_taken(const LeasedUrl& u);
   bool stopping() const {
     return (callbacks_.stop != nullptr && callbacks_.stop->load()) ||
            (options_.max_pages && leased_ >= *options_.max_pages);
@@ -148,6 +138,9 @@ class CrawlPass {
   Frontier frontier_;
   CommitWriter writer_;  // commits on a thread of its own: the fetch loop never waits for them
   Fetcher fetcher_;
+  std::unique_ptr<Heartbeat> heartbeat_;  // registered while the pass runs
+  std::vector<std::string> active_;       // sources told to the heartbeat
+  std::set<std::string> taken_from_;      // workers whose leases this pass took
   std::vector<std::unique_ptr<SourceRun>> sources_;
   std::vector<std::string> source_names_;
   std::vector<std::pair<std::string, int64_t>> max_pages_;
@@ -216,12 +209,25 @@ void CrawlPass::add_source(const SourceOptions& s) {
   sources_.push_back(std::move(run));
 }
 
-void CrawlPass::reclaim_dead_leases() {
-  for (const auto& owner : frontier_.lease_owners(source_names_)) {
-    if (owner_is_dead(owner)) {
-      frontier_.expire_leases_of(owner);
-      if (callbacks_.notice) callbacks_.notice("took back the leases of a stopped crawl (" + owner + ")");
-    }
+void CrawlPass::share_rates() {
+  std::vector<std::string> active;
+  for (const auto& run : sources_) {
+    if (run->pending > 0 || !run->drained) active.push_back(run->options->name);
+  }
+  if (active != active_) {
+    heartbeat_->set_active(active);
+    active_ = std::move(active);
+  }
+  if (auto shares = heartbeat_->take_shares()) {
+    for (auto& run : sources_) fetcher_.set_rate_share(&run->profile, (*shares)[run->options->name]);
+  }
+}
+
+void CrawlPass::note_taken(const LeasedUrl& u) {
+  if (u.taken_from.empty() || u.taken_from == frontier_.worker()) return;
+  if (taken_from_.insert(u.taken_from).second && callbacks_.notice) {
+    callbacks_.notice("took back the leases of crawl worker " + u.taken_from +
+                      ", which stopped (or let its leases expire)");
   }
 }
 
@@ -242,11 +248,13 @@ void CrawlPass::refill() {
     int n = static_cast<int>(std::min<int64_t>(target - busy(), source_cap - run->pending));
     if (options_.max_pages) n = static_cast<int>(std::min<int64_t>(n, *options_.max_pages - leased_));
     auto leased = frontier_.lease(run->options->name, n);
+    run->drained = leased.empty();
     if (leased.empty()) {
       run->next_lease = now + kEmptyLeaseBackoff;
       continue;
     }
     for (auto& u : leased) {
+      note_taken(u);
       if (leave_out_variant(*run, u)) continue;
       FetchRequest request;
       request.id = static_cast<uint64_t>(u.id);
@@ -485,12 +493,16 @@ CrawlStats CrawlPass::run() {
     frontier_.prepare_source(s.name, run->scope->seeds(), s.max_pages, s.revisit_hours);
     run->params->load(load_param_rules(conn_, s.name));
   }
-  reclaim_dead_leases();
+  // Registered, and so live to the others, before the first lease.
+  heartbeat_ =
+      std::make_unique<Heartbeat>(conn_, frontier_.worker(), options_.defaults.heartbeat_s, source_names_);
+  share_rates();
   auto last_progress = Clock::now();
   auto last_renew = Clock::now();
   const auto renew_every = std::chrono::seconds(std::max(1, options_.defaults.lease_s / 3));
   try {
     while (true) {
+      share_rates();
       refill();
       attachments_.step();
       // Parsed pages are taken between polls: a short poll while some are
@@ -540,9 +552,9 @@ CrawlStats CrawlPass::run() {
         for (auto& run : sources_) run->next_lease = {};
         continue;
       }
-      // Other workers hold leases: their pages may add links. Wait for them,
-      // unless they are dead.
-      reclaim_dead_leases();
+      // Other live workers hold leases: their pages may add links. Wait for
+      // them; if one dies meanwhile, its leases count as expired and are
+      // taken by the next lease().
       std::this_thread::sleep_for(kWaitForOthers);
       for (auto& run : sources_) run->next_lease = {};
     }
@@ -559,9 +571,11 @@ CrawlStats CrawlPass::run() {
       frontier_.release_leases();
     } catch (...) {
     }
+    heartbeat_.reset();
     throw;
   }
   frontier_.release_leases();  // --max-pages or stop: nothing is left leased
+  heartbeat_.reset();          // leaves the registry
   auto st = frontier_.state(source_names_);
   stats_.queued = st.ready + st.deferred;
   report(true);
