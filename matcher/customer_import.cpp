@@ -30,8 +30,9 @@ constexpr const char* kCreateStaging =
 // and reports (new pairs, rows that added something, staged rows).
 constexpr const char* kFlushStaging =
     "WITH ins AS ("
-    "  INSERT INTO customer_identifiers (hash, kind, customer_id, key_version)"
-    "  SELECT DISTINCT ON (hash, customer_id, key_version) hash, kind, customer_id, key_version"
+    "  INSERT INTO customer_identifiers (hash, kind, customer_id, key_version, bucket)"
+    "  SELECT DISTINCT ON (hash, customer_id, key_version) hash, kind, customer_id, key_version,"
+    "   sighting_bucket(hash)"
     "  FROM import_staging ORDER BY hash, customer_id, key_version"
     "  ON CONFLICT DO NOTHING"
     "  RETURNING hash, customer_id, key_version)"
@@ -170,7 +171,7 @@ std::optional<std::string> parse_hashed_row(const Header& header, const CsvRecor
 namespace {
 
 const std::vector<std::string> kStagingColumns{"line", "hash", "kind", "customer_id", "key_version"};
-const std::vector<std::string> kTableColumns{"hash", "kind", "customer_id", "key_version"};
+const std::vector<std::string> kTableColumns{"hash", "kind", "customer_id", "key_version", "bucket"};
 
 // The slow path: replays the spooled rows into a staging table and merges
 // them in with ON CONFLICT DO NOTHING, in batches.
@@ -264,7 +265,7 @@ ImportSummary import_rows(pqxx::work& tx, CsvReader& reader, const Header& heade
       if (stream) {
         try {
           *stream << std::make_tuple(identity::to_hex(s.hash), std::string(identity::kind_name(s.kind)),
-                                     spooled.customer_id, version);
+                                     spooled.customer_id, version, s.hash[0] >> 4);  // bucket (schema/0070)
         } catch (const pqxx::unique_violation&) {
           stream.reset();  // the server gave up on the COPY; the spool has every row
         }

@@ -28,7 +28,7 @@ constexpr const char* kDropOldSightings = "DELETE FROM sightings WHERE location_
 constexpr const char* kQueueForMatch = "INSERT INTO match_queue_pages (page_id) SELECT unnest($1::bigint[])";
 
 const std::vector<std::string> kColumns{"location_id", "bucket", "key_version", "seen_at",
-                                        "hashes",      "codes",  "masked"};
+                                        "hashes",      "codes",  "masked",      "keys"};
 
 // Records past this are stored as this (a code is record * 4 + kind in 32 bits).
 constexpr std::size_t kMaxRecord = (1u << 29) - 1;
@@ -38,6 +38,10 @@ struct Found {
   std::uint32_t code;  // record * 4 + kind
   std::string masked;  // '' for names
   int bucket() const { return hash[0] >> 4; }
+  // The 20-bit prefix the GIN index holds (schema/0070 sighting_hash_key).
+  std::uint32_t key() const {
+    return (std::uint32_t{hash[0]} << 12) | (std::uint32_t{hash[1]} << 4) | (hash[2] >> 4);
+  }
   std::uint32_t record() const { return code >> 2; }
 };
 
@@ -69,20 +73,24 @@ void stream_page(pqxx::stream_to& stream, int location_id, int key_version, Page
           f.end());
   for (std::size_t i = 0; i < f.size();) {
     std::size_t end = i;
-    std::string hashes = "{", codes = "{", masked;
+    std::string hashes = "{", codes = "{", masked, keys = "{";
     for (; end < f.size() && f[end].bucket() == f[i].bucket(); ++end) {
       if (end > i) {
         hashes.push_back(',');
         codes.push_back(',');
         masked.push_back('\n');
+        keys.push_back(',');
       }
       hashes += identity::to_hex(f[end].hash);
       codes += std::to_string(f[end].code);
       masked += f[end].masked;
+      keys += std::to_string(f[end].key());
     }
     hashes.push_back('}');
     codes.push_back('}');
-    stream << std::make_tuple(location_id, f[i].bucket(), key_version, page.seen_at, hashes, codes, masked);
+    keys.push_back('}');
+    stream << std::make_tuple(location_id, f[i].bucket(), key_version, page.seen_at, hashes, codes, masked,
+                              keys);
     i = end;
   }
 }

@@ -21,27 +21,37 @@ constexpr int64_t kMaxProbedPages = 200;
 constexpr const char* kPlanForProbes =
     "SELECT set_config('enable_mergejoin', 'off', true), set_config('enable_hashjoin', 'off', true),"
     " set_config('jit', 'off', true);";
+// Sightings and customer_identifiers share their partitions (schema/0070):
+// joined pair by pair, each pair where it lives (a shard, or here).
+constexpr const char* kPlanPartitionWise = "SELECT set_config('enable_partitionwise_join', 'on', true);";
 
-// s: one row per sighting (schema/0050 stores them as arrays per location
-// and bucket). hits: every sighting whose hash belongs to a customer, with
-// that record's evidence for the customer (window over location, record,
-// customer; a location holds each (record, hash) once, so count(*) is a
-// count of distinct identifiers). Grouped to one row per (customer, hash,
-// page); last_seen also follows the page's URLs (page_urls.last_seen moves
-// when the crawler sees the same content again). xmax = 0 tells an inserted
-// row from an updated one. Kinds: 0 email, 1 phone, 2 name.
+// m: the sightings rows holding a customer's hash, one row per (row,
+// customer hash): a join of sightings and customer_identifiers on the bucket
+// (their partition key, schema/0070) and the hash, so that it is a
+// partition-wise join, run by each shard where the partitions live on other
+// servers (postgres_fdw). s: one row per sighting of a customer's hash (each
+// position of the hash in the row), with its customer. hits: that record's
+// evidence for the customer (window over location, record, customer; a
+// location holds each (record, hash) once, so count(*) is a count of distinct
+// identifiers). Grouped to one row per (customer, hash, page); last_seen
+// also follows the page's URLs (page_urls.last_seen moves when the crawler
+// sees the same content again). xmax = 0 tells an inserted row from an
+// updated one. Kinds: 0 email, 1 phone, 2 name.
 #define LW_MATCH(WHERE)                                                                                    \
-  "WITH s AS MATERIALIZED ("                                                                               \
-  "  SELECT l.page_id, g.location_id, u.code >> 2 AS record, u.code & 3 AS kind, u.hash, g.key_version,"   \
-  "   u.masked, g.seen_at"                                                                                 \
-  "  FROM sighting_locations l JOIN sightings g ON g.location_id = l.id,"                                  \
-  "   LATERAL unnest(g.hashes, g.codes, string_to_array(g.masked, E'\\n')) AS u(hash, code, masked)" WHERE \
+  "WITH m AS MATERIALIZED ("                                                                               \
+  "  SELECT g.location_id, g.key_version, g.seen_at, g.hashes, g.codes, g.masked, c.hash, c.customer_id"   \
+  "  FROM sightings g JOIN customer_identifiers c"                                                         \
+  "   ON c.bucket = g.bucket AND c.key_version = g.key_version AND c.hash = ANY(g.hashes)" WHERE           \
+  "), s AS ("                                                                                              \
+  "  SELECT l.page_id, m.location_id, m.codes[p.i] >> 2 AS record, m.codes[p.i] & 3 AS kind, m.hash,"      \
+  "   m.key_version, (string_to_array(m.masked, E'\\n'))[p.i] AS masked, m.seen_at, m.customer_id"         \
+  "  FROM m JOIN sighting_locations l ON l.id = m.location_id,"                                            \
+  "   LATERAL unnest(array_positions(m.hashes, m.hash)) AS p(i)"                                           \
   "), hits AS ("                                                                                           \
-  "  SELECT s.page_id, s.hash, s.key_version, s.kind, s.masked, s.seen_at, c.customer_id,"                 \
+  "  SELECT s.page_id, s.hash, s.key_version, s.kind, s.masked, s.seen_at, s.customer_id,"                 \
   "   count(*) FILTER (WHERE s.kind <> 2) OVER w AS identifiers,"                                          \
   "   bool_or(s.kind = 2) OVER w AS named"                                                                 \
-  "  FROM s JOIN customer_identifiers c ON c.hash = s.hash AND c.key_version = s.key_version"              \
-  "  WINDOW w AS (PARTITION BY s.location_id, s.record, c.customer_id)),"                                  \
+  "  FROM s WINDOW w AS (PARTITION BY s.location_id, s.record, s.customer_id)),"                           \
   " found AS ("                                                                                            \
   "  SELECT customer_id, hash, page_id, CASE min(kind) WHEN 0 THEN 'email' ELSE 'phone' END AS kind,"      \
   "   min(key_version) AS key_version, min(masked) AS masked, min(seen_at) AS first_seen,"                 \
@@ -65,7 +75,9 @@ constexpr const char* kPlanForProbes =
 
 constexpr const char* kMatchAll = LW_MATCH("");
 // kPagesHere is replaced by the pages, a quoted array literal.
-constexpr const char* kMatchPages = LW_MATCH(" WHERE l.page_id = ANY(:pages)");
+constexpr const char* kMatchPages = LW_MATCH(
+    " WHERE g.location_id = ANY((SELECT array_agg(id) FROM sighting_locations WHERE page_id = "
+    "ANY(:pages))::integer[])");
 constexpr std::string_view kPagesHere = ":pages";
 #undef LW_MATCH
 
@@ -98,16 +110,18 @@ constexpr const char* kFinish =
   " AND imported_at <= (SELECT max(t) FROM unnest($1::timestamptz[]) t)"
 constexpr const char* kCountNewIdentifiers = "SELECT count(*)" LW_NEW_IDENTIFIERS;
 // The queued pages ($2) and the listings holding a sighting of one of the
-// new identifiers: candidates by 20-bit prefix through the GIN index, then
-// the exact test on the hashes.
+// new identifiers: candidates by 20-bit prefix through the GIN index on
+// `keys`, then the exact test on the hashes. Only built-in operators touch
+// sightings, so on a sharded layout the test runs on the shards.
 constexpr const char* kAddPagesOfNewIdentifiers =
-    "WITH n AS (SELECT array_agg(DISTINCT hash) AS h" LW_NEW_IDENTIFIERS
-    "), found AS ("
-    " SELECT l.page_id FROM sightings g JOIN sighting_locations l ON l.id = g.location_id"
-    " WHERE sighting_hash_keys(g.hashes) && (SELECT sighting_hash_keys(h) FROM n)"
-    " AND g.hashes && (SELECT h FROM n))"
+    "WITH n AS MATERIALIZED (SELECT array_agg(DISTINCT hash) AS h, array_agg(DISTINCT "
+    "sighting_hash_key(hash)) AS k" LW_NEW_IDENTIFIERS
+    "), found AS MATERIALIZED ("
+    " SELECT g.location_id FROM sightings g WHERE g.keys && (SELECT k FROM n) AND g.hashes && (SELECT h FROM "
+    "n))"
     " SELECT coalesce(array_agg(page_id ORDER BY page_id), '{}')::text, count(*) FROM"
-    " (SELECT unnest($2::bigint[]) AS page_id UNION SELECT page_id FROM found) t";
+    " (SELECT unnest($2::bigint[]) AS page_id"
+    "  UNION SELECT l.page_id FROM found f JOIN sighting_locations l ON l.id = f.location_id) t";
 #undef LW_NEW_IDENTIFIERS
 
 MatchStats finish(pqxx::work& tx, MatchStats stats, std::chrono::steady_clock::time_point start) {
@@ -152,10 +166,11 @@ MatchStats run_match(pqxx::connection& conn, MatchMode mode) {
     }
     pqxx::result r;
     if (stats.full) {
-      r = tx.exec(kMatchAll);
+      r = tx.exec(std::string(kPlanPartitionWise) + kMatchAll);
     } else {
       // One round trip: the planner settings and the join of those pages.
-      const std::string plan = stats.pages_matched <= kMaxProbedPages ? kPlanForProbes : "";
+      const std::string plan =
+          std::string(kPlanPartitionWise) + (stats.pages_matched <= kMaxProbedPages ? kPlanForProbes : "");
       std::string sql = kMatchPages;
       sql.replace(sql.find(kPagesHere), kPagesHere.size(), tx.quote(pages) + "::bigint[]");
       r = tx.exec(plan + sql);

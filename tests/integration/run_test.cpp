@@ -114,9 +114,9 @@ TEST_CASE("purge: raw text past the retention window is dropped; sightings, expo
       "'%/new'");
   s.exec(
       "INSERT INTO sighting_locations (page_id) SELECT id FROM pages;"
-      "INSERT INTO sightings (location_id, bucket, key_version, seen_at, hashes, codes, masked)"
+      "INSERT INTO sightings (location_id, bucket, key_version, seen_at, hashes, codes, masked, keys)"
       " SELECT l.id, 0, 1, p.fetched_at, ARRAY['00000000-0000-0000-0000-000000000001'::uuid], '{0}',"
-      " 'a***@qq.com' FROM pages p JOIN sighting_locations l ON l.page_id = p.id");
+      " 'a***@qq.com', '{0}' FROM pages p JOIN sighting_locations l ON l.page_id = p.id");
   auto r = run_cli({"purge"}, "", s.env);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
