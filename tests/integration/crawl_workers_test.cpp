@@ -8,7 +8,6 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -74,9 +73,12 @@ struct Workers {
 
 // "crawl: 57 pages fetched (...)" of a worker's summary; -1 when absent.
 long pages_fetched(const std::string& err) {
-  std::smatch m;
-  if (!std::regex_search(err, m, std::regex(R"(crawl: (\d+) pages fetched)"))) return -1;
-  return std::stol(m[1]);
+  const std::string tail = " pages fetched";
+  auto end = err.find(tail);
+  if (end == std::string::npos) return -1;
+  auto start = err.rfind("crawl: ", end);
+  if (start == std::string::npos) return -1;
+  return std::stol(err.substr(start + 7, end - start - 7));
 }
 
 }  // namespace
