@@ -22,6 +22,7 @@ constexpr std::string_view kCrawlKeys[] = {"proxy",
                                            "retry_base_ms",
                                            "max_retry_after_s",
                                            "lease_s",
+                                           "heartbeat_s",
                                            "max_depth",
                                            "max_pages",
                                            "revisit_hours",
@@ -93,6 +94,7 @@ crawler::CrawlDefaults read_defaults(const Config& config, int& log_interval_s) 
   r.read_int("retry_base_ms", d.retry_base_ms, 1, 600000);
   r.read_int("max_retry_after_s", d.max_retry_after_s, 0, 86400);
   r.read_int("lease_s", d.lease_s, 5, 86400);
+  r.read_int("heartbeat_s", d.heartbeat_s, 1, 3600);
   r.read_int("max_depth", d.max_depth, 0, 1000);
   r.read_int("max_pages", d.max_pages, 1, 1000000000);
   r.read_number("revisit_hours", d.revisit_hours, 0, 1e6);

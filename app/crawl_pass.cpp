@@ -159,9 +159,10 @@ std::string summary_text(Context& ctx, const crawler::CrawlStats& st) {
   summary << "\n";
   for (const auto& h : st.hosts) {
     summary << "crawl: host " << h.host << ": " << h.requests << " requests, " << h.requests_per_s
-            << "/s; rate now " << h.rate << "/s" << (h.automatic ? " (auto)" : "") << ", " << h.rate_limited
-            << " answered 429/503, latency " << std::setprecision(2) << h.latency_s << " s, up to "
-            << h.in_flight_limit << " in flight\n"
+            << "/s; rate now " << h.rate << "/s" << (h.automatic ? " (auto)" : "")
+            << (h.workers > 1 ? " shared by " + std::to_string(h.workers) + " workers" : "") << ", "
+            << h.rate_limited << " answered 429/503, latency " << std::setprecision(2) << h.latency_s
+            << " s, up to " << h.in_flight_limit << " in flight\n"
             << std::setprecision(1);
   }
   summary << "crawl: " << st.error_total() << " errors";

@@ -6,7 +6,7 @@
 set(may_include_postgres
   "^db/"
   "^matcher/"
-  "^crawler/(frontier|param_rule_store)\\.(h|cpp)$"
+  "^crawler/(frontier|param_rule_store|worker_registry)\\.(h|cpp)$"
   "^tests/integration/"
   "^tests/unit/store_error_test\\.cpp$")  # throws pqxx's exceptions at db::store_call
 

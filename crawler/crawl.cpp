@@ -55,12 +55,25 @@ void CrawlPass::add_source(const SourceOptions& s) {
   sources_.push_back(std::move(run));
 }
 
-void CrawlPass::reclaim_dead_leases() {
-  for (const auto& owner : frontier_.lease_owners(source_names_)) {
-    if (owner_is_dead(owner)) {
-      frontier_.expire_leases_of(owner);
-      if (callbacks_.notice) callbacks_.notice("took back the leases of a stopped crawl (" + owner + ")");
-    }
+void CrawlPass::share_rates() {
+  std::vector<std::string> active;
+  for (const auto& run : sources_) {
+    if (run->pending > 0 || !run->drained) active.push_back(run->options->name);
+  }
+  if (active != active_) {
+    heartbeat_->set_active(active);
+    active_ = std::move(active);
+  }
+  if (auto shares = heartbeat_->take_shares()) {
+    for (auto& run : sources_) fetcher_.set_rate_share(&run->profile, (*shares)[run->options->name]);
+  }
+}
+
+void CrawlPass::note_taken(const LeasedUrl& u) {
+  if (u.taken_from.empty() || u.taken_from == frontier_.worker()) return;
+  if (taken_from_.insert(u.taken_from).second && callbacks_.notice) {
+    callbacks_.notice("took back the leases of crawl worker " + u.taken_from +
+                      ", which stopped (or let its leases expire)");
   }
 }
 
@@ -81,11 +94,13 @@ void CrawlPass::refill() {
     int n = static_cast<int>(std::min<int64_t>(target - busy(), source_cap - run->pending));
     if (options_.max_pages) n = static_cast<int>(std::min<int64_t>(n, *options_.max_pages - leased_));
     auto leased = frontier_.lease(run->options->name, n);
+    run->drained = leased.empty();
     if (leased.empty()) {
       run->next_lease = now + kEmptyLeaseBackoff;
       continue;
     }
     for (auto& u : leased) {
+      note_taken(u);
       if (leave_out_variant(*run, u)) continue;
       FetchRequest request;
       request.id = static_cast<uint64_t>(u.id);
@@ -133,7 +148,10 @@ void CrawlPass::prepare() {
     frontier_.prepare_source(s.name, run->scope->seeds(), s.max_pages, s.revisit_hours);
     run->params->load(load_param_rules(conn_, s.name));
   }
-  reclaim_dead_leases();
+  // Registered, and so live to the others, before the first lease.
+  heartbeat_ =
+      std::make_unique<Heartbeat>(conn_, frontier_.worker(), options_.defaults.heartbeat_s, source_names_);
+  share_rates();
 }
 
 void CrawlPass::loop() {
@@ -167,6 +185,7 @@ void CrawlPass::loop() {
 }
 
 void CrawlPass::step() {
+  share_rates();
   refill();
   attachments_.step();
   // Parsed pages are taken between polls: a short poll while some are
@@ -202,9 +221,9 @@ bool CrawlPass::more_to_lease(Clock::time_point now) {
     for (auto& run : sources_) run->next_lease = {};
     return true;
   }
-  // Other workers hold leases: their pages may add links. Wait for them,
-  // unless they are dead.
-  reclaim_dead_leases();
+  // Other live workers hold leases: their pages may add links. Wait for
+  // them; if one dies meanwhile, its leases count as expired and are
+  // taken by the next lease().
   std::this_thread::sleep_for(kWaitForOthers);
   for (auto& run : sources_) run->next_lease = {};
   return true;
@@ -221,10 +240,12 @@ void CrawlPass::give_back() noexcept {
     frontier_.release_leases();
   } catch (...) {
   }
+  heartbeat_.reset();
 }
 
 CrawlStats CrawlPass::finish() {
   frontier_.release_leases();  // --max-pages or stop: nothing is left leased
+  heartbeat_.reset();          // leaves the registry
   auto st = frontier_.state(source_names_);
   stats_.queued = st.ready + st.deferred;
   report(true);

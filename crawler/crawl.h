@@ -50,7 +50,7 @@ struct CrawlStats {
   std::vector<std::string> login_walls;   // "source: URL (reason)", once per source
   std::vector<SourceStats> sources;
   std::vector<HostStatus> hosts;  // each host's pace: its rate now, latency, 429s
-  AttachmentStats attachments;  // files linked from pages (crawler/attachment_crawl.h)
+  AttachmentStats attachments;    // files linked from pages (crawler/attachment_crawl.h)
   double seconds = 0;
 
   // All errors, whatever their kind.

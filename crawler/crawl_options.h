@@ -53,6 +53,10 @@ struct SourceDefaults {
 struct CrawlDefaults : FetcherOptions, SourceDefaults {
   std::string proxy = kDefaultProxy;  // "" or "none": direct connections
   int lease_s = 300;                  // how long a leased URL stays ours without renewal
+  // How often a crawl worker tells the others it is alive (crawler/
+  // worker_registry.h): a worker silent for 3 beats, or whose database
+  // session is gone (killed), is dead and its leases are taken at once.
+  int heartbeat_s = 5;
   std::string user_agent = kDefaultUserAgent;
   int64_t attachment_max_bytes = int64_t{200} << 20;  // decoded bytes per attachment
   int attachment_timeout_s = 3600;                    // a whole attachment download

@@ -20,6 +20,7 @@
 #include "crawler/crawl.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
+#include "crawler/heartbeat.h"
 #include "crawler/lease_owners.h"
 #include "crawler/parse/page_parser.h"
 #include "crawler/parse_workers.h"
@@ -46,7 +47,8 @@ struct SourceRun {
   FetchProfile profile;
   ParseOptions parsing;  // selectors and URL options
   Clock::time_point next_lease{};
-  int64_t pending = 0;  // leased by this pass and not yet handled
+  int64_t pending = 0;   // leased by this pass and not yet handled
+  bool drained = false;  // the last lease found nothing: not fetching it now (for the rate's share)
   std::string first_error;
   SourceStats stats;
 };
@@ -90,7 +92,10 @@ class CrawlPass {
   // Takes what the writer has committed: counts, new login walls, new links.
   void collect(std::vector<Committed> committed);
   void report(bool final);
-  void reclaim_dead_leases();
+  // Tells the registry which sources this worker fetches now, and shares
+  // each host's rate among the live workers that fetch its source.
+  void share_rates();
+  void note_taken(const LeasedUrl& u);
   // run()'s phases: sources set up; the loop until nothing is left to
   // lease, fetch, parse or commit; on an exception, what was fetched kept
   // and the rest given back; the final count, notices and verdict.
@@ -117,6 +122,9 @@ class CrawlPass {
   Frontier frontier_;
   CommitWriter writer_;  // commits on a thread of its own: the fetch loop never waits for them
   Fetcher fetcher_;
+  std::unique_ptr<Heartbeat> heartbeat_;  // registered while the pass runs
+  std::vector<std::string> active_;       // sources told to the heartbeat
+  std::set<std::string> taken_from_;      // workers whose leases this pass took
   std::vector<std::unique_ptr<SourceRun>> sources_;
   std::vector<std::string> source_names_;
   std::vector<std::pair<std::string, int64_t>> max_pages_;

@@ -41,6 +41,7 @@ std::vector<HostStatus> Fetcher::hosts() const {
     s.host = key;
     s.rate = h.pace.rate();
     s.automatic = h.pace.automatic();
+    s.workers = h.pace.max_share();
     s.in_flight_limit = h.pace.in_flight_limit();
     s.latency_s = h.pace.latency_s();
     s.requests = h.pace.requests();
@@ -50,6 +51,13 @@ std::vector<HostStatus> Fetcher::hosts() const {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+void Fetcher::set_rate_share(const FetchProfile* profile, int workers) {
+  impl_->shares[profile] = workers;
+  for (auto& [key, h] : impl_->hosts) {
+    if (h.profile == profile) h.pace.set_share(workers);
+  }
 }
 
 size_t Fetcher::pending() const { return impl_->waiting.size() + impl_->running.size() + impl_->done.size(); }
@@ -70,7 +78,9 @@ Fetcher::Host& Fetcher::Impl::host_of(const Transfer& t) {
   settings.max_rate = p.max_rate;
   settings.start_rate = std::min(1.0, p.max_rate);
   settings.max_in_flight = options.per_host_concurrency;
-  return hosts.emplace(t.host_key, Host(settings)).first->second;
+  Host& host = hosts.emplace(t.host_key, Host(settings, &p)).first->second;
+  if (auto share = shares.find(&p); share != shares.end()) host.pace.set_share(share->second);
+  return host;
 }
 
 void Fetcher::Impl::start_ready(Clock::time_point now) {

@@ -127,7 +127,8 @@ struct FetchRequest {
 // One host as the fetcher paces it.
 struct HostStatus {
   std::string host;           // authority, "shop.onion:80"
-  double rate = 0;            // requests per second it is asked at now
+  double rate = 0;            // requests per second it is asked at now (this worker's share)
+  int workers = 1;            // the most crawl workers that shared its rate at once
   bool automatic = false;     // rate = "auto"
   double requests_per_s = 0;  // requests started, per second since the first
   int in_flight_limit = 0;
@@ -173,6 +174,11 @@ class Fetcher {
   // completes) and returns every request that finished, successfully or
   // not, in no particular order.
   std::vector<FetchResult> poll(std::chrono::milliseconds max_wait);
+
+  // Shares the rate of every host reached through `profile` (the first
+  // request to a host sets its profile) among `workers` crawl workers:
+  // crawler/host_pace.h. Hosts first asked later get it too.
+  void set_rate_share(const FetchProfile* profile, int workers);
 
   // Requests submitted and not yet returned by poll() (waiting or in flight).
   size_t pending() const;

@@ -83,8 +83,9 @@ PinnedHost pin_public_host(const std::string& url, const std::string& proxy);
 // A host's rate and requests in flight (crawler/host_pace.h), set up from
 // the profile of its first request.
 struct Fetcher::Host {
-  explicit Host(const PaceSettings& settings) : pace(settings) {}
+  Host(const PaceSettings& settings, const FetchProfile* profile) : pace(settings), profile(profile) {}
   HostPace pace;
+  const FetchProfile* profile;  // of its first request
   Clock::time_point first_start{};
 };
 
@@ -142,6 +143,7 @@ struct Fetcher::Impl {
   std::deque<std::unique_ptr<Transfer>> waiting;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> running;
   std::unordered_map<std::string, Host> hosts;
+  std::unordered_map<const FetchProfile*, int> shares;  // set_rate_share()
   std::vector<CurlEasy> spare_handles;
   std::vector<FetchResult> done;
   std::mt19937_64 rng{std::random_device{}()};

@@ -22,20 +22,30 @@ constexpr const char* kLockSource =
 constexpr const char* kCountSource = "SELECT count(*) FROM frontier WHERE source = $1";
 // $3: URLs as stored (db::ListingPrivacy::stored_url), $5: the URL sealed
 // (hex) where the stored form is masked, else ''.
+// Inserted in URL order: two workers adding the same URLs in one order each
+// never wait for each other in a cycle (a deadlock). Which URLs fit the
+// budget is decided in the order they were found.
 constexpr const char* kEnqueue =
     "INSERT INTO frontier (url, url_sealed, source, depth)"
-    " SELECT t.u, decode(NULLIF(t.x, ''), 'hex'), $1, $2 FROM unnest($3::text[], $5::text[]) AS t(u, x)"
-    " WHERE NOT EXISTS (SELECT 1 FROM frontier f WHERE f.url = t.u) LIMIT $4"
-    " ON CONFLICT (url) DO NOTHING";
+    " SELECT n.u, decode(NULLIF(n.x, ''), 'hex'), $1, $2 FROM"
+    " (SELECT t.u, t.x FROM unnest($3::text[], $5::text[]) WITH ORDINALITY AS t(u, x, i)"
+    " WHERE NOT EXISTS (SELECT 1 FROM frontier f WHERE f.url = t.u) ORDER BY t.i LIMIT $4) AS n"
+    " ORDER BY n.u ON CONFLICT (url) DO NOTHING";
 constexpr const char* kRequeueRevisits =
     "UPDATE frontier SET state = 'queued', next_attempt_at = now(), attempts = 0"
     " WHERE source = $1 AND state IN ('done', 'failed', 'login_wall')"
     " AND fetched_at < now() - $2::float8 * interval '1 hour'";
-constexpr const char* kLeaseExpired =
-    "UPDATE frontier SET lease_owner = $2, lease_expires = now() + $4::int * interval '1 second'"
-    " WHERE id IN (SELECT id FROM frontier WHERE source = $1 AND state = 'leased'"
-    " AND lease_expires < now() ORDER BY lease_expires LIMIT $3 FOR UPDATE SKIP LOCKED)"
-    " RETURNING id, url, depth, attempts, coalesce(etag, ''), coalesce(last_modified, ''), url_sealed";
+// Leases left by a worker that is no longer live (schema/0060: killed, hung,
+// cut off) are taken at once, expired ones of live workers after lease_s.
+// Column 7 names the owner they were taken from.
+constexpr const char* kLeaseStranded =
+    "WITH stranded AS (SELECT f.id, f.lease_owner FROM frontier f WHERE f.source = $1 AND f.state = 'leased'"
+    " AND (f.lease_expires < now() OR NOT EXISTS (SELECT 1 FROM live_crawl_workers w"
+    " WHERE w.worker = f.lease_owner)) ORDER BY f.lease_expires LIMIT $3 FOR UPDATE OF f SKIP LOCKED)"
+    " UPDATE frontier f SET lease_owner = $2, lease_expires = now() + $4::int * interval '1 second'"
+    " FROM stranded WHERE f.id = stranded.id"
+    " RETURNING f.id, f.url, f.depth, f.attempts, coalesce(f.etag, ''), coalesce(f.last_modified, ''),"
+    " f.url_sealed, coalesce(stranded.lease_owner, '')";
 constexpr const char* kLeaseQueued =
     "UPDATE frontier SET state = 'leased', lease_owner = $2,"
     " lease_expires = now() + $4::int * interval '1 second'"
@@ -64,18 +74,16 @@ constexpr const char* kRenewLeases =
 constexpr const char* kReleaseLeases =
     "UPDATE frontier SET state = 'queued', lease_owner = NULL, lease_expires = NULL,"
     " next_attempt_at = now() WHERE state = 'leased' AND lease_owner = $1";
-constexpr const char* kExpireOwner =
-    "UPDATE frontier SET lease_expires = now() - interval '1 second'"
-    " WHERE state = 'leased' AND lease_owner = $1";
-constexpr const char* kLeaseOwners =
-    "SELECT DISTINCT lease_owner FROM frontier WHERE state = 'leased' AND lease_owner <> $1"
-    " AND lease_expires >= now() AND source = ANY($2::text[])";
+// Leases of live workers that have not expired are others' work in
+// progress; the rest (kLeaseStranded's) are to be taken.
 constexpr const char* kState =
-    "SELECT count(*) FILTER (WHERE state = 'queued' AND next_attempt_at <= now()),"
-    " count(*) FILTER (WHERE state = 'queued' AND next_attempt_at > now()),"
-    " count(*) FILTER (WHERE state = 'leased' AND lease_owner <> $2 AND lease_expires >= now()),"
-    " count(*) FILTER (WHERE state = 'leased' AND lease_expires < now())"
-    " FROM frontier WHERE source = ANY($1::text[]) AND state IN ('queued', 'leased')";
+    "SELECT count(*) FILTER (WHERE f.state = 'queued' AND f.next_attempt_at <= now()),"
+    " count(*) FILTER (WHERE f.state = 'queued' AND f.next_attempt_at > now()),"
+    " count(*) FILTER (WHERE f.state = 'leased' AND f.lease_owner <> $2 AND f.lease_expires >= now()"
+    "   AND w.worker IS NOT NULL),"
+    " count(*) FILTER (WHERE f.state = 'leased' AND (f.lease_expires < now() OR w.worker IS NULL))"
+    " FROM frontier f LEFT JOIN live_crawl_workers w ON f.state = 'leased' AND w.worker = f.lease_owner"
+    " WHERE f.source = ANY($1::text[]) AND f.state IN ('queued', 'leased')";
 
 // Tries per URL across passes before a rescheduled URL counts as failed.
 constexpr int kMaxRescheduledAttempts = 5;
@@ -128,6 +136,7 @@ std::vector<LeasedUrl> to_leased(const pqxx::result& rows, const std::string& so
     u.attempts = row[3].as<int>();
     u.etag = row[4].as<std::string>();
     u.last_modified = row[5].as<std::string>();
+    if (row.size() > 7) u.taken_from = row[7].as<std::string>();
     out.push_back(std::move(u));
   }
   return out;
@@ -161,7 +170,7 @@ std::vector<LeasedUrl> Frontier::lease(const std::string& source, int n) {
       [&]() -> std::vector<LeasedUrl> {
         if (n <= 0) return {};
         pqxx::work tx(conn_);
-        auto out = to_leased(tx.exec_params(kLeaseExpired, source, worker_, n, lease_s_), source, privacy_);
+        auto out = to_leased(tx.exec_params(kLeaseStranded, source, worker_, n, lease_s_), source, privacy_);
         if (static_cast<int>(out.size()) < n) {
           auto more = to_leased(
               tx.exec_params(kLeaseQueued, source, worker_, n - static_cast<int>(out.size()), lease_s_),
@@ -175,81 +184,92 @@ std::vector<LeasedUrl> Frontier::lease(const std::string& source, int n) {
 
 CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::vector<DiscoveredLinks>& links,
                               const std::vector<std::pair<std::string, int64_t>>& max_pages) {
-  return db::store_call(
-      [&] { return "committing " + std::to_string(outcomes.size()) + " crawl outcomes"; },
-      [&] {
-        CommitResult result;
-        pqxx::work tx(conn_);
-        std::vector<db::PageToStore> pages;
-        // kMarkDone's columns.
-        std::vector<std::string> done_ids, done_statuses, done_etags, done_last_modified;
-        for (const auto& o : outcomes) {
-          switch (o.kind) {
-            case Outcome::Kind::kFetched:
-              if (o.page) pages.push_back({&o.source, &*o.page});
-              [[fallthrough]];
-            case Outcome::Kind::kNotModified:
-              done_ids.push_back(std::to_string(o.frontier_id));
-              done_statuses.push_back(std::to_string(o.http_status));
-              done_etags.push_back(o.etag);
-              done_last_modified.push_back(o.last_modified);
-              break;
-            case Outcome::Kind::kRetryLater:
-              tx.exec_params0(kMarkRetryLater, o.frontier_id, worker_, o.retry_after_s, o.http_status,
-                              privacy_.mask(o.error), kMaxRescheduledAttempts);
-              break;
-            case Outcome::Kind::kLoginWall: {
-              if (db::record_login_wall(tx, privacy_, o.source, o.login_url, o.error)) {
-                result.new_login_walls.push_back(o.source);
-              }
-              tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
-                              privacy_.mask(o.error));
-              break;
-            }
-            case Outcome::Kind::kSkipped:
-            case Outcome::Kind::kFailed:
-              tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
-                              privacy_.mask(o.error));
-              break;
+  // Workers storing the same content or links at once may still deadlock
+  // (PostgreSQL then rolls one back); the batch is written again.
+  constexpr int kTries = 3;
+  auto once = [&] {
+    CommitResult result;
+    pqxx::work tx(conn_);
+    std::vector<db::PageToStore> pages;
+    // kMarkDone's columns.
+    std::vector<std::string> done_ids, done_statuses, done_etags, done_last_modified;
+    for (const auto& o : outcomes) {
+      switch (o.kind) {
+        case Outcome::Kind::kFetched:
+          if (o.page) pages.push_back({&o.source, &*o.page});
+          [[fallthrough]];
+        case Outcome::Kind::kNotModified:
+          done_ids.push_back(std::to_string(o.frontier_id));
+          done_statuses.push_back(std::to_string(o.http_status));
+          done_etags.push_back(o.etag);
+          done_last_modified.push_back(o.last_modified);
+          break;
+        case Outcome::Kind::kRetryLater:
+          tx.exec_params0(kMarkRetryLater, o.frontier_id, worker_, o.retry_after_s, o.http_status,
+                          privacy_.mask(o.error), kMaxRescheduledAttempts);
+          break;
+        case Outcome::Kind::kLoginWall: {
+          if (db::record_login_wall(tx, privacy_, o.source, o.login_url, o.error)) {
+            result.new_login_walls.push_back(o.source);
           }
+          tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
+                          privacy_.mask(o.error));
+          break;
         }
-        db::StoredPages stored = db::store_pages(tx, privacy_, pages);
-        result.pages_new += stored.pages_new;
-        result.pages_duplicate += stored.pages_duplicate;
-        if (!done_ids.empty()) {
-          tx.exec_params0(kMarkDone, to_pg_array(done_ids), to_pg_array(done_statuses),
-                          to_pg_array(done_etags), to_pg_array(done_last_modified), worker_);
+        case Outcome::Kind::kSkipped:
+        case Outcome::Kind::kFailed:
+          tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
+                          privacy_.mask(o.error));
+          break;
+      }
+    }
+    db::StoredPages stored = db::store_pages(tx, privacy_, pages);
+    result.pages_new += stored.pages_new;
+    result.pages_duplicate += stored.pages_duplicate;
+    if (!done_ids.empty()) {
+      tx.exec_params0(kMarkDone, to_pg_array(done_ids), to_pg_array(done_statuses), to_pg_array(done_etags),
+                      to_pg_array(done_last_modified), worker_);
+    }
+    // Links grouped per source. The budget is counted exactly (under the
+    // source's lock) only near max_pages; far from it an estimate will do,
+    // and spares a count over the whole frontier at every commit (other
+    // workers' additions since our last count may overshoot it a little).
+    std::set<std::string> locked;
+    for (const auto& group : links) {
+      if (group.urls.empty()) continue;
+      int64_t limit = 0;
+      for (const auto& [name, pages] : max_pages) {
+        if (name == group.source) limit = pages;
+      }
+      int64_t& known = known_urls_[group.source];
+      if (known == 0 || known + static_cast<int64_t>(group.urls.size()) >= limit) {
+        if (!locked.count(group.source)) {
+          tx.exec_params(kLockSource, group.source);
+          locked.insert(group.source);
         }
-        // Links grouped per source. The budget is counted exactly (under the
-        // source's lock) only near max_pages; far from it an estimate will do,
-        // and spares a count over the whole frontier at every commit (other
-        // workers' additions since our last count may overshoot it a little).
-        std::set<std::string> locked;
-        for (const auto& group : links) {
-          if (group.urls.empty()) continue;
-          int64_t limit = 0;
-          for (const auto& [name, pages] : max_pages) {
-            if (name == group.source) limit = pages;
-          }
-          int64_t& known = known_urls_[group.source];
-          if (known == 0 || known + static_cast<int64_t>(group.urls.size()) >= limit) {
-            if (!locked.count(group.source)) {
-              tx.exec_params(kLockSource, group.source);
-              locked.insert(group.source);
-            }
-            known = tx.exec_params1(kCountSource, group.source)[0].as<int64_t>();
-          }
-          int64_t room = limit - known;
-          if (room <= 0) continue;
-          StoredUrls urls = to_stored(privacy_, group.urls);
-          auto r = tx.exec_params0(kEnqueue, group.source, group.depth, to_pg_array(urls.stored), room,
-                                   to_pg_array(urls.sealed));
-          result.urls_enqueued += static_cast<int>(r.affected_rows());
-          known += static_cast<int64_t>(r.affected_rows());
-        }
-        tx.commit();
-        return result;
-      });
+        known = tx.exec_params1(kCountSource, group.source)[0].as<int64_t>();
+      }
+      int64_t room = limit - known;
+      if (room <= 0) continue;
+      StoredUrls urls = to_stored(privacy_, group.urls);
+      auto r = tx.exec_params0(kEnqueue, group.source, group.depth, to_pg_array(urls.stored), room,
+                               to_pg_array(urls.sealed));
+      result.urls_enqueued += static_cast<int>(r.affected_rows());
+      known += static_cast<int64_t>(r.affected_rows());
+    }
+    tx.commit();
+    return result;
+  };
+  return db::store_call([&] { return "committing " + std::to_string(outcomes.size()) + " crawl outcomes"; },
+                        [&] {
+                          for (int attempt = 1;; ++attempt) {
+                            try {
+                              return once();
+                            } catch (const pqxx::deadlock_detected&) {
+                              if (attempt >= kTries) throw;
+                            }
+                          }
+                        });
 }
 
 void Frontier::renew_leases() {
@@ -264,25 +284,6 @@ void Frontier::release_leases() {
   return db::store_call("giving back this crawl's leases", [&] {
     pqxx::work tx(conn_);
     tx.exec_params0(kReleaseLeases, worker_);
-    tx.commit();
-  });
-}
-
-std::vector<std::string> Frontier::lease_owners(const std::vector<std::string>& sources) {
-  return db::store_call("listing the crawls that hold leases", [&] {
-    pqxx::read_transaction tx(conn_);
-    std::vector<std::string> out;
-    for (const auto& row : tx.exec_params(kLeaseOwners, worker_, to_pg_array(sources))) {
-      out.push_back(row[0].as<std::string>());
-    }
-    return out;
-  });
-}
-
-void Frontier::expire_leases_of(const std::string& owner) {
-  return db::store_call("taking back the leases of a stopped crawl", [&] {
-    pqxx::work tx(conn_);
-    tx.exec_params0(kExpireOwner, owner);
     tx.commit();
   });
 }

@@ -4,7 +4,9 @@
 //
 // Several processes (on several machines) may share one frontier: a URL is
 // leased to one worker at a time; a killed worker's leases expire and are
-// taken again; outcomes are written only by the lease's owner. A batch is one
+// taken again, at once when the worker is known to be gone (the registry of
+// live workers, crawler/worker_registry.h) and after the lease's expiry
+// otherwise; outcomes are written only by the lease's owner. A batch is one
 // transaction, so a kill loses at most the pages not yet committed.
 //
 // Not thread-safe: one Frontier per connection, used by one thread. The
@@ -34,6 +36,9 @@ struct LeasedUrl {
   int attempts = 0;  // earlier passes' tries
   std::string etag;  // of the last successful fetch, for a conditional revisit
   std::string last_modified;
+  // The worker whose lease this was, when it was taken from a worker that
+  // is no longer live or let it expire; "" for a queued URL.
+  std::string taken_from;
 };
 
 // What became of one leased URL.
@@ -76,8 +81,8 @@ struct CommitResult {
 struct FrontierState {
   int64_t ready = 0;             // queued and due now
   int64_t deferred = 0;          // queued for later (Retry-After, retries)
-  int64_t leased_by_others = 0;  // leased by another worker, lease not expired
-  int64_t expired_leases = 0;
+  int64_t leased_by_others = 0;  // leased by another live worker, lease not expired
+  int64_t expired_leases = 0;    // expired, or left by a worker that is not live
 };
 
 class Frontier {
@@ -96,8 +101,10 @@ class Frontier {
   void prepare_source(const std::string& source, const std::vector<std::string>& seeds, int64_t max_pages,
                       double revisit_hours);
 
-  // Leases up to `n` URLs of `source`: expired leases first, then queued
-  // URLs that are due, shallowest first. Returns fewer (or none) when no more
+  // Leases up to `n` URLs of `source`: first those leased by a worker that
+  // is no longer live (crawler/worker_registry.h) or whose lease expired,
+  // then queued URLs that are due, shallowest first. This worker must be
+  // registered and live, or its own leases may be taken by others. Returns fewer (or none) when no more
   // are available; never blocks on rows other workers hold.
   std::vector<LeasedUrl> lease(const std::string& source, int n);
 
@@ -112,12 +119,6 @@ class Frontier {
   void renew_leases();
   // Gives back every lease this worker holds (queued again, due now).
   void release_leases();
-
-  // Other workers holding live leases on URLs of `sources`.
-  std::vector<std::string> lease_owners(const std::vector<std::string>& sources);
-  // Expires every lease of `owner` now (a worker known to be dead), so that
-  // its URLs are leased again without waiting for the expiry.
-  void expire_leases_of(const std::string& owner);
 
   FrontierState state(const std::vector<std::string>& sources);
 

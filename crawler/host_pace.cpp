@@ -25,7 +25,15 @@ HostPace::HostPace(const PaceSettings& settings)
 
 double HostPace::rate() const {
   if (settings_.automatic) return auto_rate_;
-  return std::max(0.01, settings_.rate) / slow_factor_;
+  return std::max(0.01, settings_.rate) / slow_factor_ / share_;
+}
+
+double HostPace::ceiling() const { return std::max(kMinRate, settings_.max_rate / share_); }
+
+void HostPace::set_share(int workers) {
+  share_ = std::max(1, workers);
+  max_share_ = std::max(max_share_, share_);
+  auto_rate_ = std::min(auto_rate_, ceiling());
 }
 
 int HostPace::in_flight_limit() const {
@@ -61,7 +69,7 @@ void HostPace::on_answer(Clock::time_point now, Clock::duration latency, bool su
   }
   if (!success) return;
   auto_rate_ += auto_rate_ < threshold_ ? 0.5 : 1.0 / auto_rate_;
-  auto_rate_ = std::min(auto_rate_, std::max(kMinRate, settings_.max_rate));
+  auto_rate_ = std::min(auto_rate_, ceiling());
 }
 
 void HostPace::on_rate_limited(Clock::time_point now, int retry_after_s) {

@@ -18,6 +18,14 @@
 // target concurrency); AIMD aims at the host's own limit, which is what a
 // rate-capped market answers with 429s.
 //
+// Several crawl workers on one frontier share each host's rate
+// (set_share(n): n live workers fetch the host's source,
+// crawler/worker_registry.h): a fixed rate is divided by n, and an automatic
+// rate's ceiling becomes max_rate / n. Each worker's AIMD still reacts to
+// the 429s it gets itself; since every worker halves on its own 429s and
+// grows by the same steps, they converge on equal shares of what the host
+// takes, as TCP flows on one link do.
+//
 // Requests in flight follow from the rate and the latency (Little's law: a
 // host answering in 2 s needs 8 in flight for 4 requests/s), with a 50%
 // margin for jitter, at least 2 and at most `max_in_flight`.
@@ -65,6 +73,11 @@ class HostPace {
   // A 429 or 503; a Retry-After of `retry_after_s` > 0 also pauses the host.
   void on_rate_limited(Clock::time_point now, int retry_after_s);
 
+  // The rate is shared by `workers` (>= 1) crawl workers from now on.
+  void set_share(int workers);
+  int share() const { return share_; }
+  int max_share() const { return max_share_; }  // the most workers it was shared by
+
   double rate() const;  // requests per second, now
   bool automatic() const { return settings_.automatic; }
   int in_flight_limit() const;
@@ -75,8 +88,11 @@ class HostPace {
 
  private:
   void decrease(Clock::time_point now, double factor);
+  double ceiling() const;  // automatic: max_rate over the share
 
   PaceSettings settings_;
+  int share_ = 1;
+  int max_share_ = 1;
   int in_flight_ = 0;
   Clock::time_point next_slot_{};
   double slow_factor_ = 1.0;        // fixed rate: divides it; grows with 429/503

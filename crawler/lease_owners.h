@@ -1,5 +1,5 @@
-// Who holds a lease in the frontier: a name per crawl process, and whether the
-// process behind a name is gone (its leases may be taken back at once).
+// Who holds a lease in the frontier: a name per crawl process (whether its
+// process is live is the worker registry's, worker_registry.h).
 #pragma once
 
 #include <string>
@@ -9,9 +9,5 @@ namespace leakwatch::crawler {
 // "host:pid:token", new for each call (the token tells apart two passes of
 // one process).
 std::string worker_name();
-
-// A lease owner "host:pid:token" on this host whose process is gone. False
-// for other hosts, this process, and names of another form.
-bool owner_is_dead(const std::string& owner);
 
 }  // namespace leakwatch::crawler

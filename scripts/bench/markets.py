@@ -17,6 +17,13 @@ with --per-host requests in flight per host.
 
     scripts/bench/markets.py [--rate 18] [--cap 20] [--latency-ms 400] [--jitter-ms 800]
                              [--shop 400] [--forum 3000] [--paste 5000] [--repeat 1]
+                             [--workers 1,2,4]
+
+--workers N,M,...: leakwatch only, as N `leakwatch crawl` processes on one
+database and one frontier (issue #18 part 4), for each count in turn: the
+whole run's time, pages/s (distinct pages / wall), and the ratios to one
+worker and to the floor. Each worker has --per-host requests in flight per
+host; the rate is shared by all of them.
 
 Uses a throwaway PostgreSQL (scripts/pg) in a temporary folder; sends nothing
 beyond 127.0.0.0/8. LEAKWATCH_BINARY overrides build/app/leakwatch.
@@ -54,6 +61,8 @@ def parse_args():
     p.add_argument("--scrapy-total", type=int, default=512,
                    help="Scrapy's CONCURRENT_REQUESTS: high, so that requests waiting out one host's delay "
                         "never hold back the other hosts (Scrapy counts them as active)")
+    p.add_argument("--workers", default="",
+                   help="comma-separated worker counts, e.g. 1,2,4: leakwatch only, N crawl processes each")
     p.add_argument("--tools", default="leakwatch,leakwatch-auto,scrapy",
                    help="leakwatch (rate = --rate), leakwatch-auto (rate = \"auto\", max_rate = --rate), scrapy")
     return p.parse_args()
@@ -130,8 +139,27 @@ def timed(cmd, log, cwd=None, env=None):
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def run_leakwatch(args, markets, work, pg_url, n, auto=False):
-    db = "bench_markets_%d%s" % (n, "_auto" if auto else "")
+def timed_many(cmds, log_prefix):
+    """Runs the commands at once; the wall time is until the last one ends."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    procs = []
+    for i, cmd in enumerate(cmds):
+        f = open("%s.%d.log" % (log_prefix, i), "w")
+        procs.append((subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT), f, cmd))
+    for i, (p, f, cmd) in enumerate(procs):
+        rc = p.wait()
+        f.close()
+        if rc != 0:
+            sys.stderr.write(open("%s.%d.log" % (log_prefix, i)).read()[-3000:])
+            raise SystemExit("%s exited %d" % (cmd[0], rc))
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def run_leakwatch(args, markets, work, pg_url, n, auto=False, workers=0):
+    db = "bench_markets_%d%s%s" % (n, "_auto" if auto else "", "_w%d" % workers if workers else "")
     admin = pg_url.rsplit("/", 1)[0] + "/postgres"
     subprocess.check_call(["psql", "-q", admin, "-c", "DROP DATABASE IF EXISTS %s" % db])
     subprocess.check_call(["psql", "-q", admin, "-c", "CREATE DATABASE %s" % db])
@@ -155,6 +183,8 @@ def run_leakwatch(args, markets, work, pg_url, n, auto=False):
     binary = os.environ.get("LEAKWATCH_BINARY", os.path.join(ROOT, "build/app/leakwatch"))
     subprocess.check_call([binary, "--config", config, "db", "migrate"], stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL)
+    if workers:
+        return timed_many([[binary, "--config", config, "crawl"]] * workers, os.path.join(work, "leakwatch"))
     return timed([binary, "--config", config, "crawl"], os.path.join(work, "leakwatch.log"))
 
 
@@ -190,9 +220,33 @@ def report_line(tool, wall, cpu, summary):
     return dict(tot, wall=wall, cpu=cpu, summary=summary)
 
 
+def run_workers(args, markets, work, pg_url):
+    counts = [int(c) for c in args.workers.split(",")]
+    best = {}
+    for n in range(args.repeat):
+        for w in counts:
+            wall, cpu = run_leakwatch(args, markets, work, pg_url, n, workers=w)
+            r = report_line("%d worker%s" % (w, "" if w == 1 else "s"), wall, cpu, markets.take_summary())
+            if r["distinct_pages"] == 0:
+                raise SystemExit("%d workers fetched nothing" % w)
+            if w not in best or r["wall"] < best[w]["wall"]:
+                best[w] = r
+    biggest = max(best[counts[0]]["summary"].values(), key=lambda m: m["distinct_pages"])
+    floor = biggest["distinct_pages"] / args.rate
+    print("floor (biggest market's distinct pages / rate): %.1f s; rate-cap ceiling %.1f pages/s"
+          % (floor, sum(m["distinct_pages"] for m in best[counts[0]]["summary"].values()) / floor))
+    base = best[counts[0]]
+    for w in counts:
+        r = best[w]
+        print("%d worker%s: %6.1f s, %5.1f pages/s, %.2fx the pages/s of %d worker%s, wall / floor %.2fx"
+              % (w, " " if w == 1 else "s", r["wall"], r["distinct_pages"] / r["wall"],
+                 (r["distinct_pages"] / r["wall"]) / (base["distinct_pages"] / base["wall"]), counts[0],
+                 "" if counts[0] == 1 else "s", r["wall"] / floor))
+
+
 def main():
     args = parse_args()
-    tools = args.tools.split(",")
+    tools = ["leakwatch"] if args.workers else args.tools.split(",")
     work = tempfile.mkdtemp(prefix="leakwatch-markets.")
     os.chmod(work, 0o755)
     pg_url, markets = None, None
@@ -207,6 +261,8 @@ def main():
                                      args.latency_ms + args.jitter_ms, args.rate, args.per_host, os.cpu_count()))
         results = {}
         markets.take_summary()
+        if args.workers:
+            return run_workers(args, markets, work, pg_url)
         for n in range(args.repeat):
             for tool in tools:
                 if tool in ("leakwatch", "leakwatch-auto"):

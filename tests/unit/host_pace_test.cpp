@@ -173,3 +173,35 @@ TEST_CASE("host pace: auto backs off when latency jumps, and rises again once it
   simulate(pace, now, 60, 1000, std::chrono::seconds(2));
   CHECK(pace.rate() > backed_off);
 }
+
+TEST_CASE("host pace: a rate shared by n crawl workers is 1/n of it for each, and whole again when they go") {
+  PaceSettings s;
+  s.rate = 8;
+  HostPace pace(s);
+  pace.set_share(2);
+  CHECK(pace.rate() == doctest::Approx(4));
+  auto now = Clock::now();
+  pace.on_start(now);
+  pace.on_end();
+  CHECK_FALSE(pace.may_start(now + milliseconds(200)));
+  CHECK(pace.may_start(now + milliseconds(250)));
+  pace.set_share(1);
+  CHECK(pace.rate() == doctest::Approx(8));
+  CHECK(pace.max_share() == 2);
+  pace.set_share(0);  // never below one worker
+  CHECK(pace.rate() == doctest::Approx(8));
+}
+
+TEST_CASE("host pace: auto shared by n workers stays under max_rate / n, and rises past it when they go") {
+  PaceSettings s;
+  s.automatic = true;
+  s.max_rate = 20;
+  HostPace pace(s);
+  pace.set_share(4);
+  auto now = Clock::now();
+  CHECK(simulate(pace, now, 20, 1000, milliseconds(200)) == 0);
+  CHECK(pace.rate() == doctest::Approx(5));
+  pace.set_share(1);
+  simulate(pace, now, 20, 1000, milliseconds(200));
+  CHECK(pace.rate() > 10);
+}
