@@ -50,9 +50,9 @@ INSERT INTO page_urls (url, page_id, source)
   SELECT url, id, 'bench' FROM pages WHERE url IN (SELECT 'http://bench.onion/' || p FROM generate_series($1, $2) p);
 INSERT INTO sighting_locations (page_id)
   SELECT id FROM pages WHERE url IN (SELECT 'http://bench.onion/' || p FROM generate_series($1, $2) p);
-INSERT INTO sightings (location_id, bucket, key_version, seen_at, hashes, codes, masked)
+INSERT INTO sightings (location_id, bucket, key_version, seen_at, hashes, codes, masked, keys)
   SELECT l.id, sighting_bucket(x.hash), 1, now(), array_agg(x.hash ORDER BY x.code), array_agg(x.code ORDER BY x.code),
-         string_agg(x.masked, E'\n' ORDER BY x.code)
+         string_agg(x.masked, E'\n' ORDER BY x.code), array_agg(sighting_hash_key(x.hash) ORDER BY x.code)
   FROM (SELECT i / $per_page AS p, (i % $per_page / 3) * 4 + i % 3 AS code,
                CASE WHEN i % 3 = 2 THEN md5('name' || (i * 7919 % 50000))::uuid
                     WHEN i % 10 = 1 THEN md5('c' || (i::bigint * 7 % $customers + 1))::uuid
@@ -71,9 +71,9 @@ q -c "\\copy (SELECT 'C' || (i / 2) AS customer_id, CASE WHEN i % 2 = 0 THEN 'em
 q -c "CHECKPOINT"
 t0=$(now); "$lw" customers import --hashed "$work/customers.csv" >"$work/import.out" 2>&1; t1=$(now)
 import_lw=$(secs "$t0" "$t1")
-q -c "\\copy (SELECT hash, kind, customer_id, key_version, imported_at FROM customer_identifiers) TO '$work/customers.tsv'"
+q -c "\\copy (SELECT hash, kind, customer_id, key_version, imported_at, bucket FROM customer_identifiers) TO '$work/customers.tsv'"
 q -c "TRUNCATE customer_identifiers; CHECKPOINT"
-t0=$(now); q -c "\\copy customer_identifiers (hash, kind, customer_id, key_version, imported_at) FROM '$work/customers.tsv'"; t1=$(now)
+t0=$(now); q -c "\\copy customer_identifiers (hash, kind, customer_id, key_version, imported_at, bucket) FROM '$work/customers.tsv'"; t1=$(now)
 import_raw=$(secs "$t0" "$t1")
 rm -f "$work/customers.csv" "$work/customers.tsv"
 echo "import: $customers identifiers: leakwatch customers import --hashed ${import_lw} s, psql \\copy ${import_raw} s"
@@ -81,17 +81,21 @@ echo "import: $customers identifiers: leakwatch customers import --hashed ${impo
 # --- S sightings ---
 t0=$(now)
 q -c "INSERT INTO crawl_sources (name) VALUES ('bench')"
-q -c "DROP INDEX sightings_hash_keys"
+q -c "DROP INDEX sightings_keys"
 sightings_sql 0 $((pages - 1)) | q
-q -c "CREATE INDEX sightings_hash_keys ON sightings USING gin (sighting_hash_keys(hashes))"
+q -c "CREATE INDEX sightings_keys ON sightings USING gin (keys)"
 q -c "DELETE FROM match_queue_pages; DELETE FROM match_queue_imports"
 q -c "CREATE TABLE exposures_baseline (LIKE exposures INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
 q -c "VACUUM ANALYZE" -c "CHECKPOINT"
 t1=$(now)
 echo "setup: $sightings sightings in $pages pages in $(secs "$t0" "$t1") s"
 q -c "SELECT 'sightings: ' || count(*) || ' rows, ' || sum(cardinality(hashes)) || ' sightings' FROM sightings"
-bytes=$(q -c "SELECT pg_total_relation_size('sightings') + pg_total_relation_size('sighting_locations')")
-echo "bytes per sighting: $(echo "scale=1; $bytes / $sightings" | bc -l) ($bytes bytes: heap $(q -c "SELECT pg_relation_size('sightings')"), TOAST $(q -c "SELECT pg_total_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'sightings'"), GIN $(q -c "SELECT pg_relation_size('sightings_hash_keys')"), primary key $(q -c "SELECT pg_relation_size('sightings_pkey')"), locations $(q -c "SELECT pg_total_relation_size('sighting_locations')"))"
+# sightings is partitioned (schema/0070): sizes are sums over its partitions.
+parts="FROM pg_partition_tree('sightings') t JOIN pg_class c ON c.oid = t.relid AND t.isleaf"
+bytes=$(q -c "SELECT (SELECT sum(pg_total_relation_size(c.oid)) $parts) + pg_total_relation_size('sighting_locations')")
+gin=$(q -c "SELECT sum(pg_relation_size(i.indexrelid)) $parts JOIN pg_index i ON i.indrelid = c.oid JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_am a ON a.oid = x.relam AND a.amname = 'gin'")
+pkey=$(q -c "SELECT sum(pg_relation_size(i.indexrelid)) $parts JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary")
+echo "bytes per sighting: $(echo "scale=1; $bytes / $sightings" | bc -l) ($bytes bytes: heap $(q -c "SELECT sum(pg_relation_size(c.oid)) $parts"), TOAST $(q -c "SELECT coalesce(sum(pg_total_relation_size(c.reltoastrelid)), 0) $parts WHERE c.reltoastrelid <> 0"), GIN $gin, primary key $pkey, locations $(q -c "SELECT pg_total_relation_size('sighting_locations')"))"
 
 # --- full match vs the hand-written join ---
 baseline_sql="INSERT INTO exposures_baseline (customer_id, kind, hash, key_version, masked, page_id, first_seen,
