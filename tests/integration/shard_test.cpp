@@ -44,7 +44,7 @@ class Server {
   ~Server() { run_program({"bash", kScripts + "pg", "stop", dir_.string()}); }
   const std::string& url() const { return url_; }
   std::string query(const std::string& sql) const {
-    auto r = run_program({"psql", url_, "-qtAX", "-c", sql});
+    auto r = run_program({"/usr/lib/postgresql/15/bin/psql", url_, "-qtAX", "-c", sql});
     if (r.exit_code != 0) throw std::runtime_error("psql: " + r.err);
     return r.out.substr(0, r.out.find('\n'));
   }
