@@ -13,27 +13,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fixture_market.h"
 #include "harness.h"
+#include "planted_market.h"
 
 using namespace leakwatch::testing;
 
 namespace {
 
-using Exposure = std::tuple<std::string, std::string, std::string>;  // customer_id, kind, url
-
 constexpr int kCustomers = 40;
 constexpr int kPlanted = 12;       // C00000001..C00000012 in shop listings 1..12
 constexpr int kImportedLater = 3;  // C00000001..C00000003 are imported after the first run
 
-std::set<Exposure> reported(const std::string& json) {
-  std::set<Exposure> out;
-  for (const auto& e : nlohmann::json::parse(json)) {
-    out.emplace(e["customer_id"].get<std::string>(), e["kind"].get<std::string>(),
-                e["url"].get<std::string>());
-  }
-  return out;
-}
+std::set<Exposure> reported(const std::string& json) { return reported_exposures(json); }
 
 }  // namespace
 
@@ -44,63 +35,12 @@ TEST_CASE("end to end: after run and report, the exposures equal the planted one
   TestDatabase db;
   TempDir dir;
   auto key = write_key_file(dir);
-  std::string scripts = std::string(LEAKWATCH_SOURCE_DIR) + "/scripts/";
-
-  auto gen = run_program({"python3", scripts + "gen_customers.py", std::to_string(kCustomers), "--plain-out",
-                          (dir.path() / "plain.csv").string()});
-  REQUIRE(gen.exit_code == 0);
-  // customer_id -> kind -> normalized value (test data from the generator)
-  std::map<std::string, std::map<std::string, std::string>> plain;
-  {
-    std::istringstream in(read_file(dir.path() / "plain.csv"));
-    for (std::string line; std::getline(in, line);) {
-      auto a = line.find(','), b = line.find(',', a + 1);
-      plain[line.substr(0, a)][line.substr(a + 1, b - a - 1)] = line.substr(b + 1);
-    }
-  }
-  std::string early = "customer_id,apple_id,email,phone,name\n", late = early;
-  {
-    std::istringstream in(gen.out);
-    std::string line;
-    std::getline(in, line);
-    for (int i = 1; std::getline(in, line); ++i) (i <= kImportedLater ? late : early) += line + "\n";
-  }
-
-  nlohmann::json planted = nlohmann::json::array();
-  std::set<Exposure> expected_early, expected_late;
-  for (int i = 1; i <= kPlanted; ++i) {
-    char id[16];
-    std::snprintf(id, sizeof id, "C%08d", i);
-    const auto& person = plain.at(id);
-    nlohmann::json entry{
-        {"market", "shop"}, {"listing", i}, {"name", person.at("name")}, {"phone", person.at("phone")}};
-    if (person.count("email")) entry["email"] = person.at("email");
-    planted.push_back(entry);
-    std::string url = "http://shop.onion/listing/" + std::to_string(i);
-    auto& expected = i <= kImportedLater ? expected_late : expected_early;
-    expected.emplace(id, "phone", url);
-    if (person.count("email")) expected.emplace(id, "email", url);
-  }
-  auto exposures_file = dir.write("exposures.json", planted.dump());
-
-  ChildProcess market({"python3", scripts + "fixture_market/server.py", "--port", "0", "--port-file",
-                       (dir.path() / "market.port").string(), "--pages", "20", "--exposures",
-                       exposures_file.string(), "--rate-limit", "0", "--slow-s", "0.2", "--huge-mb", "1"},
-                      {}, dir.path() / "market.out", dir.path() / "market.err");
-  int port =
-      wait_for_port_file(dir.path() / "market.port", market, "fixture market", dir.path() / "market.err");
-  ChildProcess proxy({"python3", scripts + "fixture_market/socks5_proxy.py", "--port", "0", "--port-file",
-                      (dir.path() / "proxy.port").string(), "--target-port", std::to_string(port)},
-                     {}, dir.path() / "proxy.out", dir.path() / "proxy.err");
-  int proxy_port =
-      wait_for_port_file(dir.path() / "proxy.port", proxy, "SOCKS5 proxy", dir.path() / "proxy.err");
-
-  auto config =
-      dir.write("leakwatch.toml", "[crawl]\nproxy = \"socks5h://127.0.0.1:" + std::to_string(proxy_port) +
-                                      "\"\nconcurrency = 8\nper_host_concurrency = 4\ntimeout_s = 10\n"
-                                      "connect_timeout_s = 5\nretry_base_ms = 100\nmax_depth = 8\n\n"
-                                      "[[source]]\nname = \"shop\"\nseeds = [\"http://shop.onion/\"]\n"
-                                      "allow_private = true\nrate = 100\ncookies = \"session=demo\"\n");
+  PlantedMarket market(dir, kCustomers, kPlanted, kImportedLater);
+  const std::string& early = market.early_csv;
+  const std::string& late = market.late_csv;
+  const std::set<Exposure>& expected_early = market.expected_early;
+  const std::set<Exposure>& expected_late = market.expected_late;
+  const std::filesystem::path& config = market.config;
   std::map<std::string, std::string> env{{"LEAKWATCH_HMAC_KEY_FILE", key.string()},
                                          {"LEAKWATCH_DATABASE_URL", db.url()},
                                          {"LEAKWATCH_CONFIG", config.string()}};

@@ -13,25 +13,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fixture_market.h"
 #include "harness.h"
+#include "planted_market.h"
 
 using namespace leakwatch::testing;
 
 namespace {
 
-using Exposure = std::tuple<std::string, std::string, std::string>;  // customer_id, kind, url
-
 const std::string kScripts = std::string(LEAKWATCH_SOURCE_DIR) + "/scripts/";
 
-std::set<Exposure> reported(const std::string& json) {
-  std::set<Exposure> out;
-  for (const auto& e : nlohmann::json::parse(json)) {
-    out.emplace(e["customer_id"].get<std::string>(), e["kind"].get<std::string>(),
-                e["url"].get<std::string>());
-  }
-  return out;
-}
+std::set<Exposure> reported(const std::string& json) { return reported_exposures(json); }
 
 // A PostgreSQL server of its own (scripts/pg), stopped when the object dies.
 class Server {
@@ -67,60 +58,15 @@ TEST_CASE(
     "shard: a coordinator with two shard servers reports what one server does; each join runs on its shard") {
   TempDir dir;
   auto key = write_key_file(dir);
-  auto gen = run_program(
-      {"python3", kScripts + "gen_customers.py", "40", "--plain-out", (dir.path() / "plain.csv").string()});
-  REQUIRE(gen.exit_code == 0);
-  std::map<std::string, std::map<std::string, std::string>> plain;  // customer -> kind -> value
-  {
-    std::istringstream in(read_file(dir.path() / "plain.csv"));
-    for (std::string line; std::getline(in, line);) {
-      auto a = line.find(','), b = line.find(',', a + 1);
-      plain[line.substr(0, a)][line.substr(a + 1, b - a - 1)] = line.substr(b + 1);
-    }
-  }
-  // Customers 1-3 are imported after the crawl (matched through the shards'
-  // prefix index); 1-12 are planted in shop listings 1-12.
-  std::string early = "customer_id,apple_id,email,phone,name\n", late = early;
-  {
-    std::istringstream in(gen.out);
-    std::string line;
-    std::getline(in, line);
-    for (int i = 1; std::getline(in, line); ++i) (i <= 3 ? late : early) += line + "\n";
-  }
-  nlohmann::json planted = nlohmann::json::array();
-  std::set<Exposure> expected, expected_early;
-  for (int i = 1; i <= 12; ++i) {
-    char id[16];
-    std::snprintf(id, sizeof id, "C%08d", i);
-    const auto& person = plain.at(id);
-    nlohmann::json entry{
-        {"market", "shop"}, {"listing", i}, {"name", person.at("name")}, {"phone", person.at("phone")}};
-    if (person.count("email")) entry["email"] = person.at("email");
-    planted.push_back(entry);
-    const std::string url = "http://shop.onion/listing/" + std::to_string(i);
-    for (auto* set : {&expected, i > 3 ? &expected_early : &expected}) {
-      set->emplace(id, "phone", url);
-      if (person.count("email")) set->emplace(id, "email", url);
-    }
-  }
-  auto exposures_file = dir.write("exposures.json", planted.dump());
-  ChildProcess market({"python3", kScripts + "fixture_market/server.py", "--port", "0", "--port-file",
-                       (dir.path() / "market.port").string(), "--pages", "20", "--exposures",
-                       exposures_file.string(), "--rate-limit", "0", "--slow-s", "0.2", "--huge-mb", "1"},
-                      {}, dir.path() / "market.out", dir.path() / "market.err");
-  const int port =
-      wait_for_port_file(dir.path() / "market.port", market, "fixture market", dir.path() / "market.err");
-  ChildProcess proxy({"python3", kScripts + "fixture_market/socks5_proxy.py", "--port", "0", "--port-file",
-                      (dir.path() / "proxy.port").string(), "--target-port", std::to_string(port)},
-                     {}, dir.path() / "proxy.out", dir.path() / "proxy.err");
-  const int proxy_port =
-      wait_for_port_file(dir.path() / "proxy.port", proxy, "SOCKS5 proxy", dir.path() / "proxy.err");
-  auto config = dir.write(
-      "leakwatch.toml",
-      "[crawl]\nproxy = \"socks5h://127.0.0.1:" + std::to_string(proxy_port) +
-          "\"\nconcurrency = 8\nper_host_concurrency = 4\ntimeout_s = 10\nconnect_timeout_s = 5\n"
-          "retry_base_ms = 100\nmax_depth = 8\n\n[[source]]\nname = \"shop\"\n"
-          "seeds = [\"http://shop.onion/\"]\nallow_private = true\nrate = 100\ncookies = \"session=demo\"\n");
+  // Customers 1-12 are planted in shop listings 1-12; 1-3 are imported after
+  // the crawl (matched through the shards' prefix index).
+  PlantedMarket market(dir, 40, 12, 3);
+  const std::set<Exposure>& expected_early = market.expected_early;
+  std::set<Exposure> expected = market.expected_early;
+  expected.insert(market.expected_late.begin(), market.expected_late.end());
+  const std::string& early = market.early_csv;
+  const std::string& late = market.late_csv;
+  const std::filesystem::path& config = market.config;
 
   Server shard1(dir.path() / "shard1"), shard2(dir.path() / "shard2");
   TestDatabase single, coordinator;
