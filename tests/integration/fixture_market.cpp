@@ -85,7 +85,8 @@ void ChildProcess::kill_now() {
   if (status_ == -1 && pid_ > 0) ::kill(pid_, SIGKILL);
 }
 
-FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptions& o) : dir_(dir) {
+FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptions& o)
+    : dir_(dir), bind_(o.bind) {
   std::string scripts = std::string(LEAKWATCH_SOURCE_DIR) + "/scripts/fixture_market/";
   std::ostringstream rate, slow, huge;
   rate << o.rate_limit;
@@ -98,7 +99,8 @@ FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptio
                                 "--latency-ms", std::to_string(o.latency_ms),
                                 "--rate-limit", rate.str(),
                                 "--slow-s",     slow.str(),
-                                "--huge-mb",    huge.str()};
+                                "--huge-mb",    huge.str(),
+                                "--bind",       o.bind};
   if (o.variants) argv.push_back("--variants");
   if (o.hostile) {
     std::ostringstream limit;
@@ -117,15 +119,15 @@ FixtureMarket::FixtureMarket(const std::filesystem::path& dir, const MarketOptio
 }
 
 nlohmann::json FixtureMarket::manifest() const {
-  return nlohmann::json::parse(http_get(port_, "/__manifest"));
+  return nlohmann::json::parse(http_get(port_, "/__manifest", bind_));
 }
 
 nlohmann::json FixtureMarket::requests() const {
-  return nlohmann::json::parse(http_get(port_, "/__requests"));
+  return nlohmann::json::parse(http_get(port_, "/__requests", bind_));
 }
 
 nlohmann::json FixtureMarket::crawl_summary(bool reset) const {
-  return nlohmann::json::parse(http_get(port_, reset ? "/__crawl?reset=1" : "/__crawl"));
+  return nlohmann::json::parse(http_get(port_, reset ? "/__crawl?reset=1" : "/__crawl", bind_));
 }
 
 std::vector<nlohmann::json> FixtureMarket::proxy_log() const {
@@ -138,10 +140,10 @@ std::vector<nlohmann::json> FixtureMarket::proxy_log() const {
   return out;
 }
 
-std::string http_get(int port, const std::string& path) {
+std::string http_get(int port, const std::string& path, const std::string& host) {
   // curl_global_init is not thread-safe: run it once, before the first handle.
   static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
+  std::string url = "http://" + host + ":" + std::to_string(port) + path;
   CurlEasy curl(curl_ready ? curl_easy_init() : nullptr);
   if (!curl) throw std::runtime_error("GET " + url + ": libcurl could not be set up");
   std::string body;

@@ -44,9 +44,10 @@ struct MarketOptions {
   double rate_limit = 20;  // requests/s per host before 429; 0: none
   double slow_s = 1.0;
   double huge_mb = 3.0;
-  bool variants = false;  // --variants: links carry content-neutral parameters
-  bool hostile = false;   // serve the hostile market (hostile.onion) too
-  double hostile_s = 30;  // when its endless and stalled bodies are closed
+  bool variants = false;           // --variants: links carry content-neutral parameters
+  bool hostile = false;            // serve the hostile market (hostile.onion) too
+  double hostile_s = 30;           // when its endless and stalled bodies are closed
+  std::string bind = "127.0.0.1";  // the loopback address it listens on
 };
 
 // The fixture market and a SOCKS5 proxy in front of it, for one test.
@@ -74,11 +75,12 @@ class FixtureMarket {
   std::unique_ptr<ChildProcess> proxy_;
   int port_ = 0;
   int proxy_port_ = 0;
+  std::string bind_;
 };
 
 // GETs http://127.0.0.1:port/path with libcurl (no proxy) and returns the
 // body; throws std::runtime_error on a transfer error or a status other than 200.
-std::string http_get(int port, const std::string& path);
+std::string http_get(int port, const std::string& path, const std::string& host = "127.0.0.1");
 
 // Waits (up to 10 s) for `child` to write the port it listens on into `file`
 // and returns it. Throws std::runtime_error naming `what` if the child exits
