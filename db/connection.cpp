@@ -10,8 +10,8 @@
 
 #include "core/errors.h"
 #include "core/one_line.h"
-#include "db/store_error.h"
 #include "db/run_lock.h"
+#include "db/store_error.h"
 
 namespace leakwatch::db {
 namespace {
@@ -206,6 +206,18 @@ std::string redact_url(std::string_view url) {
 
 std::string redact_secrets(std::string text, std::string_view url) {
   return redact_all(std::move(text), parse(url).secrets);
+}
+
+std::map<std::string, std::string> conninfo_options(const std::string& url) {
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, ConninfoDeleter> options(PQconninfoParse(url.c_str(), &error));
+  std::unique_ptr<char, PqMemDeleter> error_owner(error);
+  std::map<std::string, std::string> out;
+  if (!options) return out;
+  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
+    if (o->val != nullptr && *o->val != '\0') out.emplace(o->keyword, o->val);
+  }
+  return out;
 }
 
 std::unique_ptr<pqxx::connection> connect(const std::string& url, std::string_view origin) {

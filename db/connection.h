@@ -2,6 +2,7 @@
 // its password, and one-line messages for a connection that is lost.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +36,12 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url, std::string_vi
 // Anything else libpq cannot parse: "(connection string not shown: it does
 // not parse)".
 std::string redact_url(std::string_view url);
+
+// Every option libpq reads in `url` that has a non-empty value (keyword ->
+// value, secrets included: for building other connection settings, such as
+// a postgres_fdw server and user mapping, never for messages). Empty when
+// libpq cannot parse it.
+std::map<std::string, std::string> conninfo_options(const std::string& url);
 
 // `text` with every spelling of a secret `url` may hold replaced by "***":
 // each password libpq parses in it, and for a URI the password as a person

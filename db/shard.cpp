@@ -1,7 +1,5 @@
 #include "db/shard.h"
 
-#include <libpq-fe.h>
-
 #include <cctype>
 #include <map>
 #include <memory>
@@ -68,23 +66,6 @@ std::string fill(std::string text, const std::map<std::string, std::string>& val
   return text;
 }
 
-struct ConninfoDeleter {
-  void operator()(PQconninfoOption* options) const noexcept { PQconninfoFree(options); }
-};
-
-// The options libpq reads in `url` (connect() has parsed it already).
-std::map<std::string, std::string> conninfo(const std::string& url) {
-  char* error = nullptr;
-  std::unique_ptr<PQconninfoOption, ConninfoDeleter> options(PQconninfoParse(url.c_str(), &error));
-  if (error != nullptr) PQfreemem(error);
-  std::map<std::string, std::string> out;
-  if (!options) return out;
-  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
-    if (o->val != nullptr && *o->val != '\0') out.emplace(o->keyword, o->val);
-  }
-  return out;
-}
-
 struct Shard {
   std::string url;
   std::string server;  // the postgres_fdw server's name on the coordinator
@@ -104,7 +85,7 @@ Shard open_shard(const std::string& url) {
 
 // The postgres_fdw server and user mapping for `shard` on the coordinator.
 void define_server(pqxx::work& tx, const Shard& shard) {
-  const auto options = conninfo(shard.url);
+  const auto options = conninfo_options(shard.url);
   std::string server_options = "async_capable 'true', use_remote_estimate 'true', fetch_size '10000'";
   for (std::string_view key : kServerOptions) {
     auto it = options.find(std::string(key));
