@@ -4,7 +4,7 @@
 # lands where the .deb's files do and where the systemd units look:
 #   /usr/bin/leakwatch
 #   /etc/leakwatch/leakwatch.toml          commented example; never overwritten
-#   /lib/systemd/system/leakwatch.{service,timer}
+#   /lib/systemd/system/leakwatch.{service,timer}, leakwatch-crawl@.service
 #   /usr/share/man/man1/leakwatch.1.gz     written by the binary (app/CMakeLists.txt)
 include(GNUInstallDirs)
 # `make install` and cpack install what is built; they do not build every
@@ -22,6 +22,7 @@ set(LEAKWATCH_CONFIG_DIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/leakwatch")
 install(TARGETS leakwatch RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${PROJECT_BINARY_DIR}/app/leakwatch.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/cron/leakwatch.service ${PROJECT_SOURCE_DIR}/scripts/cron/leakwatch.timer
+              "${PROJECT_SOURCE_DIR}/scripts/cron/leakwatch-crawl@.service"
         DESTINATION ${LEAKWATCH_SYSTEMD_DIR})
 # The example config only where there is none yet: a second `cmake --install`
 # must not overwrite the one the user edited (the .deb marks it a conffile).
