@@ -64,7 +64,7 @@ constexpr const char* kPlanPartitionWise = "SELECT set_config('enable_partitionw
   "WITH s AS ("                                                                                          \
   "  SELECT l.page_id, g.location_id, u.code >> 2 AS record, u.code & 3 AS kind, u.hash, g.key_version," \
   "   u.masked, g.seen_at, c.customer_id"                                                                \
-  "  FROM sightings g JOIN sighting_locations l ON l.id = g.location_id CROSS JOIN"                                \
+  "  FROM sightings g JOIN sighting_locations l ON l.id = g.location_id CROSS JOIN"                      \
   "   LATERAL unnest(g.hashes, g.codes, string_to_array(g.masked, E'\\n')) AS u(hash, code, masked)"     \
   "  JOIN customer_identifiers c ON c.bucket = g.bucket AND c.key_version = g.key_version"               \
   "   AND c.hash = u.hash" WHERE ")," LW_MATCH_HITS
@@ -224,7 +224,9 @@ MatchStats run_match(pqxx::connection& conn, MatchMode mode, const MatchPlanLimi
     }
     stats.exposures_new = inserted + files.inserted;
     stats.exposures_updated = updated + files.updated;
-    if (stats.exposures_new + stats.exposures_updated > 0 || stats.full) {
+    // Nothing taken: nothing written, not even match_state (whose row lock
+    // serialises the matches that write).
+    if (stats.full || stats.pages_matched > 0 || files.listings > 0) {
       stats.exposures_total = tx.exec_params1(kFinish, stats.exposures_new)[0].as<int64_t>();
     }
     return finish(tx, stats, start);
