@@ -16,6 +16,7 @@
 
 #include <pqxx/pqxx>
 
+#include "db/attachment_store.h"
 #include "fixture_market.h"
 #include "harness.h"
 #include "listing_store.h"
@@ -284,8 +285,26 @@ TEST_CASE("match: attachments are matched incrementally; later customers are fou
   CHECK_MESSAGE(r.err.find("2 listings' attachments matched again") != std::string::npos, r.err);
   CHECK(exposures_of("c3") == "2");
   CHECK(f.db.query_value("SELECT count(*) FROM match_queue_attachments") == "0");
+  // A revisit finds file 0 unchanged (not downloaded again), now linked from
+  // another listing: its sightings count there.
+  Listing moved;
+  moved.url = "http://shop.onion/3";
+  moved.text = "dump 3, the sample moved here";
+  store_listing(f.db.url(), f.key, moved);
+  leakwatch::db::AttachmentRecord again;
+  again.source = "shop";
+  again.url = "http://shop.onion/files/0";
+  again.listing_url = moved.url;
+  again.not_modified = true;
+  {
+    pqxx::connection conn(f.db.url());
+    REQUIRE(leakwatch::db::store_attachment(conn, privacy_for(f.key), again));
+  }
+  r = cli({"match"});
+  CHECK_MESSAGE(r.err.find("match: 2 new exposures") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("1 listings' attachments matched again") != std::string::npos, r.err);
   r = cli({"match", "--full"});
-  CHECK_MESSAGE(r.err.find("match: 0 new exposures, 0 updated, 5 in all") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("match: 0 new exposures, 0 updated, 7 in all") != std::string::npos, r.err);
 }
 
 TEST_CASE("match: a match killed before it commits leaves its queues; the next one finds the exposures") {
