@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/utf8.h"
+
 namespace leakwatch::app {
 
 std::string json_string_literal(const std::string& text) {
@@ -17,16 +19,72 @@ std::string json_string_literal(const std::string& text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+namespace {
+
+// Whether RapidJSON's Writer puts `s` out as it is, between quotes: valid
+// UTF-8 (checked, not escaped: UTF-8 in, UTF-8 out) without a byte it
+// escapes (a control character, '"', '\\'; its table in writer.h).
+bool written_as_is(std::string_view s) {
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') return false;
+  }
+  return is_valid_utf8(s);
+}
+
+}  // namespace
+
+bool ScanPrinter::format_json_as_is(const ScanPlace& place, const extract::FoundIdentifier& hit,
+                                    std::string* out) const {
+  // `scan --all` prints millions of lines whose strings (a kind, a mask, a
+  // normalized identifier; the file's literal is made once per member) the
+  // writer would copy unchanged: the line it would write is put together
+  // here, sized once, as the text format is. Anything it would escape or
+  // check goes to the writer (format_json).
+  if (!all_ || !written_as_is(hit.masked) || !written_as_is(hit.identifier.value)) return false;
+  const std::string_view kind = identity::kind_name(hit.identifier.kind);
+  char number[24];
+  const std::string_view line(
+      number,
+      static_cast<std::size_t>(std::to_chars(number, number + sizeof number, hit.record + 1).ptr - number));
+  const std::string_view member_key = place.member.empty() ? std::string_view() : ",\"member\":";
+  constexpr std::string_view kKind = "{\"kind\":\"";
+  constexpr std::string_view kMasked = "\",\"masked\":\"";
+  constexpr std::string_view kFile = "\",\"file\":";
+  constexpr std::string_view kLine = ",\"line\":";
+  constexpr std::string_view kValue = ",\"value\":\"";
+  constexpr std::string_view kEnd = "\"}\n";
+  const std::string_view pieces[] = {
+      kKind, kind, kMasked, hit.masked,           kFile, place.json_file, member_key, place.json_member,
+      kLine, line, kValue,  hit.identifier.value, kEnd};
+  std::size_t size = 0;
+  for (const std::string_view piece : pieces) size += piece.size();
+  std::size_t at = out->size();
+  out->resize(at + size);
+  char* p = out->data() + at;
+  for (const std::string_view piece : pieces) {
+    std::memcpy(p, piece.data(), piece.size());
+    p += piece.size();
+  }
+  return true;
+}
+
 void ScanPrinter::format_json(const ScanPlace& place, const extract::FoundIdentifier& hit,
                               const std::string* customer_id, std::string* out) const {
+  if (customer_id == nullptr && format_json_as_is(place, hit, out)) return;
   // RapidJSON's streaming Writer, one per thread and reset per line: no
   // object is built, each value is escaped straight into the buffer. The
-  // values are normalized identifiers and database text, hence UTF-8; the
-  // writer checks that, and a line it refuses is written by nlohmann instead.
+  // values are normalized identifiers and database text, hence UTF-8; they
+  // are checked here, once (RapidJSON's own check, kWriteValidateEncodingFlag,
+  // walks them a code point at a time and was a sixth of `scan --all
+  // --format json`), and a line with invalid UTF-8 is written by nlohmann,
+  // replacing it.
+  if (!is_valid_utf8(hit.masked) || !is_valid_utf8(hit.identifier.value) ||
+      (customer_id != nullptr && !is_valid_utf8(*customer_id))) {
+    format_json_replacing(place, hit, customer_id, out);
+    return;
+  }
   thread_local rapidjson::StringBuffer buffer;
-  thread_local rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
-                                 rapidjson::CrtAllocator, rapidjson::kWriteValidateEncodingFlag>
-      writer;
+  thread_local rapidjson::Writer<rapidjson::StringBuffer> writer;
   buffer.Clear();
   writer.Reset(buffer);
   const std::string_view kind = identity::kind_name(hit.identifier.kind);

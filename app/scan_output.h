@@ -76,6 +76,9 @@ class ScanPrinter {
  private:
   void format_json(const ScanPlace& place, const extract::FoundIdentifier& hit,
                    const std::string* customer_id, std::string* out) const;
+  // A `--all` line whose strings the writer would copy unchanged, put
+  // together without it (the same bytes); false, writing nothing, otherwise.
+  bool format_json_as_is(const ScanPlace& place, const extract::FoundIdentifier& hit, std::string* out) const;
   // The same line by nlohmann, invalid UTF-8 replaced (a value RapidJSON refused).
   void format_json_replacing(const ScanPlace& place, const extract::FoundIdentifier& hit,
                              const std::string* customer_id, std::string* out) const;

@@ -69,6 +69,17 @@ void CrawlPass::share_rates() {
   }
 }
 
+void CrawlPass::read_others_rules() {
+  auto now = Clock::now();
+  if (now - rules_read_ < kRulesInterval) return;
+  rules_read_ = now;
+  auto stored = load_param_rules_since(conn_, source_names_, rules_watermark_);
+  for (auto& [source, rules] : stored.by_source) {
+    if (auto it = by_name_.find(source); it != by_name_.end()) it->second->params->merge(rules);
+  }
+  rules_watermark_ = stored.watermark;
+}
+
 void CrawlPass::note_taken(const LeasedUrl& u) {
   if (u.taken_from.empty() || u.taken_from == frontier_.worker()) return;
   if (taken_from_.insert(u.taken_from).second && callbacks_.notice) {
@@ -146,8 +157,13 @@ void CrawlPass::prepare() {
   for (const auto& run : sources_) {
     const SourceOptions& s = *run->options;
     frontier_.prepare_source(s.name, run->scope->seeds(), s.max_pages, s.revisit_hours);
-    run->params->load(load_param_rules(conn_, s.name));
   }
+  // Rules of earlier runs (probed once in this one); later reads merge what
+  // the other workers learn meanwhile (read_others_rules).
+  auto stored = load_param_rules_since(conn_, source_names_, 0);
+  for (const auto& run : sources_) run->params->load(stored.by_source[run->options->name]);
+  rules_watermark_ = stored.watermark;
+  rules_read_ = Clock::now();
   // Registered, and so live to the others, before the first lease.
   heartbeat_ =
       std::make_unique<Heartbeat>(conn_, frontier_.worker(), options_.defaults.heartbeat_s, source_names_);
@@ -186,6 +202,7 @@ void CrawlPass::loop() {
 
 void CrawlPass::step() {
   share_rates();
+  read_others_rules();  // before leasing: leased variants a rule proves duplicate are left out
   refill();
   attachments_.step();
   // Parsed pages are taken between polls: a short poll while some are

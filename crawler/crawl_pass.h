@@ -37,6 +37,9 @@ constexpr auto kBatchDelay = milliseconds(50);
 constexpr auto kProgressInterval = milliseconds(1000);
 constexpr auto kEmptyLeaseBackoff = milliseconds(300);
 constexpr auto kWaitForOthers = milliseconds(250);
+// How often the URL-parameter rules other workers stored are read: a rule
+// one worker proved spares the others the variants from then on.
+constexpr auto kRulesInterval = milliseconds(1000);
 // Two parsers: one hostile page in parsing leaves the other for the rest.
 constexpr unsigned kParseThreads = 2;
 
@@ -96,6 +99,9 @@ class CrawlPass {
   // each host's rate among the live workers that fetch its source.
   void share_rates();
   void note_taken(const LeasedUrl& u);
+  // Merges the URL-parameter rules stored since the last read (by the
+  // other workers, and this one), at most once per kRulesInterval.
+  void read_others_rules();
   // run()'s phases: sources set up; the loop until nothing is left to
   // lease, fetch, parse or commit; on an exception, what was fetched kept
   // and the rest given back; the final count, notices and verdict.
@@ -125,6 +131,8 @@ class CrawlPass {
   std::unique_ptr<Heartbeat> heartbeat_;  // registered while the pass runs
   std::vector<std::string> active_;       // sources told to the heartbeat
   std::set<std::string> taken_from_;      // workers whose leases this pass took
+  double rules_watermark_ = 0;            // the latest rule change read (the store's clock)
+  Clock::time_point rules_read_{};
   std::vector<std::unique_ptr<SourceRun>> sources_;
   std::vector<std::string> source_names_;
   std::vector<std::pair<std::string, int64_t>> max_pages_;

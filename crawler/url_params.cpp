@@ -105,6 +105,16 @@ void ParamLearner::load(const std::vector<ParamRule>& rules) {
   }
 }
 
+void ParamLearner::merge(const std::vector<ParamRule>& rules) {
+  for (const auto& stored : rules) {
+    ParamRule& rule = rules_[{stored.pattern, stored.param}];
+    rule.pattern = stored.pattern;
+    rule.param = stored.param;
+    rule.same = std::max(rule.same, stored.same);
+    rule.differs = std::max(rule.differs, stored.differs);
+  }
+}
+
 void ParamLearner::observe(std::string_view canonical_url, std::string_view content_hash) {
   if (!learn_ || content_hash.empty()) return;
   if (fetched_.size() >= kMaxRemembered) {

@@ -22,6 +22,10 @@
 // over. A pattern is the URL's scheme, host and path with every all-digit
 // path segment replaced by "{n}".
 //
+// Several workers: each learns from the pages it fetches and stores its
+// counts; each merges the counts the others stored (merge()), so that a rule
+// proved by any worker is applied by all.
+//
 // Not thread-safe: one learner per source, used by the crawl's loop.
 #pragma once
 
@@ -64,6 +68,13 @@ class ParamLearner {
   // Rules stored by earlier runs (and other workers); they are re-checked by
   // sampling in this run.
   void load(const std::vector<ParamRule>& rules);
+
+  // Rules other workers stored while this run goes on (read again from the
+  // store now and then): each count becomes the larger of this learner's
+  // and the stored one, as the store merges them. Unlike load(), they are
+  // not probed: they were learned from this run's pages. A rule one worker
+  // learned is so applied by the others without fetching the variants again.
+  void merge(const std::vector<ParamRule>& rules);
 
   // A fetched page: its canonical URL as requested and its content hash.
   void observe(std::string_view canonical_url, std::string_view content_hash);

@@ -13,7 +13,9 @@
 // libphonenumber, and nothing backtracks: time is linear in the input.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -105,6 +107,9 @@ class Extractor {
   bool find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits, bool* mentions_name) const;
 
   ExtractorOptions options_;
+  // Byte classes of find_in's loop: the shared table, less the triggers
+  // these options never act on (name-field keys when names are off).
+  std::array<std::uint8_t, 256> classes_;
   PhoneCandidates phones_;
   EmailCandidates emails_;
   NameFields names_;

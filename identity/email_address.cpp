@@ -259,10 +259,11 @@ tl::expected<std::string, Rejection> validate_email(std::string_view deobfuscate
     domain = ascii_domain;
   }
   if (auto r = check_domain(domain)) return tl::unexpected(*r);
-  std::string address = std::string(view.substr(0, at + 1)).append(domain);
   // RFC 5321's limit on a forward path, less its angle brackets.
-  if (address.size() > 254) return reject("address longer than 254 bytes");
-  return address;
+  if (at + 1 + domain.size() > 254) return reject("address longer than 254 bytes");
+  // An ASCII domain is s's own tail: s is the address (no second copy).
+  if (ascii_domain.empty()) return s;
+  return std::string(view.substr(0, at + 1)).append(domain);
 }
 }  // namespace detail
 

@@ -22,7 +22,8 @@ with --per-host requests in flight per host.
 --workers N,M,...: leakwatch only, as N `leakwatch crawl` processes on one
 database and one frontier (issue #18 part 4), for each count in turn: the
 whole run's time, pages/s (distinct pages / wall), and the ratios to one
-worker and to the floor. Each worker has --per-host requests in flight per
+worker and to the floor; per worker, the requests it sent and the pages it
+fetched (new content, duplicate content) and URL variants it left out. Each worker has --per-host requests in flight per
 host; the rate is shared by all of them.
 
 Uses a throwaway PostgreSQL (scripts/pg) in a temporary folder; sends nothing
@@ -30,6 +31,7 @@ beyond 127.0.0.0/8. LEAKWATCH_BINARY overrides build/app/leakwatch.
 """
 import argparse
 import json
+import re
 import os
 import resource
 import shutil
@@ -220,6 +222,25 @@ def report_line(tool, wall, cpu, summary):
     return dict(tot, wall=wall, cpu=cpu, summary=summary)
 
 
+def worker_lines(work, workers):
+    """Per worker, from its log's summary: requests sent (all hosts), pages
+    fetched, of them new content, and URL variants left out."""
+    out = []
+    for i in range(workers):
+        text = open(os.path.join(work, "leakwatch.%d.log" % i)).read()
+        m = re.search(r"crawl: (\d+) pages fetched \((\d+) new, (\d+) duplicate content.*?"
+                      r"\((\d+) URL variants left out\)", text)
+        requests = sum(int(r) for r in re.findall(r"crawl: host \S+: (\d+) requests", text))
+        if m:
+            out.append({"requests": requests, "fetched": int(m.group(1)), "new": int(m.group(2)),
+                        "duplicate": int(m.group(3)), "variants_left_out": int(m.group(4))})
+    for i, w in enumerate(out):
+        print("    worker %d: %4d requests, %4d pages fetched (%4d new content, %3d duplicate content), "
+              "%4d URL variants left out" % (i, w["requests"], w["fetched"], w["new"], w["duplicate"],
+                                              w["variants_left_out"]))
+    return out
+
+
 def run_workers(args, markets, work, pg_url):
     counts = [int(c) for c in args.workers.split(",")]
     best = {}
@@ -227,6 +248,7 @@ def run_workers(args, markets, work, pg_url):
         for w in counts:
             wall, cpu = run_leakwatch(args, markets, work, pg_url, n, workers=w)
             r = report_line("%d worker%s" % (w, "" if w == 1 else "s"), wall, cpu, markets.take_summary())
+            r["workers"] = worker_lines(work, w)
             if r["distinct_pages"] == 0:
                 raise SystemExit("%d workers fetched nothing" % w)
             if w not in best or r["wall"] < best[w]["wall"]:

@@ -151,6 +151,26 @@ TEST_CASE("url params: a stored rule is re-checked once per run, and flips when 
   CHECK(steady.apply(kListing + "4?sort=name") == kListing + "4");
 }
 
+TEST_CASE(
+    "url params: rules another worker stored meanwhile apply at once, unprobed, merged by the larger count") {
+  ParamLearner learner({}, {});
+  // This worker saw `ref` once; another worker proved it noise meanwhile.
+  fetch_listing_and_variant(learner, 1, "ref=home");
+  learner.take_changed();
+  learner.merge({{"http://shop.onion/listing/{n}", "ref", kObservationsToDrop, 0}});
+  // No probe: the rule was learned from this run's pages.
+  CHECK(learner.apply(kListing + "7?ref=list") == kListing + "7");
+  CHECK(learner.apply(kListing + "8?ref=list&sort=a") == kListing + "8?sort=a");
+  // Nothing to store back: the stored counts are already the larger.
+  CHECK(learner.take_changed().empty());
+  // A stored count below this worker's own leaves it as it is; one that saw
+  // the parameter change a page keeps it.
+  learner.merge({{"http://shop.onion/listing/{n}", "ref", 1, 0}});
+  CHECK(learner.apply(kListing + "9?ref=list") == kListing + "9");
+  learner.merge({{"http://shop.onion/listing/{n}", "ref", 0, 1}});
+  CHECK(learner.apply(kListing + "9?ref=list") == kListing + "9?ref=list");
+}
+
 TEST_CASE("url params: two variants without the plain URL between them still teach") {
   // A forum links each thread only with noise added, never plainly.
   ParamLearner learner({}, {});
