@@ -22,8 +22,11 @@ matcher::MatchStats run_match_stage(Context& ctx, matcher::MatchMode mode) {
             << st.exposures_total << " in all; "
             << (st.full ? std::string("full join")
                         : std::to_string(st.pages_matched) + " listings matched again")
-            << ", " << st.identifiers_new << " new customer identifiers, " << std::fixed
-            << std::setprecision(2) << st.seconds << " s\n";
+            << ", " << st.identifiers_new << " new customer identifiers, "
+            << (st.full ? std::string()
+                        : std::to_string(st.attachment_listings_matched) +
+                              " listings' attachments matched again, ")
+            << std::fixed << std::setprecision(2) << st.seconds << " s\n";
   return st;
 }
 

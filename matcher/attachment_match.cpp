@@ -1,10 +1,14 @@
 #include "matcher/attachment_match.h"
 
+#include <string>
+
 namespace leakwatch::matcher {
 namespace {
 
-// As match_stage.cpp's kMatch, over attachment_sightings: a record is a line
+// As match_stage.cpp's join, over attachment_sightings: a record is a line
 // of a member of one attachment; the page is the listing that linked it.
+// $1: the listings whose attachments are joined (bigint[]), NULL for all
+// (bound, so the planner folds the test away).
 constexpr const char* kMatchAttachments =
     "WITH hits AS ("
     "  SELECT a.page_id, s.hash, s.key_version, s.kind, s.masked, s.seen_at, c.customer_id,"
@@ -12,6 +16,7 @@ constexpr const char* kMatchAttachments =
     "   bool_or(s.kind = 'name') OVER w AS named"
     "  FROM attachment_sightings s JOIN attachments a ON a.id = s.attachment_id"
     "  JOIN customer_identifiers c ON c.hash = s.hash AND c.key_version = s.key_version"
+    "  WHERE $1::bigint[] IS NULL OR a.page_id = ANY($1::bigint[])"
     "  WINDOW w AS (PARTITION BY s.attachment_id, s.member, s.line, c.customer_id)),"
     " found AS ("
     "  SELECT customer_id, hash, page_id, min(kind) AS kind, min(key_version) AS key_version,"
@@ -32,11 +37,43 @@ constexpr const char* kMatchAttachments =
     "  RETURNING (xmax = 0) AS inserted)"
     " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upsert";
 
+// The queued listings (schema/0080), taken: entries committed after this
+// statement's snapshot stay for the next match (whose join they name).
+constexpr const char* kTakeQueued = "DELETE FROM match_queue_attachments";
+// The queued listings ($2), and the listings whose attachments hold a hash
+// of the identifiers imported at $1 (timestamptz[], NULL for none): through
+// attachment_sightings_hash, one probe per new identifier.
+constexpr const char* kListings =
+    "WITH q AS (DELETE FROM match_queue_attachments RETURNING page_id),"
+    " n AS MATERIALIZED (SELECT hash, key_version FROM customer_identifiers"
+    "  WHERE $1::timestamptz[] IS NOT NULL AND imported_at = ANY($1::timestamptz[])"
+    "  AND imported_at >= (SELECT min(t) FROM unnest($1::timestamptz[]) t)"
+    "  AND imported_at <= (SELECT max(t) FROM unnest($1::timestamptz[]) t)),"
+    " p AS (SELECT page_id FROM q"
+    "  UNION SELECT a.page_id FROM n JOIN attachment_sightings s ON s.hash = n.hash AND s.key_version = "
+    "n.key_version"
+    "  JOIN attachments a ON a.id = s.attachment_id)"
+    " SELECT coalesce(array_agg(page_id ORDER BY page_id), '{}')::text, count(*) FROM p";
+
+AttachmentMatchCounts join(pqxx::work& tx, const std::optional<std::string>& listings) {
+  pqxx::row r = tx.exec_params1(kMatchAttachments, listings);
+  return {r[0].as<int64_t>(), r[1].as<int64_t>(), 0};
+}
+
 }  // namespace
 
-AttachmentMatchCounts match_attachments(pqxx::work& tx) {
-  pqxx::row r = tx.exec1(kMatchAttachments);
-  return {r[0].as<int64_t>(), r[1].as<int64_t>()};
+AttachmentMatchCounts match_all_attachments(pqxx::work& tx) {
+  tx.exec0(kTakeQueued);
+  return join(tx, std::nullopt);
+}
+
+AttachmentMatchCounts match_new_attachments(pqxx::work& tx, const std::optional<std::string>& import_times) {
+  pqxx::row taken = tx.exec_params1(kListings, import_times);
+  const int64_t listings = taken[1].as<int64_t>();
+  if (listings == 0) return {};
+  AttachmentMatchCounts counts = join(tx, taken[0].as<std::string>());
+  counts.listings = listings;
+  return counts;
 }
 
 }  // namespace leakwatch::matcher

@@ -4,9 +4,17 @@
 // listing page naming the same customer are one exposure. Confidence as for
 // pages: 'confirmed' when two identifiers of the customer, or one and the
 // customer's name, stand in the same line of the same member.
+//
+// Incremental, as pages are (match_stage.h): the listings whose attachments
+// changed are queued in the database (match_queue_attachments, filled by
+// triggers, schema/0080) and taken in the match's transaction; a listing is
+// recomputed whole (an exposure aggregates all its attachments), so the
+// result is the full join's, row for row.
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include <pqxx/pqxx>
 
@@ -15,9 +23,17 @@ namespace leakwatch::matcher {
 struct AttachmentMatchCounts {
   int64_t inserted = 0;
   int64_t updated = 0;
+  int64_t listings = 0;  // listings whose attachments were joined again (incremental)
 };
 
-// Runs inside the match stage's transaction. Throws pqxx errors.
-AttachmentMatchCounts match_attachments(pqxx::work& tx);
+// Both run inside the match stage's transaction, after the listings' own
+// upsert, and throw pqxx errors.
+// Every attachment (the queue is emptied too).
+AttachmentMatchCounts match_all_attachments(pqxx::work& tx);
+// The queued listings and those whose attachments hold an identifier
+// imported at `import_times` (a timestamptz[] literal, as match_queue_imports
+// gives them; nullopt: no import): new attachment sightings against all
+// customers, new customers against all attachment sightings.
+AttachmentMatchCounts match_new_attachments(pqxx::work& tx, const std::optional<std::string>& import_times);
 
 }  // namespace leakwatch::matcher

@@ -1,6 +1,7 @@
 #include "matcher/match_stage.h"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,14 +14,31 @@ namespace {
 // Past this many new customer identifiers, one join of everything is cheaper
 // than finding the sightings of each by hash.
 constexpr int64_t kMaxProbedIdentifiers = 200'000;
-// Up to this many listings, their sightings are probed one by one in the
-// customers' primary key. The planner cannot see it: it guesses 10 elements
-// per array, and name hashes (shared by many customers) make it expect many
-// rows per hash, so it would hash the whole customer set for one page.
-constexpr int64_t kMaxProbedPages = 200;
+// Up to MatchPlanLimits::max_probed_pages listings, their sightings are
+// probed one by one in the customers' primary key. The planner cannot see
+// it: it guesses 10 elements per array, and name hashes (shared by many
+// customers) make it expect many rows per hash, so it would hash the whole
+// customer set for one page.
 constexpr const char* kPlanForProbes =
     "SELECT set_config('enable_mergejoin', 'off', true), set_config('enable_hashjoin', 'off', true),"
     " set_config('jit', 'off', true);";
+constexpr const char* kPlanForHashJoin =
+    "SELECT set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);";
+// What the choice of plan past max_probed_pages needs: whether some
+// customer_identifiers partition lives on a shard, the customers' row count
+// as last analysed, and the sightings of the listings ($1::bigint[]).
+constexpr const char* kPlanInputs =
+    "SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+    "  WHERE i.inhparent = 'customer_identifiers'::regclass AND c.relkind = 'f'),"
+    " (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint FROM pg_inherits i JOIN pg_class c"
+    "  ON c.oid = i.inhrelid WHERE i.inhparent = 'customer_identifiers'::regclass),"
+    " (SELECT coalesce(sum(cardinality(g.hashes)), 0) FROM sightings g WHERE g.location_id = ANY("
+    "  (SELECT array_agg(id) FROM sighting_locations WHERE page_id = ANY($1::bigint[]))::integer[]))";
+// Hashing every customer identifier pays when they are fewer than this many
+// times the new sightings: at 200k customers and 1M new sightings the hash
+// join is 2x faster than the planner's own plan; at 10M and 1M the planner's
+// plan (index probes) was 0.60x the hand-written hash join (BENCHMARKS.md).
+constexpr int64_t kHashJoinCustomersPerSighting = 4;
 // Sightings and customer_identifiers share their partitions (schema/0070):
 // joined pair by pair, each pair where it lives (a shard, or here).
 constexpr const char* kPlanPartitionWise = "SELECT set_config('enable_partitionwise_join', 'on', true);";
@@ -37,17 +55,32 @@ constexpr const char* kPlanPartitionWise = "SELECT set_config('enable_partitionw
 // also follows the page's URLs (page_urls.last_seen moves when the crawler
 // sees the same content again). xmax = 0 tells an inserted row from an
 // updated one. Kinds: 0 email, 1 phone, 2 name.
-#define LW_MATCH(WHERE)                                                                                    \
-  "WITH m AS MATERIALIZED ("                                                                               \
-  "  SELECT g.location_id, g.key_version, g.seen_at, g.hashes, g.codes, g.masked, c.hash, c.customer_id"   \
-  "  FROM sightings g JOIN customer_identifiers c"                                                         \
-  "   ON c.bucket = g.bucket AND c.key_version = g.key_version AND c.hash = ANY(g.hashes)" WHERE           \
-  "), s AS ("                                                                                              \
-  "  SELECT l.page_id, m.location_id, m.codes[p.i] >> 2 AS record, m.codes[p.i] & 3 AS kind, m.hash,"      \
-  "   m.key_version, (string_to_array(m.masked, E'\\n'))[p.i] AS masked, m.seen_at, m.customer_id"         \
-  "  FROM m JOIN sighting_locations l ON l.id = m.location_id,"                                            \
-  "   LATERAL unnest(array_positions(m.hashes, m.hash)) AS p(i)"                                           \
-  "), hits AS ("                                                                                           \
+#define LW_MATCH(WHERE)                                                                                  \
+  "WITH m AS MATERIALIZED ("                                                                             \
+  "  SELECT g.location_id, g.key_version, g.seen_at, g.hashes, g.codes, g.masked, c.hash, c.customer_id" \
+  "  FROM sightings g JOIN customer_identifiers c"                                                       \
+  "   ON c.bucket = g.bucket AND c.key_version = g.key_version AND c.hash = ANY(g.hashes)" WHERE         \
+  "), s AS ("                                                                                            \
+  "  SELECT l.page_id, m.location_id, m.codes[p.i] >> 2 AS record, m.codes[p.i] & 3 AS kind, m.hash,"    \
+  "   m.key_version, (string_to_array(m.masked, E'\\n'))[p.i] AS masked, m.seen_at, m.customer_id"       \
+  "  FROM m JOIN sighting_locations l ON l.id = m.location_id,"                                          \
+  "   LATERAL unnest(array_positions(m.hashes, m.hash)) AS p(i)"                                         \
+  ")," LW_MATCH_HITS
+// The same s, one row per sighting first (unnest, each position of each
+// hash), then an equijoin with customer_identifiers on (bucket, key_version,
+// hash): for many listings, one hash join, as a join written by hand would
+// be (match_pages). Not partition-wise: the function scan is not a
+// partitioned relation.
+#define LW_MATCH_UNNESTED(WHERE)                                                                         \
+  "WITH s AS ("                                                                                          \
+  "  SELECT l.page_id, g.location_id, u.code >> 2 AS record, u.code & 3 AS kind, u.hash, g.key_version," \
+  "   u.masked, g.seen_at, c.customer_id"                                                                \
+  "  FROM sightings g JOIN sighting_locations l ON l.id = g.location_id CROSS JOIN"                      \
+  "   LATERAL unnest(g.hashes, g.codes, string_to_array(g.masked, E'\\n')) AS u(hash, code, masked)"     \
+  "  JOIN customer_identifiers c ON c.bucket = g.bucket AND c.key_version = g.key_version"               \
+  "   AND c.hash = u.hash" WHERE ")," LW_MATCH_HITS
+#define LW_MATCH_HITS                                                                                      \
+  " hits AS ("                                                                                             \
   "  SELECT s.page_id, s.hash, s.key_version, s.kind, s.masked, s.seen_at, s.customer_id,"                 \
   "   count(*) FILTER (WHERE s.kind <> 2) OVER w AS identifiers,"                                          \
   "   bool_or(s.kind = 2) OVER w AS named"                                                                 \
@@ -75,11 +108,16 @@ constexpr const char* kPlanPartitionWise = "SELECT set_config('enable_partitionw
 
 constexpr const char* kMatchAll = LW_MATCH("");
 // kPagesHere is replaced by the pages, a quoted array literal.
-constexpr const char* kMatchPages = LW_MATCH(
-    " WHERE g.location_id = ANY((SELECT array_agg(id) FROM sighting_locations WHERE page_id = "
-    "ANY(:pages))::integer[])");
+#define LW_OF_PAGES                                                                           \
+  " WHERE g.location_id = ANY((SELECT array_agg(id) FROM sighting_locations WHERE page_id = " \
+  "ANY(:pages))::integer[])"
+constexpr const char* kMatchPages = LW_MATCH(LW_OF_PAGES);
+constexpr const char* kMatchPagesUnnested = LW_MATCH_UNNESTED(LW_OF_PAGES);
 constexpr std::string_view kPagesHere = ":pages";
+#undef LW_OF_PAGES
 #undef LW_MATCH
+#undef LW_MATCH_UNNESTED
+#undef LW_MATCH_HITS
 
 // Everything a match takes, in one round trip: the state, the queued
 // pages (as an array the match binds again) and the queued imports. A page
@@ -124,6 +162,36 @@ constexpr const char* kAddPagesOfNewIdentifiers =
     "  UNION SELECT l.page_id FROM found f JOIN sighting_locations l ON l.id = f.location_id) t";
 #undef LW_NEW_IDENTIFIERS
 
+// The join of the listings in `pages` (a bigint[] literal, `count` of
+// them), in one round trip with its planner settings:
+// - up to `max_probed`, the partition-wise join, its rows probed in the
+//   customers' primary key (milliseconds for one listing);
+// - past that, on one server, when the customers are few for the new
+//   sightings (kHashJoinCustomersPerSighting), one sighting per row (unnest)
+//   hash-joined with customer_identifiers on (bucket, key_version, hash), as
+//   a join written by hand would be. The planner cannot count the listings'
+//   sightings (it guesses 10 elements per array and a few locations for the
+//   = ANY of an init plan), so it would pick nested loops: they are turned off;
+// - otherwise (many customers, or shards: db/shard.h) the partition-wise
+//   join, planned freely; on shards each bucket's join runs on its shard.
+pqxx::row match_pages(pqxx::work& tx, const std::string& pages, int64_t count, int64_t max_probed) {
+  std::string plan = kPlanPartitionWise;
+  std::string sql = kMatchPages;
+  if (count <= max_probed) {
+    plan += kPlanForProbes;
+  } else {
+    pqxx::row in = tx.exec_params1(kPlanInputs, pages);
+    const bool sharded = in[0].as<bool>();
+    const int64_t customers = in[1].as<int64_t>(), sightings = in[2].as<int64_t>();
+    if (!sharded && customers < kHashJoinCustomersPerSighting * sightings) {
+      plan += kPlanForHashJoin;
+      sql = kMatchPagesUnnested;
+    }
+  }
+  sql.replace(sql.find(kPagesHere), kPagesHere.size(), tx.quote(pages) + "::bigint[]");
+  return tx.exec(plan + sql).at(0);
+}
+
 MatchStats finish(pqxx::work& tx, MatchStats stats, std::chrono::steady_clock::time_point start) {
   tx.commit();
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -132,7 +200,7 @@ MatchStats finish(pqxx::work& tx, MatchStats stats, std::chrono::steady_clock::t
 
 }  // namespace
 
-MatchStats run_match(pqxx::connection& conn, MatchMode mode) {
+MatchStats run_match(pqxx::connection& conn, MatchMode mode, const MatchPlanLimits& limits) {
   MatchStats stats;
   auto start = std::chrono::steady_clock::now();
   try {
@@ -142,43 +210,42 @@ MatchStats run_match(pqxx::connection& conn, MatchMode mode) {
     stats.exposures_total = taken[1].as<int64_t>();
     std::string pages = taken[2].as<std::string>();
     stats.pages_matched = taken[3].as<int64_t>();
+    std::optional<std::string> times;
     if (!taken[4].is_null()) {
-      const std::string times = taken[4].as<std::string>();
-      stats.identifiers_new = tx.exec_params1(kCountNewIdentifiers, times)[0].as<int64_t>();
+      times = taken[4].as<std::string>();
+      stats.identifiers_new = tx.exec_params1(kCountNewIdentifiers, *times)[0].as<int64_t>();
       if (stats.identifiers_new > kMaxProbedIdentifiers) {
         stats.full = true;
       } else if (!stats.full && stats.identifiers_new > 0) {
-        pqxx::row added = tx.exec_params1(kAddPagesOfNewIdentifiers, times, pages);
+        pqxx::row added = tx.exec_params1(kAddPagesOfNewIdentifiers, *times, pages);
         pages = added[0].as<std::string>();
         stats.pages_matched = added[1].as<int64_t>();
       }
     }
-    if (stats.full) stats.pages_matched = 0;
-    if (!stats.full && stats.pages_matched == 0) {
-      // No listing to join again; files linked from listings (#17) are
-      // joined whole at every match (attachment_match.cpp).
-      const AttachmentMatchCounts files = match_attachments(tx);
-      if (files.inserted + files.updated == 0) return finish(tx, stats, start);  // nothing new
-      stats.exposures_new = files.inserted;
-      stats.exposures_updated = files.updated;
-      stats.exposures_total = tx.exec_params1(kFinish, stats.exposures_new)[0].as<int64_t>();
-      return finish(tx, stats, start);
-    }
-    pqxx::result r;
+    int64_t inserted = 0, updated = 0;
+    AttachmentMatchCounts files;  // after the listings' own upsert, as the full join does
     if (stats.full) {
-      r = tx.exec(std::string(kPlanPartitionWise) + kMatchAll);
+      stats.pages_matched = 0;
+      pqxx::row r = tx.exec(std::string(kPlanPartitionWise) + kMatchAll).at(0);
+      inserted = r[0].as<int64_t>();
+      updated = r[1].as<int64_t>();
+      files = match_all_attachments(tx);
     } else {
-      // One round trip: the planner settings and the join of those pages.
-      const std::string plan =
-          std::string(kPlanPartitionWise) + (stats.pages_matched <= kMaxProbedPages ? kPlanForProbes : "");
-      std::string sql = kMatchPages;
-      sql.replace(sql.find(kPagesHere), kPagesHere.size(), tx.quote(pages) + "::bigint[]");
-      r = tx.exec(plan + sql);
+      if (stats.pages_matched > 0) {
+        pqxx::row r = match_pages(tx, pages, stats.pages_matched, limits.max_probed_pages);
+        inserted = r[0].as<int64_t>();
+        updated = r[1].as<int64_t>();
+      }
+      files = match_new_attachments(tx, times);
+      stats.attachment_listings_matched = files.listings;
     }
-    const AttachmentMatchCounts files = match_attachments(tx);  // after the listings' own upsert
-    stats.exposures_new = r[0][0].as<int64_t>() + files.inserted;
-    stats.exposures_updated = r[0][1].as<int64_t>() + files.updated;
-    stats.exposures_total = tx.exec_params1(kFinish, stats.exposures_new)[0].as<int64_t>();
+    stats.exposures_new = inserted + files.inserted;
+    stats.exposures_updated = updated + files.updated;
+    // Nothing taken: nothing written, not even match_state (whose row lock
+    // serialises the matches that write).
+    if (stats.full || stats.pages_matched > 0 || files.listings > 0) {
+      stats.exposures_total = tx.exec_params1(kFinish, stats.exposures_new)[0].as<int64_t>();
+    }
     return finish(tx, stats, start);
   } catch (...) {
     db::rethrow_translated("matching sightings against the customers");

@@ -16,7 +16,9 @@
 // join's upsert is a no-op on every other listing, so incremental and full
 // matching leave the same exposures (tests/integration/match_history_test.cpp).
 // Retroactive: customers imported after a page was crawled are found on the
-// next match.
+// next match. Attachments (attachment_match.h) are matched the same way,
+// from a queue of their own: the listings whose attachment sightings
+// changed, and those whose attachments hold a newly imported identifier.
 //
 // The full join (MatchMode::kFull, `match --full`) is also what the first
 // match after migration 0050 runs, and what a match runs when an import
@@ -44,18 +46,27 @@ enum class MatchMode {
 };
 
 struct MatchStats {
-  int64_t exposures_new = 0;      // exposures inserted
-  int64_t exposures_updated = 0;  // last_seen moved forward or confidence rose
-  int64_t exposures_total = 0;    // rows in exposures afterwards
-  int64_t pages_matched = 0;      // listings whose join was recomputed (incremental)
-  int64_t identifiers_new = 0;    // customer identifiers imported since the last match
-  bool full = false;              // the whole join ran
+  int64_t exposures_new = 0;                // exposures inserted
+  int64_t exposures_updated = 0;            // last_seen moved forward or confidence rose
+  int64_t exposures_total = 0;              // rows in exposures afterwards
+  int64_t pages_matched = 0;                // listings whose join was recomputed (incremental)
+  int64_t identifiers_new = 0;              // customer identifiers imported since the last match
+  int64_t attachment_listings_matched = 0;  // listings whose attachments were joined again (incremental)
+  bool full = false;                        // the whole join ran
   double seconds = 0;
+};
+
+// Where the incremental join of listings changes its plan (match_stage.cpp's
+// match_pages): up to this many listings, probes in the customers' primary
+// key; past it, one hash join. A parameter so that tests can take either path.
+struct MatchPlanLimits {
+  int64_t max_probed_pages = 200;
 };
 
 // Throws leakwatch::RuntimeError on a database failure (nothing is written,
 // the queues are left as they were).
-MatchStats run_match(pqxx::connection& conn, MatchMode mode = MatchMode::kIncremental);
+MatchStats run_match(pqxx::connection& conn, MatchMode mode = MatchMode::kIncremental,
+                     const MatchPlanLimits& limits = {});
 
 // The plan of the full join (EXPLAIN VERBOSE, nothing run), as PostgreSQL
 // prints it: on a sharded layout (db/shard.h) each bucket's join is an

@@ -1,5 +1,7 @@
 #include "listing_store.h"
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include <pqxx/pqxx>
@@ -8,6 +10,7 @@
 #include "extract/extractor.h"
 #include "extract/mask_text.h"
 #include "identity/keyed_hash.h"
+#include "matcher/attachment_scan.h"
 
 namespace leakwatch::testing {
 
@@ -36,6 +39,31 @@ void store_listing(const std::string& db_url, const std::filesystem::path& key_f
   tx.exec_params0("INSERT INTO crawl_sources (name) VALUES ($1) ON CONFLICT DO NOTHING", listing.source);
   db::store_pages(tx, privacy, {db::PageToStore{&listing.source, &page}});
   tx.commit();
+}
+
+bool store_attachment_text(const std::string& db_url, const std::filesystem::path& key_file,
+                           const std::string& listing_url, const std::string& file_url,
+                           const std::string& text, const std::string& source) {
+  static const extract::Extractor extractor;
+  const auto key = identity::HashKey::load(key_file);
+  const auto scanner = matcher::make_attachment_scanner(extractor, key, 1 << 20);
+  std::size_t at = 0;
+  const db::AttachmentScan scan = scanner([&](char* out, std::size_t size) {
+    const std::size_t n = std::min(size, text.size() - at);
+    std::memcpy(out, text.data() + at, n);
+    at += n;
+    return static_cast<std::ptrdiff_t>(n);
+  });
+  db::AttachmentRecord record;
+  record.source = source;
+  record.url = file_url;
+  record.listing_url = listing_url;
+  record.content_type = "text/plain";
+  record.bytes = static_cast<int64_t>(text.size());
+  record.complete = scan.complete;
+  record.scan = &scan;
+  pqxx::connection conn(db_url);
+  return db::store_attachment(conn, privacy_for(key_file), record);
 }
 
 }  // namespace leakwatch::testing

@@ -28,4 +28,12 @@ db::ListingPrivacy privacy_for(const std::filesystem::path& key_file);
 // as a crawl that fetched it now would.
 void store_listing(const std::string& db_url, const std::filesystem::path& key_file, const Listing& listing);
 
+// Stores `text` as the file at `file_url` that the stored listing at
+// `listing_url` links, downloaded and scanned now as the crawl scans a
+// download (its sightings replace the file's previous ones). Returns false
+// when the listing is not stored.
+bool store_attachment_text(const std::string& db_url, const std::filesystem::path& key_file,
+                           const std::string& listing_url, const std::string& file_url,
+                           const std::string& text, const std::string& source = "shop");
+
 }  // namespace leakwatch::testing

@@ -1,10 +1,12 @@
 // Incremental matching (issue #18 part 2) against the full join, on random
 // histories: two databases live through the same random interleaving of
 // crawls (new listings, revisits with the same or a changed text),
-// extractions, imports and re-imports of customers, purges and reports that
-// mark exposures notified; at each match one runs `match` (incremental) and
+// extractions, files linked from listings (attachments: new, changed, moved
+// to another listing), imports and re-imports of customers, purges and
+// reports that mark exposures notified; at each match one runs `match` (incremental) and
 // the other `match --full`, and their exposures must be the same, row for
-// row. Timestamps are made deterministic after each step so that the two
+// row; the incremental side takes each plan of the listings' join in turn.
+// Timestamps are made deterministic after each step so that the two
 // databases can be compared.
 #include <doctest/doctest.h>
 
@@ -14,9 +16,11 @@
 
 #include <pqxx/pqxx>
 
+#include "db/attachment_store.h"
 #include "fixture_market.h"
 #include "harness.h"
 #include "listing_store.h"
+#include "matcher/match_stage.h"
 
 using namespace leakwatch::testing;
 
@@ -76,6 +80,7 @@ struct History {
   std::mt19937 rng;
   std::vector<Person> crowd = people();
   int step = 0;
+  int matches = 0;
 
   explicit History(unsigned seed) : rng(seed) {}
   int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
@@ -95,7 +100,10 @@ struct History {
              t +
              " WHERE last_seen > '2026-06-01';"
              "UPDATE page_urls SET first_seen = " +
-             t + " WHERE first_seen > '2026-06-01'");
+             t +
+             " WHERE first_seen > '2026-06-01';"
+             "UPDATE attachment_sightings SET seen_at = " +
+             t + " WHERE seen_at > '2026-06-01'");
     });
   }
   std::string listing_text() {
@@ -117,6 +125,15 @@ struct History {
     both([&](Side& s) { store_listing(s.db.url(), key, l); });
     settle();
   }
+  // A file (one of 4) linked from a listing (one of 8; nothing is stored
+  // when the listing is not): new, changed, or moved to another listing.
+  void attach() {
+    const std::string listing = "http://shop.onion/listing/" + std::to_string(pick(8));
+    const std::string file = "http://shop.onion/files/" + std::to_string(pick(4)) + ".csv";
+    const std::string text = listing_text();
+    both([&](Side& s) { store_attachment_text(s.db.url(), key, listing, file, text); });
+    settle();
+  }
   void import() {
     std::string csv = "customer_id,email,phone,name\n";
     int rows = 1 + pick(6);
@@ -128,8 +145,17 @@ struct History {
     }
     both([&](Side& s) { s.cli({"customers", "import", "-"}, csv); });
   }
+  // The incremental side alternates the plans of match_stage.cpp's
+  // match_pages: `match` probes the customers' key for the few listings a
+  // step makes; run_match with max_probed_pages 0 takes the hash join of
+  // unnested sightings that many listings get.
   void match() {
-    incremental.cli({"match"});
+    if (++matches % 2 == 0) {
+      incremental.cli({"match"});
+    } else {
+      pqxx::connection conn(incremental.db.url());
+      leakwatch::matcher::run_match(conn, leakwatch::matcher::MatchMode::kIncremental, {0});
+    }
     full.cli({"match", "--full"});
     INFO("seed step " << step);
     REQUIRE(incremental.exposures() == full.exposures());
@@ -137,8 +163,10 @@ struct History {
   void run(int steps) {
     for (step = 1; step <= steps; ++step) {
       int op = pick(100);
-      if (op < 30) {
+      if (op < 25) {
         crawl();
+      } else if (op < 33) {
+        attach();
       } else if (op < 50) {
         both([](Side& s) { s.cli({"extract"}); });
       } else if (op < 65) {
@@ -166,6 +194,10 @@ TEST_CASE("match: incremental matching gives the full join's exposures on random
     History h(seed);
     h.run(40);
     CHECK(h.incremental.exposures() != "");
+    // Some exposures come from files the listings link.
+    CHECK(h.incremental.db.query_value(
+              "SELECT count(*) > 0 FROM exposures e JOIN attachments a ON a.page_id = e.page_id"
+              " JOIN attachment_sightings s ON s.attachment_id = a.id AND s.hash = e.hash") == "t");
   }
 }
 
@@ -210,6 +242,71 @@ TEST_CASE("match: with nothing new no listing is matched again; a new page is ma
   CHECK(f.db.query_value("SELECT count(*) FROM match_queue_imports") == "0");
 }
 
+TEST_CASE("match: attachments are matched incrementally; later customers are found in stored files") {
+  CliFixture f;
+  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") {
+    auto r = run_cli(args, in, f.env);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return r;
+  };
+  auto exposures_of = [&](const std::string& customer) {
+    return f.db.query_value("SELECT count(*) FROM exposures WHERE customer_id = '" + customer + "'");
+  };
+  cli({"customers", "import", "-"}, "customer_id,email\nc1,a.li@qq.com\n");
+  cli({"match"});  // the first match after migrating joins everything
+  for (int i = 0; i < 3; ++i) {
+    Listing l;
+    l.url = "http://shop.onion/" + std::to_string(i);
+    l.text = "dump " + std::to_string(i) + " for sale, see the sample";
+    store_listing(f.db.url(), f.key, l);
+    REQUIRE(store_attachment_text(f.db.url(), f.key, l.url, "http://shop.onion/files/" + std::to_string(i),
+                                  "email\na.li@qq.com\nc.he@qq.com\nx" + std::to_string(i) + "@163.com\n"));
+  }
+  cli({"extract"});
+  auto r = cli({"match"});
+  CHECK_MESSAGE(r.err.find("match: 3 new exposures") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("3 listings' attachments matched again") != std::string::npos, r.err);
+  CHECK(exposures_of("c1") == "3");
+  // Nothing new: no listing's attachments are joined again.
+  r = cli({"match"});
+  CHECK_MESSAGE(r.err.find("match: 0 new exposures, 0 updated") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("0 listings' attachments matched again") != std::string::npos, r.err);
+  // A file changed on one listing: that listing's attachments alone.
+  REQUIRE(store_attachment_text(f.db.url(), f.key, "http://shop.onion/1", "http://shop.onion/files/1",
+                                "b.wu@qq.com\n"));
+  r = cli({"match"});
+  CHECK_MESSAGE(r.err.find("1 listings' attachments matched again") != std::string::npos, r.err);
+  // A customer imported later is found in the files stored before (0 and 2
+  // still hold c.he@qq.com; 1 no longer does), through the hash alone.
+  cli({"customers", "import", "-"}, "customer_id,email\nc3,c.he@qq.com\n");
+  r = cli({"match"});
+  CHECK_MESSAGE(r.err.find("match: 2 new exposures") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("2 listings' attachments matched again") != std::string::npos, r.err);
+  CHECK(exposures_of("c3") == "2");
+  CHECK(f.db.query_value("SELECT count(*) FROM match_queue_attachments") == "0");
+  // A revisit finds file 0 unchanged (not downloaded again), now linked from
+  // another listing: its sightings count there.
+  Listing moved;
+  moved.url = "http://shop.onion/3";
+  moved.text = "dump 3, the sample moved here";
+  store_listing(f.db.url(), f.key, moved);
+  leakwatch::db::AttachmentRecord again;
+  again.source = "shop";
+  again.url = "http://shop.onion/files/0";
+  again.listing_url = moved.url;
+  again.not_modified = true;
+  {
+    pqxx::connection conn(f.db.url());
+    REQUIRE(leakwatch::db::store_attachment(conn, privacy_for(f.key), again));
+  }
+  r = cli({"match"});
+  CHECK_MESSAGE(r.err.find("match: 2 new exposures") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("1 listings' attachments matched again") != std::string::npos, r.err);
+  r = cli({"match", "--full"});
+  CHECK_MESSAGE(r.err.find("match: 0 new exposures, 0 updated, 7 in all") != std::string::npos, r.err);
+}
+
 TEST_CASE("match: a match killed before it commits leaves its queues; the next one finds the exposures") {
   CliFixture f;
   auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") {
@@ -219,10 +316,17 @@ TEST_CASE("match: a match killed before it commits leaves its queues; the next o
     return r;
   };
   cli({"customers", "import", "-"}, "customer_id,email\nc1,a.li@qq.com\n");
+  cli({"match"});  // the first match after migrating joins everything; the next ones do not
   Listing l;
   l.url = "http://shop.onion/1";
   l.text = "a.li@qq.com\n";
   store_listing(f.db.url(), f.key, l);
+  REQUIRE(store_attachment_text(f.db.url(), f.key, l.url, "http://shop.onion/files/1", "a.li@qq.com\n"));
+  Listing other;
+  other.url = "http://shop.onion/2";
+  other.text = "see the file";
+  store_listing(f.db.url(), f.key, other);
+  REQUIRE(store_attachment_text(f.db.url(), f.key, other.url, "http://shop.onion/files/2", "a.li@qq.com\n"));
   cli({"extract"});
   {
     // Holds the match at its write into exposures, after it took the queues.
@@ -248,5 +352,9 @@ TEST_CASE("match: a match killed before it commits leaves its queues; the next o
         " AND datname = current_database()");
   }
   CHECK(f.db.query_value("SELECT count(*) FROM exposures") == "0");
-  CHECK(cli({"match"}).err.find("match: 1 new exposures") != std::string::npos);
+  CHECK(f.db.query_value("SELECT count(*) FROM match_queue_attachments") != "0");
+  // The listing's page and its file are one exposure; the other listing's file another.
+  auto r = cli({"match"});
+  CHECK_MESSAGE(r.err.find("match: 2 new exposures") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("2 listings' attachments matched again") != std::string::npos, r.err);
 }
