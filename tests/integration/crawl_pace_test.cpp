@@ -10,9 +10,10 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <string>
 #include <vector>
+
+#include <re2/re2.h>
 
 #include "fixture_market.h"
 #include "harness.h"
@@ -111,13 +112,14 @@ TEST_CASE(
   // Nothing was lost to the cap: every page in the frontier was fetched.
   CHECK(t.db.query_value("SELECT count(*) FROM frontier WHERE state NOT IN ('done', 'skipped')") == "0");
   CHECK(std::stol(t.db.query_value("SELECT count(*) FROM frontier WHERE state = 'done'")) >= 100);
-  std::smatch m;
-  std::regex line(
-      R"(crawl: host forum\.onion\S*: (\d+) requests, ([0-9.]+)/s; rate now ([0-9.]+)/s \(auto\), (\d+) answered 429/503)");
-  REQUIRE(std::regex_search(r.err, m, line));
-  long requests = std::stol(m[1]);
-  double rate_now = std::stod(m[3]);
-  long limited = std::stol(m[4]);
+  long requests = 0, limited = 0;
+  double rate_now = 0;
+  REQUIRE_MESSAGE(
+      RE2::PartialMatch(
+          r.err,
+          R"(crawl: host forum\.onion\S*: (\d+) requests, [0-9.]+/s; rate now ([0-9.]+)/s \(auto\), (\d+) answered 429/503)",
+          &requests, &rate_now, &limited),
+      r.err);
   // It found the cap: 429s happened (that is how AIMD learns it), but few,
   // and the rate it ended at is near the cap, far under max_rate = 40.
   CHECK(limited > 0);

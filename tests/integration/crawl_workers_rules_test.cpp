@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -22,6 +21,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include <re2/re2.h>
 
 #include "fixture_market.h"
 #include "harness.h"
@@ -76,24 +77,33 @@ struct TwoMachines {
 // "http://shop.onion/listing/{n}" of host "shop.onion" and path
 // "/listing/12?sort=price": the pattern rules are stored under.
 std::string pattern_of(const std::string& host, const std::string& path) {
-  static const std::regex digits("/[0-9]+(?=/|$)");
-  return "http://" + host + std::regex_replace(path.substr(0, path.find('?')), digits, "/{n}");
+  std::string out = "http://" + host;
+  const std::string bare = path.substr(0, path.find('?'));
+  for (std::size_t at = 0; at < bare.size();) {  // each "/segment": all digits become {n}
+    std::size_t end = bare.find('/', at + 1);
+    if (end == std::string::npos) end = bare.size();
+    const std::string segment = bare.substr(at + 1, end - at - 1);
+    const bool number = !segment.empty() && segment.find_first_not_of("0123456789") == std::string::npos;
+    out += "/" + (number ? std::string("{n}") : segment);
+    at = end;
+  }
+  return out;
 }
 
 // The names of the query parameters of `path` ("/listing/12?sort=price&ref=x").
 std::vector<std::string> param_names(const std::string& path) {
   std::vector<std::string> out;
-  static const std::regex param("[?&]([^=&]+)");
-  for (std::sregex_iterator it(path.begin(), path.end(), param), end; it != end; ++it)
-    out.push_back((*it)[1]);
+  static const RE2 param("[?&]([^=&]+)");
+  re2::StringPiece rest(path);
+  std::string name;
+  while (RE2::FindAndConsume(&rest, param, &name)) out.push_back(name);
   return out;
 }
 
 // "(57 URL variants left out)" of a worker's summary; -1 when absent.
 long variants_left_out(const std::string& err) {
-  std::smatch m;
-  static const std::regex re("\\((\\d+) URL variants left out\\)");
-  return std::regex_search(err, m, re) ? std::stol(m[1]) : -1;
+  long n = -1;
+  return RE2::PartialMatch(err, R"(\((\d+) URL variants left out\))", &n) ? n : -1;
 }
 
 }  // namespace

@@ -7,11 +7,12 @@
 // sent to the shard that holds it.
 #include <doctest/doctest.h>
 
-#include <regex>
 #include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include <re2/re2.h>
 
 #include "harness.h"
 #include "planted_market.h"
@@ -46,9 +47,12 @@ class Server {
 };
 
 int count_matches(const std::string& text, const std::string& pattern) {
-  const std::regex re(pattern);
-  return static_cast<int>(
-      std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
+  const RE2 re(pattern);
+  REQUIRE_MESSAGE(re.ok(), pattern);
+  re2::StringPiece rest(text);
+  int n = 0;
+  while (RE2::FindAndConsume(&rest, re)) ++n;
+  return n;
 }
 
 }  // namespace
