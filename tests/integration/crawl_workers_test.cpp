@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <memory>
 #include <set>
@@ -101,9 +102,13 @@ TEST_CASE(
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
+  // Counted while the victim is stopped, then killed: counted after the
+  // kill, the survivor may already have taken them (its session ends with
+  // it); counted before, a running victim may finish them in between.
+  REQUIRE(::kill(victim->pid(), SIGSTOP) == 0);
+  const long stranded = t.count(leased_by_dead);
   victim->kill_now();
   victim->wait();
-  const long stranded = t.count(leased_by_dead);
   REQUIRE_MESSAGE(stranded > 0, t.err("victim"));
   REQUIRE(survivor->running());
 
