@@ -109,12 +109,7 @@ TEST_CASE(
     "exposures: a customer who appears on a stored listing's new version is reported once, the others not "
     "again") {
   CliFixture f;
-  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") {
-    auto r = run_cli(args, in, f.env);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return r;
-  };
+  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") { return f.ok(args, in); };
   auto notified = [&] {
     cli({"extract"});
     cli({"match"});

@@ -1,5 +1,6 @@
 #include "harness.h"
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -221,6 +222,13 @@ std::filesystem::path write_key_file(const TempDir& dir, const std::string& name
 CliFixture::CliFixture() {
   auto r = run_cli({"db", "migrate"}, "", env);
   if (r.exit_code != 0) throw std::runtime_error("leakwatch db migrate failed: " + r.err);
+}
+
+CliResult CliFixture::ok(const std::vector<std::string>& args, const std::string& stdin_text) {
+  auto r = run_cli(args, stdin_text, env);
+  INFO(args.front() << ": " << r.err);
+  REQUIRE(r.exit_code == 0);
+  return r;
 }
 
 }  // namespace leakwatch::testing

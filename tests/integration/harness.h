@@ -85,6 +85,9 @@ struct CliFixture {
   std::map<std::string, std::string> env{{"LEAKWATCH_HMAC_KEY_FILE", key.string()},
                                          {"LEAKWATCH_DATABASE_URL", db.url()}};
   CliFixture();  // runs `leakwatch db migrate`; throws if it fails
+  // Runs `leakwatch args` with this fixture's env; the test stops (REQUIRE)
+  // unless it exits 0, with its stderr in the message.
+  CliResult ok(const std::vector<std::string>& args, const std::string& stdin_text = "");
 };
 
 }  // namespace leakwatch::testing

@@ -203,12 +203,7 @@ TEST_CASE("match: incremental matching gives the full join's exposures on random
 
 TEST_CASE("match: with nothing new no listing is matched again; a new page is matched alone") {
   CliFixture f;
-  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") {
-    auto r = run_cli(args, in, f.env);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return r;
-  };
+  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") { return f.ok(args, in); };
   cli({"customers", "import", "-"}, "customer_id,email\nc1,a.li@qq.com\nc2,b.wu@qq.com\n");
   for (int i = 0; i < 5; ++i) {
     Listing l;
@@ -244,12 +239,7 @@ TEST_CASE("match: with nothing new no listing is matched again; a new page is ma
 
 TEST_CASE("match: attachments are matched incrementally; later customers are found in stored files") {
   CliFixture f;
-  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") {
-    auto r = run_cli(args, in, f.env);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return r;
-  };
+  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") { return f.ok(args, in); };
   auto exposures_of = [&](const std::string& customer) {
     return f.db.query_value("SELECT count(*) FROM exposures WHERE customer_id = '" + customer + "'");
   };
@@ -309,12 +299,7 @@ TEST_CASE("match: attachments are matched incrementally; later customers are fou
 
 TEST_CASE("match: a match killed before it commits leaves its queues; the next one finds the exposures") {
   CliFixture f;
-  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") {
-    auto r = run_cli(args, in, f.env);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return r;
-  };
+  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") { return f.ok(args, in); };
   cli({"customers", "import", "-"}, "customer_id,email\nc1,a.li@qq.com\n");
   cli({"match"});  // the first match after migrating joins everything; the next ones do not
   Listing l;
