@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "matcher/imported_identifiers_sql.h"
+
 namespace leakwatch::matcher {
 namespace {
 
@@ -45,10 +47,8 @@ constexpr const char* kTakeQueued = "DELETE FROM match_queue_attachments";
 // attachment_sightings_hash, one probe per new identifier.
 constexpr const char* kListings =
     "WITH q AS (DELETE FROM match_queue_attachments RETURNING page_id),"
-    " n AS MATERIALIZED (SELECT hash, key_version FROM customer_identifiers"
-    "  WHERE $1::timestamptz[] IS NOT NULL AND imported_at = ANY($1::timestamptz[])"
-    "  AND imported_at >= (SELECT min(t) FROM unnest($1::timestamptz[]) t)"
-    "  AND imported_at <= (SELECT max(t) FROM unnest($1::timestamptz[]) t)),"
+    " n AS MATERIALIZED (SELECT hash, key_version" LW_IDENTIFIERS_IMPORTED_AT
+    "),"
     " p AS (SELECT page_id FROM q"
     "  UNION SELECT a.page_id FROM n JOIN attachment_sightings s ON s.hash = n.hash AND s.key_version = "
     "n.key_version"

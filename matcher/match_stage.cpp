@@ -7,6 +7,7 @@
 
 #include "db/store_error.h"
 #include "matcher/attachment_match.h"
+#include "matcher/imported_identifiers_sql.h"
 
 namespace leakwatch::matcher {
 namespace {
@@ -142,25 +143,20 @@ constexpr const char* kFinish =
 
 // The rows of the queued imports (the bounds let the BRIN index skip all
 // older rows; BRIN takes no = ANY in PostgreSQL 15).
-#define LW_NEW_IDENTIFIERS                                                \
-  " FROM customer_identifiers WHERE imported_at = ANY($1::timestamptz[])" \
-  " AND imported_at >= (SELECT min(t) FROM unnest($1::timestamptz[]) t)"  \
-  " AND imported_at <= (SELECT max(t) FROM unnest($1::timestamptz[]) t)"
-constexpr const char* kCountNewIdentifiers = "SELECT count(*)" LW_NEW_IDENTIFIERS;
+constexpr const char* kCountNewIdentifiers = "SELECT count(*)" LW_IDENTIFIERS_IMPORTED_AT;
 // The queued pages ($2) and the listings holding a sighting of one of the
 // new identifiers: candidates by 20-bit prefix through the GIN index on
 // `keys`, then the exact test on the hashes. Only built-in operators touch
 // sightings, so on a sharded layout the test runs on the shards.
 constexpr const char* kAddPagesOfNewIdentifiers =
     "WITH n AS MATERIALIZED (SELECT array_agg(DISTINCT hash) AS h, array_agg(DISTINCT "
-    "sighting_hash_key(hash)) AS k" LW_NEW_IDENTIFIERS
+    "sighting_hash_key(hash)) AS k" LW_IDENTIFIERS_IMPORTED_AT
     "), found AS MATERIALIZED ("
     " SELECT g.location_id FROM sightings g WHERE g.keys && (SELECT k FROM n) AND g.hashes && (SELECT h FROM "
     "n))"
     " SELECT coalesce(array_agg(page_id ORDER BY page_id), '{}')::text, count(*) FROM"
     " (SELECT unnest($2::bigint[]) AS page_id"
     "  UNION SELECT l.page_id FROM found f JOIN sighting_locations l ON l.id = f.location_id) t";
-#undef LW_NEW_IDENTIFIERS
 
 // The join of the listings in `pages` (a bigint[] literal, `count` of
 // them), in one round trip with its planner settings:
