@@ -69,15 +69,23 @@ void CrawlPass::share_rates() {
   }
 }
 
-void CrawlPass::read_others_rules() {
+void CrawlPass::read_others() {
   auto now = Clock::now();
-  if (now - rules_read_ < kRulesInterval) return;
-  rules_read_ = now;
+  if (now - others_read_ < kOthersInterval) return;
+  others_read_ = now;
   auto stored = load_param_rules_since(conn_, source_names_, rules_watermark_);
   for (auto& [source, rules] : stored.by_source) {
     if (auto it = by_name_.find(source); it != by_name_.end()) it->second->params->merge(rules);
   }
   rules_watermark_ = stored.watermark;
+  // Oldest first, as they were fetched: a URL is compared with those before it.
+  auto fetched = frontier_.fetched_since(source_names_, fetched_watermark_, kMaxFetchedRead);
+  for (auto it = fetched.urls.rbegin(); it != fetched.urls.rend(); ++it) {
+    if (auto run = by_name_.find(it->source); run != by_name_.end()) {
+      run->second->params->observe(it->url, it->content_hash);
+    }
+  }
+  fetched_watermark_ = fetched.watermark;
 }
 
 void CrawlPass::note_taken(const LeasedUrl& u) {
@@ -159,14 +167,17 @@ void CrawlPass::prepare() {
     frontier_.prepare_source(s.name, run->scope->seeds(), s.max_pages, s.revisit_hours);
   }
   // Rules of earlier runs (probed once in this one); later reads merge what
-  // the other workers learn meanwhile (read_others_rules).
+  // the other workers learn meanwhile (read_others).
   auto stored = load_param_rules_since(conn_, source_names_, 0);
   for (const auto& run : sources_) run->params->load(stored.by_source[run->options->name]);
   rules_watermark_ = stored.watermark;
-  rules_read_ = Clock::now();
+  others_read_ = Clock::now();
   // Registered, and so live to the others, before the first lease.
   heartbeat_ =
       std::make_unique<Heartbeat>(conn_, frontier_.worker(), options_.defaults.heartbeat_s, source_names_);
+  // The pages fetched in this pass before this worker began (by workers
+  // that began before it) are read at the first read_others().
+  fetched_watermark_ = frontier_.pass_start(source_names_) + Frontier::kFetchedOverlap;
   share_rates();
 }
 
@@ -202,7 +213,7 @@ void CrawlPass::loop() {
 
 void CrawlPass::step() {
   share_rates();
-  read_others_rules();  // before leasing: leased variants a rule proves duplicate are left out
+  read_others();  // before leasing: leased variants a rule or a fetch proves duplicate are left out
   refill();
   attachments_.step();
   // Parsed pages are taken between polls: a short poll while some are

@@ -6,7 +6,10 @@
 namespace leakwatch::crawler::crawl_detail {
 
 // A URL queued before its parameters were learned to be noise: not fetched;
-// its reduced form is queued instead (nothing when it is known already).
+// its reduced form is queued instead (nothing when it is known already). A
+// URL whose page was fetched in this pass under a variant (by any worker) is
+// not fetched either, and is done until the next revisit, when it comes back
+// with that variant.
 bool CrawlPass::leave_out_variant(SourceRun& run, const LeasedUrl& u) {
   std::string reduced = run.params->apply(u.url);
   const bool fetched = run.params->fetched_as_variant(reduced);
@@ -14,7 +17,7 @@ bool CrawlPass::leave_out_variant(SourceRun& run, const LeasedUrl& u) {
   Outcome o;
   o.frontier_id = u.id;
   o.source = u.source;
-  o.kind = Outcome::Kind::kSkipped;
+  o.kind = fetched ? Outcome::Kind::kFetchedAsVariant : Outcome::Kind::kSkipped;
   o.error = fetched ? "fetched in this pass under a URL variant" : "a URL variant of " + reduced;
   add_outcome(std::move(o));
   if (!fetched) links_[{u.source, u.depth}].push_back(std::move(reduced));

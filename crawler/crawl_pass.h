@@ -37,9 +37,14 @@ constexpr auto kBatchDelay = milliseconds(50);
 constexpr auto kProgressInterval = milliseconds(1000);
 constexpr auto kEmptyLeaseBackoff = milliseconds(300);
 constexpr auto kWaitForOthers = milliseconds(250);
-// How often the URL-parameter rules other workers stored are read: a rule
-// one worker proved spares the others the variants from then on.
-constexpr auto kRulesInterval = milliseconds(1000);
+// How often the URL-parameter rules other workers stored, and the pages
+// they fetched, are read: a rule one worker proved spares the others the
+// variants from then on, and a page one fetched under a variant URL spares
+// the others its plain URL.
+constexpr auto kOthersInterval = milliseconds(1000);
+// Other workers' fetches read at most at once (the newest): the learner
+// remembers a bounded number of pages anyway (url_params.cpp).
+constexpr int64_t kMaxFetchedRead = 20000;
 // Two parsers: one hostile page in parsing leaves the other for the rest.
 constexpr unsigned kParseThreads = 2;
 
@@ -99,9 +104,11 @@ class CrawlPass {
   // each host's rate among the live workers that fetch its source.
   void share_rates();
   void note_taken(const LeasedUrl& u);
-  // Merges the URL-parameter rules stored since the last read (by the
-  // other workers, and this one), at most once per kRulesInterval.
-  void read_others_rules();
+  // At most once per kOthersInterval: merges the URL-parameter rules
+  // stored since the last read (by the other workers, and this one), and
+  // observes the pages fetched since (likewise; the learner counts a page
+  // it observed already once).
+  void read_others();
   // run()'s phases: sources set up; the loop until nothing is left to
   // lease, fetch, parse or commit; on an exception, what was fetched kept
   // and the rest given back; the final count, notices and verdict.
@@ -132,7 +139,8 @@ class CrawlPass {
   std::vector<std::string> active_;       // sources told to the heartbeat
   std::set<std::string> taken_from_;      // workers whose leases this pass took
   double rules_watermark_ = 0;            // the latest rule change read (the store's clock)
-  Clock::time_point rules_read_{};
+  double fetched_watermark_ = 0;          // the latest fetch read (the store's clock)
+  Clock::time_point others_read_{};
   std::vector<std::unique_ptr<SourceRun>> sources_;
   std::vector<std::string> source_names_;
   std::vector<std::pair<std::string, int64_t>> max_pages_;

@@ -1,6 +1,9 @@
 #include "crawler/frontier.h"
 
+#include <algorithm>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include "core/errors.h"
 #include "core/hex.h"
@@ -52,17 +55,21 @@ constexpr const char* kLeaseQueued =
     " WHERE id IN (SELECT id FROM frontier WHERE source = $1 AND state = 'queued'"
     " AND next_attempt_at <= now() ORDER BY depth, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
     " RETURNING id, url, depth, attempts, coalesce(etag, ''), coalesce(last_modified, ''), url_sealed";
+// $6: the page's content hash (hex); '' for a 304, which keeps the last one.
 constexpr const char* kMarkDone =
     "UPDATE frontier f SET state = 'done', lease_owner = NULL, lease_expires = NULL,"
     " attempts = f.attempts + 1, fetched_at = now(), http_status = t.status, last_error = NULL,"
     " etag = coalesce(NULLIF(t.etag, ''), f.etag),"
-    " last_modified = coalesce(NULLIF(t.last_modified, ''), f.last_modified)"
-    " FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[]) AS t(id, status, etag, last_modified)"
+    " last_modified = coalesce(NULLIF(t.last_modified, ''), f.last_modified),"
+    " content_hash = coalesce(decode(NULLIF(t.hash, ''), 'hex'), f.content_hash)"
+    " FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $6::text[])"
+    " AS t(id, status, etag, last_modified, hash)"
     " WHERE f.id = t.id AND f.lease_owner = $5";
+// Not fetched now (state $3): no content hash of this pass.
 constexpr const char* kMarkFinal =
     "UPDATE frontier SET state = $3, lease_owner = NULL, lease_expires = NULL,"
-    " attempts = attempts + 1, fetched_at = now(), http_status = NULLIF($4, 0), last_error = $5"
-    " WHERE id = $1 AND lease_owner = $2";
+    " attempts = attempts + 1, fetched_at = now(), http_status = NULLIF($4, 0), last_error = $5,"
+    " content_hash = NULL WHERE id = $1 AND lease_owner = $2";
 constexpr const char* kMarkRetryLater =
     "UPDATE frontier SET state = CASE WHEN attempts + 1 >= $6 THEN 'failed' ELSE 'queued' END,"
     " lease_owner = NULL, lease_expires = NULL, attempts = attempts + 1, fetched_at = now(),"
@@ -85,6 +92,17 @@ constexpr const char* kState =
     " FROM frontier f LEFT JOIN live_crawl_workers w ON f.state = 'leased' AND w.worker = f.lease_owner"
     " WHERE f.source = ANY($1::text[]) AND f.state IN ('queued', 'leased')";
 
+// The pass began when the earliest live worker of these sources began.
+constexpr const char* kPassStart =
+    "SELECT extract(epoch FROM least(now(), (SELECT min(w.started_at) FROM live_crawl_workers w"
+    " WHERE w.sources && $1::text[])))::float8";
+// Other workers' fetches (and this one's), newest first: frontier_done's index.
+constexpr const char* kFetchedSince =
+    "SELECT source, url, url_sealed, content_hash, extract(epoch FROM fetched_at)::float8 FROM frontier"
+    " WHERE source = ANY($1::text[]) AND state = 'done'"
+    " AND fetched_at >= to_timestamp($2::float8) - $3::float8 * interval '1 second'"
+    " AND content_hash IS NOT NULL ORDER BY fetched_at DESC LIMIT $4";
+
 // Tries per URL across passes before a rescheduled URL counts as failed.
 constexpr int kMaxRescheduledAttempts = 5;
 
@@ -94,6 +112,8 @@ const char* state_name(Outcome::Kind kind) {
       return "skipped";
     case Outcome::Kind::kLoginWall:
       return "login_wall";
+    case Outcome::Kind::kFetchedAsVariant:
+      return "done";
     default:
       return "failed";
   }
@@ -116,6 +136,16 @@ StoredUrls to_stored(const db::ListingPrivacy& privacy, const std::vector<std::s
   return out;
 }
 
+// The URL a frontier row names: `url`, or, when it is stored masked,
+// `sealed` opened; nullopt when sealed under another key (the HMAC key was
+// replaced), where the stored, masked form is all there is.
+std::optional<std::string> open_url(const pqxx::field& url, const pqxx::field& sealed,
+                                    const db::ListingPrivacy& privacy) {
+  if (sealed.is_null()) return url.as<std::string>();
+  pqxx::binarystring bytes(sealed);
+  return privacy.open(std::string_view(bytes.get(), bytes.size()));
+}
+
 std::vector<LeasedUrl> to_leased(const pqxx::result& rows, const std::string& source,
                                  const db::ListingPrivacy& privacy) {
   std::vector<LeasedUrl> out;
@@ -123,14 +153,8 @@ std::vector<LeasedUrl> to_leased(const pqxx::result& rows, const std::string& so
   for (const auto& row : rows) {
     LeasedUrl u;
     u.id = row[0].as<int64_t>();
-    u.url = row[1].as<std::string>();
-    if (!row[6].is_null()) {
-      pqxx::binarystring sealed(row[6]);
-      auto url = privacy.open(std::string_view(sealed.get(), sealed.size()));
-      // Sealed under another key (the HMAC key was replaced): the stored,
-      // masked form is all there is; fetching it fails and says so.
-      if (url) u.url = std::move(*url);
-    }
+    // Sealed under another key: fetching the masked form fails and says so.
+    u.url = open_url(row[1], row[6], privacy).value_or(row[1].as<std::string>());
     u.source = source;
     u.depth = row[2].as<int>();
     u.attempts = row[3].as<int>();
@@ -192,7 +216,7 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
     pqxx::work tx(conn_);
     std::vector<db::PageToStore> pages;
     // kMarkDone's columns.
-    std::vector<std::string> done_ids, done_statuses, done_etags, done_last_modified;
+    std::vector<std::string> done_ids, done_statuses, done_etags, done_last_modified, done_hashes;
     for (const auto& o : outcomes) {
       switch (o.kind) {
         case Outcome::Kind::kFetched:
@@ -203,6 +227,7 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
           done_statuses.push_back(std::to_string(o.http_status));
           done_etags.push_back(o.etag);
           done_last_modified.push_back(o.last_modified);
+          done_hashes.push_back(o.page ? to_hex(o.page->content_hash) : std::string());
           break;
         case Outcome::Kind::kRetryLater:
           tx.exec_params0(kMarkRetryLater, o.frontier_id, worker_, o.retry_after_s, o.http_status,
@@ -218,6 +243,7 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
         }
         case Outcome::Kind::kSkipped:
         case Outcome::Kind::kFailed:
+        case Outcome::Kind::kFetchedAsVariant:
           tx.exec_params0(kMarkFinal, o.frontier_id, worker_, state_name(o.kind), o.http_status,
                           privacy_.mask(o.error));
           break;
@@ -228,7 +254,7 @@ CommitResult Frontier::commit(const std::vector<Outcome>& outcomes, const std::v
     result.pages_duplicate += stored.pages_duplicate;
     if (!done_ids.empty()) {
       tx.exec_params0(kMarkDone, to_pg_array(done_ids), to_pg_array(done_statuses), to_pg_array(done_etags),
-                      to_pg_array(done_last_modified), worker_);
+                      to_pg_array(done_last_modified), worker_, to_pg_array(done_hashes));
     }
     // Links grouped per source. The budget is counted exactly (under the
     // source's lock) only near max_pages; far from it an estimate will do,
@@ -298,6 +324,30 @@ FrontierState Frontier::state(const std::vector<std::string>& sources) {
     s.leased_by_others = row[2].as<int64_t>();
     s.expired_leases = row[3].as<int64_t>();
     return s;
+  });
+}
+
+double Frontier::pass_start(const std::vector<std::string>& sources) {
+  return db::store_call("reading when this crawl's pass began", [&] {
+    pqxx::read_transaction tx(conn_);
+    return tx.exec_params1(kPassStart, to_pg_array(sources))[0].as<double>();
+  });
+}
+
+FetchedSince Frontier::fetched_since(const std::vector<std::string>& sources, double since, int64_t limit) {
+  return db::store_call("reading the URLs other crawl workers fetched", [&] {
+    pqxx::read_transaction tx(conn_);
+    FetchedSince out;
+    out.watermark = since;
+    for (const auto& row :
+         tx.exec_params(kFetchedSince, to_pg_array(sources), since, kFetchedOverlap, limit)) {
+      out.watermark = std::max(out.watermark, row[4].as<double>());
+      auto url = open_url(row[1], row[2], privacy_);
+      if (!url) continue;
+      pqxx::binarystring hash(row[3]);
+      out.urls.push_back({row[0].as<std::string>(), std::move(*url), hash.str()});
+    }
+    return out;
   });
 }
 

@@ -50,6 +50,10 @@ struct Outcome {
     kFailed,       // gave up for this pass; re-queued at the next revisit
     kRetryLater,   // e.g. a long Retry-After: queued again after `retry_after_s`
     kLoginWall,    // a login form: recorded once per source, not content
+    // Not fetched: its page was fetched in this pass under another URL (a
+    // variant of this one, by this worker or another). State done, so that
+    // it comes back at the next revisit, with that URL; nothing downstream.
+    kFetchedAsVariant,
   };
   int64_t frontier_id = 0;
   std::string source;
@@ -68,6 +72,21 @@ struct DiscoveredLinks {
   std::string source;
   int depth = 0;  // the depth the new URLs get
   std::vector<std::string> urls;
+};
+
+// A URL fetched in this pass (by any worker) with its page's content hash,
+// as Frontier::fetched_since() reads them.
+struct FetchedUrl {
+  std::string source;
+  std::string url;           // as fetched (opened when stored masked)
+  std::string content_hash;  // 32 raw bytes
+};
+
+struct FetchedSince {
+  std::vector<FetchedUrl> urls;
+  // The latest fetch read, to pass as `since` next time (seconds since the
+  // epoch, the store's clock); unchanged when nothing was read.
+  double watermark = 0;
 };
 
 struct CommitResult {
@@ -121,6 +140,21 @@ class Frontier {
   void release_leases();
 
   FrontierState state(const std::vector<std::string>& sources);
+
+  // When this crawl's pass began, for the workers that share it: the
+  // earliest start of the live workers registered for one of `sources`
+  // (this one, registered, included), the store's clock in seconds since
+  // the epoch. What was fetched since then counts as fetched in this pass.
+  double pass_start(const std::vector<std::string>& sources);
+
+  // URLs of `sources` fetched (state done, with a content hash) at `since`
+  // or later, by any worker, this one included: the newest `limit` of them.
+  // The read reaches kFetchedOverlap further back than `since`, so that a
+  // commit whose transaction began before the last read but ended after it
+  // is not missed; a URL read twice is the caller's to recognise. URLs
+  // stored masked are opened (those sealed under another key are left out).
+  static constexpr double kFetchedOverlap = 10;  // seconds
+  FetchedSince fetched_since(const std::vector<std::string>& sources, double since, int64_t limit);
 
  private:
   pqxx::connection& conn_;

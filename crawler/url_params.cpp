@@ -123,6 +123,8 @@ void ParamLearner::observe(std::string_view canonical_url, std::string_view cont
   }
   std::string url(canonical_url);
   std::string hash(content_hash);
+  // The same fetch told again (another worker's reads overlap): counted once.
+  if (auto it = fetched_.find(url); it != fetched_.end() && it->second == hash) return;
   SplitUrl parts = split(url);
   const std::string pattern = pattern_of(url);
   // Fetched URLs that are this one with parameters added.

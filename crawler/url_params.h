@@ -24,7 +24,10 @@
 //
 // Several workers: each learns from the pages it fetches and stores its
 // counts; each merges the counts the others stored (merge()), so that a rule
-// proved by any worker is applied by all.
+// proved by any worker is applied by all. Each also observes the pages the
+// others fetched in the pass (read from the frontier once a second), so that
+// it learns from them as from its own, and knows a page another worker
+// fetched under a variant URL (fetched_as_variant()).
 //
 // Not thread-safe: one learner per source, used by the crawl's loop.
 #pragma once
@@ -76,7 +79,9 @@ class ParamLearner {
   // learned is so applied by the others without fetching the variants again.
   void merge(const std::vector<ParamRule>& rules);
 
-  // A fetched page: its canonical URL as requested and its content hash.
+  // A fetched page (by this worker or another): its canonical URL as
+  // requested and its content hash. A URL observed again with the same hash
+  // is counted once.
   void observe(std::string_view canonical_url, std::string_view content_hash);
 
   // `canonical_url` without the parameters dropped for its pattern (it stays
@@ -85,8 +90,9 @@ class ParamLearner {
   std::string apply(std::string_view canonical_url);
 
   // True when the page at `canonical_url` (as apply() left it) was fetched
-  // in this run under another URL that differs only in dropped parameters:
-  // a link to it now would fetch the same page again.
+  // in this run (by any worker observed) under another URL that differs
+  // only in dropped parameters: a link to it now would fetch the same page
+  // again.
   bool fetched_as_variant(std::string_view canonical_url) const;
 
   // Rules whose counts changed since the last call, to be stored.

@@ -197,6 +197,20 @@ TEST_CASE("url params: a page first fetched under a variant is not fetched again
   CHECK_FALSE(learner.fetched_as_variant(kListing + "51"));
 }
 
+TEST_CASE("url params: a fetch observed twice (its own, then read back from the frontier) counts once") {
+  ParamLearner once({}, {}), twice({}, {});
+  for (int i = 1; i < kObservationsToDrop; ++i) {
+    fetch_listing_and_variant(once, i, "ref=list");
+    fetch_listing_and_variant(twice, i, "ref=list");
+    fetch_listing_and_variant(twice, i, "ref=list");  // as other workers' fetches are read, with overlap
+  }
+  CHECK(once.apply(kListing + "9?ref=home") == kListing + "9?ref=home");
+  CHECK(twice.apply(kListing + "9?ref=home") == kListing + "9?ref=home");  // still one short of a rule
+  // The same URL with another page (it changed) is a new observation.
+  twice.observe(kListing + "1?ref=list", "h1, changed");
+  CHECK(twice.take_changed().at(0).differs == 1);
+}
+
 TEST_CASE("url params: another page under two URLs blames the one parameter that is not known noise") {
   ParamLearner learner({}, {});
   for (int i = 1; i <= kObservationsToDrop; ++i) fetch_listing_and_variant(learner, i, "sort=x");

@@ -1,0 +1,11 @@
+-- What each fetched URL's page was, for the crawl workers that share one
+-- frontier (issue #18, part 4): frontier.content_hash is the content hash
+-- (SHA-256 of title and visible text, as pages.content_hash) of the URL's
+-- last fetch, set when the fetch is committed (state 'done'); a 304 keeps
+-- it. Each worker reads the others' fetches of the pass from it, once a
+-- second (crawler/frontier.h Frontier::fetched_since), and learns from them
+-- as from its own (crawler/url_params.h): which parameters never change a
+-- page, and which pages were fetched under a URL variant, whose plain URL
+-- is then not fetched again in the pass. NULL: fetched before this column,
+-- or left out because its page was fetched under a variant.
+ALTER TABLE frontier ADD COLUMN content_hash bytea;
