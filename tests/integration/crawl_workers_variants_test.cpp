@@ -109,7 +109,12 @@ TEST_CASE("crawl workers: a page one worker fetched under a URL variant is not f
   REQUIRE(requests_for(t.market_a, kVariant) == 1);
 
   // B goes on: it meets listing 1's plain URL on the index page, and does
-  // not fetch it; it fetches the other listings.
+  // not fetch it; it fetches the other listings. Workers read the others'
+  // fetches once a second (crawl_pass.h kOthersInterval): B stays stopped
+  // past that, so its first step after waking reads A's fetch before it
+  // takes the index page's links (else the plain URL could be leased in
+  // the second before B's next read).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   REQUIRE(::kill(b->pid(), SIGCONT) == 0);
   REQUIRE(b->wait() == 0);
   INFO("worker B: " << read_file(t.dir.path() / "b.err"));
