@@ -129,12 +129,12 @@ done
 echo
 echo "| $sightings sightings x $customers identifiers, $reps runs each, median (best) | before | after |"
 echo "|---|---|---|"
-for kind in "nothing new: stage:nothing_stage" "nothing new: process:nothing_wall" \
-  "nothing new: the process's CPU:nothing_cpu" "nothing new: the server's CPU in its statements:nothing_server" \
-  "1 new page: stage:page_stage" "1 new page: process:page_wall" "1 new page: the process's CPU:page_cpu" \
-  "1 new page: the server's CPU in its statements:page_server"; do
-  label=${kind%%:*}
-  declare -n values=${kind##*:}
+for kind in "nothing new: stage=nothing_stage" "nothing new: process=nothing_wall" \
+  "nothing new: the process's CPU=nothing_cpu" "nothing new: the server's CPU in its statements=nothing_server" \
+  "1 new page: stage=page_stage" "1 new page: process=page_wall" "1 new page: the process's CPU=page_cpu" \
+  "1 new page: the server's CPU in its statements=page_server"; do
+  label=${kind%%=*}
+  declare -n values=${kind##*=}
   row="| $label |"
   for side in before after; do
     row+=" $(printf %s "${values[$side]}" | median) s ($(printf %s "${values[$side]}" | sort -n | head -1) s) |"
