@@ -24,8 +24,8 @@ constexpr const char* kPlaces =
     " LEFT JOIN pg_foreign_table f ON f.ftrelid = c.oid LEFT JOIN pg_foreign_server s ON s.oid = f.ftserver"
     " WHERE i.inhparent = 'customer_identifiers'::regclass ORDER BY 1";
 
-// A shard's own tables for bucket {b}: what schema/0070 gives a local
-// partition (primary key, indexes), as plain tables.
+// A shard's own tables for bucket {b}: what schema/0070 and 0090 give a
+// local partition (primary key, indexes, statistics targets), as plain tables.
 constexpr const char* kShardTables =
     "CREATE TABLE IF NOT EXISTS customer_identifiers_b{b} ("
     " hash uuid NOT NULL, kind text NOT NULL CHECK (kind IN ('email', 'phone', 'name')),"
@@ -39,7 +39,11 @@ constexpr const char* kShardTables =
     " key_version smallint NOT NULL, seen_at timestamptz NOT NULL, hashes uuid[] NOT NULL,"
     " codes integer[] NOT NULL, masked text NOT NULL, keys integer[] NOT NULL,"
     " PRIMARY KEY (location_id, key_version));"
-    "CREATE INDEX IF NOT EXISTS sightings_b{b}_keys ON sightings_b{b} USING gin (keys);";
+    "CREATE INDEX IF NOT EXISTS sightings_b{b}_keys ON sightings_b{b} USING gin (keys);"
+    // schema/0090: small statistics of the arrays, so that planning a
+    // bucket's join in a new session reads little.
+    "ALTER TABLE sightings_b{b} ALTER COLUMN hashes SET STATISTICS 1, ALTER COLUMN keys SET STATISTICS 1,"
+    " ALTER COLUMN codes SET STATISTICS 1, ALTER COLUMN masked SET STATISTICS 1;";
 
 // One table of bucket {b} swapped for a foreign table on server {s}, its
 // rows copied over in the same transaction (the shard's copy emptied first,

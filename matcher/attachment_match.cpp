@@ -43,13 +43,12 @@ constexpr const char* kMatchAttachments =
 // statement's snapshot stay for the next match (whose join they name).
 constexpr const char* kTakeQueued = "DELETE FROM match_queue_attachments";
 // The queued listings ($2), and the listings whose attachments hold a hash
-// of the identifiers imported at $1 (timestamptz[], NULL for none): through
+// of the identifiers imported at $1 (timestamptz[]): through
 // attachment_sightings_hash, one probe per new identifier.
-constexpr const char* kListings =
-    "WITH q AS (DELETE FROM match_queue_attachments RETURNING page_id),"
-    " n AS MATERIALIZED (SELECT hash, key_version" LW_IDENTIFIERS_IMPORTED_AT
+constexpr const char* kAddListingsOfNewIdentifiers =
+    "WITH n AS MATERIALIZED (SELECT hash, key_version" LW_IDENTIFIERS_IMPORTED_AT
     "),"
-    " p AS (SELECT page_id FROM q"
+    " p AS (SELECT unnest($2::bigint[]) AS page_id"
     "  UNION SELECT a.page_id FROM n JOIN attachment_sightings s ON s.hash = n.hash AND s.key_version = "
     "n.key_version"
     "  JOIN attachments a ON a.id = s.attachment_id)"
@@ -67,12 +66,16 @@ AttachmentMatchCounts match_all_attachments(pqxx::work& tx) {
   return join(tx, std::nullopt);
 }
 
-AttachmentMatchCounts match_new_attachments(pqxx::work& tx, const std::optional<std::string>& import_times) {
-  pqxx::row taken = tx.exec_params1(kListings, import_times);
-  const int64_t listings = taken[1].as<int64_t>();
-  if (listings == 0) return {};
-  AttachmentMatchCounts counts = join(tx, taken[0].as<std::string>());
-  counts.listings = listings;
+AttachmentMatchCounts match_new_attachments(pqxx::work& tx, const QueuedListings& queued,
+                                            const std::optional<std::string>& import_times) {
+  QueuedListings listings = queued;
+  if (import_times) {
+    pqxx::row added = tx.exec_params1(kAddListingsOfNewIdentifiers, *import_times, queued.pages);
+    listings = {added[0].as<std::string>(), added[1].as<int64_t>()};
+  }
+  if (listings.count == 0) return {};
+  AttachmentMatchCounts counts = join(tx, listings.pages);
+  counts.listings = listings.count;
   return counts;
 }
 

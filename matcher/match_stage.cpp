@@ -120,23 +120,37 @@ constexpr std::string_view kPagesHere = ":pages";
 #undef LW_MATCH_UNNESTED
 #undef LW_MATCH_HITS
 
-// Everything a match takes, in one round trip: the state, the queued
-// pages (as an array the match binds again) and the queued imports. A page
-// only seen again under its URLs matters when it has exposures (whose
-// last_seen may move): a listing without any had no match at the last
-// match, and nothing it holds has changed since. Entries committed after
-// this statement's snapshot are not deleted: they wait for the next match.
-// Two concurrent matches each take what the other did not (row locks on the
-// deleted entries) and upsert with ON CONFLICT: safe, only wasteful.
+// Everything a match takes, in one round trip: the state and the three
+// queues, emptied (pages whose sightings changed, pages only seen again
+// under their URLs, imports, listings whose attachments changed), each as
+// an array literal the match binds again. Only the queues and match_state
+// are named, so that a match with nothing new plans no statement over the
+// partitioned tables (in a new session, opening their 16 partitions and
+// indexes costs more than the rest of such a match). Entries committed
+// after this statement's snapshot are not deleted: they wait for the next
+// match. Two concurrent matches each take what the other did not (row locks
+// on the deleted entries) and upsert with ON CONFLICT: safe, only wasteful.
 constexpr const char* kTake =
     "WITH p AS (DELETE FROM match_queue_pages RETURNING page_id, urls_only),"
     " i AS (DELETE FROM match_queue_imports RETURNING imported_at),"
-    " pages AS (SELECT page_id FROM p GROUP BY page_id"
-    "  HAVING NOT bool_and(urls_only) OR EXISTS (SELECT 1 FROM exposures e WHERE e.page_id = p.page_id))"
+    " a AS (DELETE FROM match_queue_attachments RETURNING page_id),"
+    " changed AS (SELECT DISTINCT page_id FROM p WHERE NOT urls_only),"
+    " seen AS (SELECT DISTINCT page_id FROM p WHERE urls_only EXCEPT SELECT page_id FROM changed),"
+    " files AS (SELECT DISTINCT page_id FROM a)"
     " SELECT full_needed, exposures_total,"
-    "  (SELECT coalesce(array_agg(page_id ORDER BY page_id), '{}')::text FROM pages),"
-    "  (SELECT count(*) FROM pages), (SELECT array_agg(DISTINCT imported_at)::text FROM i)"
+    "  (SELECT coalesce(array_agg(page_id ORDER BY page_id), '{}')::text FROM changed),"
+    "  (SELECT count(*) FROM changed), (SELECT array_agg(page_id ORDER BY page_id)::text FROM seen),"
+    "  (SELECT array_agg(DISTINCT imported_at)::text FROM i),"
+    "  (SELECT coalesce(array_agg(page_id ORDER BY page_id), '{}')::text FROM files),"
+    "  (SELECT count(*) FROM files)"
     " FROM match_state";
+// The changed pages ($1) and those of the pages only seen again ($2) that
+// have exposures (whose last_seen may move): a listing without any had no
+// match at the last match, and nothing it holds has changed since.
+constexpr const char* kAddPagesSeenAgain =
+    "SELECT coalesce(array_agg(page_id ORDER BY page_id), '{}')::text, count(*) FROM"
+    " (SELECT unnest($1::bigint[]) AS page_id UNION SELECT s.page_id FROM unnest($2::bigint[]) AS s(page_id)"
+    "  WHERE EXISTS (SELECT 1 FROM exposures e WHERE e.page_id = s.page_id)) t";
 constexpr const char* kFinish =
     "UPDATE match_state SET full_needed = false, exposures_total = exposures_total + $1"
     " RETURNING exposures_total";
@@ -206,9 +220,14 @@ MatchStats run_match(pqxx::connection& conn, MatchMode mode, const MatchPlanLimi
     stats.exposures_total = taken[1].as<int64_t>();
     std::string pages = taken[2].as<std::string>();
     stats.pages_matched = taken[3].as<int64_t>();
+    if (!stats.full && !taken[4].is_null()) {
+      pqxx::row added = tx.exec_params1(kAddPagesSeenAgain, pages, taken[4].as<std::string>());
+      pages = added[0].as<std::string>();
+      stats.pages_matched = added[1].as<int64_t>();
+    }
     std::optional<std::string> times;
-    if (!taken[4].is_null()) {
-      times = taken[4].as<std::string>();
+    if (!taken[5].is_null()) {
+      times = taken[5].as<std::string>();
       stats.identifiers_new = tx.exec_params1(kCountNewIdentifiers, *times)[0].as<int64_t>();
       if (stats.identifiers_new > kMaxProbedIdentifiers) {
         stats.full = true;
@@ -218,6 +237,7 @@ MatchStats run_match(pqxx::connection& conn, MatchMode mode, const MatchPlanLimi
         stats.pages_matched = added[1].as<int64_t>();
       }
     }
+    const QueuedListings queued_files{taken[6].as<std::string>(), taken[7].as<int64_t>()};
     int64_t inserted = 0, updated = 0;
     AttachmentMatchCounts files;  // after the listings' own upsert, as the full join does
     if (stats.full) {
@@ -232,7 +252,7 @@ MatchStats run_match(pqxx::connection& conn, MatchMode mode, const MatchPlanLimi
         inserted = r[0].as<int64_t>();
         updated = r[1].as<int64_t>();
       }
-      files = match_new_attachments(tx, times);
+      files = match_new_attachments(tx, queued_files, times);
       stats.attachment_listings_matched = files.listings;
     }
     stats.exposures_new = inserted + files.inserted;

@@ -343,3 +343,57 @@ TEST_CASE("match: a match killed before it commits leaves its queues; the next o
   CHECK_MESSAGE(r.err.find("match: 2 new exposures") != std::string::npos, r.err);
   CHECK_MESSAGE(r.err.find("2 listings' attachments matched again") != std::string::npos, r.err);
 }
+
+TEST_CASE("match: after many listings, a new one, a revisit and a new file are matched alone") {
+  CliFixture f;
+  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") { return f.ok(args, in); };
+  cli({"customers", "import", "-"}, "customer_id,email\nc1,a.li@qq.com\nc2,b.wu@qq.com\nc3,c.he@qq.com\n");
+  auto listing = [&](const std::string& path, const std::string& text) {
+    Listing l;
+    l.url = "http://shop.onion/" + path;
+    l.text = text;
+    store_listing(f.db.url(), f.key, l);
+  };
+  for (int i = 0; i < 30; ++i)
+    listing(std::to_string(i), "dump\na.li@qq.com\nx" + std::to_string(i) + "@163.com\n");
+  listing("empty", "no customer here: y@163.com\n");
+  cli({"extract"});
+  auto r = cli({"match"});
+  CHECK_MESSAGE(r.err.find("match: 30 new exposures, 0 updated, 30 in all") != std::string::npos, r.err);
+  r = cli({"match"});
+  CHECK_MESSAGE(
+      r.err.find("match: 0 new exposures, 0 updated, 30 in all; 0 listings matched again, 0 new "
+                 "customer identifiers, 0 listings' attachments matched again") != std::string::npos,
+      r.err);
+  // The exposures so far were last seen a day ago (page_urls are left as
+  // they are: a change there queues its pages as seen again).
+  {
+    pqxx::connection conn(f.db.url());
+    pqxx::nontransaction tx(conn);
+    tx.exec("UPDATE exposures SET last_seen = last_seen - interval '1 day'");
+  }
+  // One new listing (c2), listing 0 and the empty one seen again with the
+  // same text, and a file on listing 5 that names c3.
+  listing("new", "b.wu@qq.com\n");
+  listing("0", "dump\na.li@qq.com\nx0@163.com\n");
+  listing("empty", "no customer here: y@163.com\n");
+  REQUIRE(store_attachment_text(f.db.url(), f.key, "http://shop.onion/5", "http://shop.onion/files/5",
+                                "email\nc.he@qq.com\n"));
+  cli({"extract"});
+  r = cli({"match"});
+  // The new listing and listing 0 (whose exposure's last_seen moves); the
+  // empty listing, seen again, has no exposure to move and is not joined.
+  CHECK_MESSAGE(
+      r.err.find("match: 2 new exposures, 1 updated, 32 in all; 2 listings matched again, 0 new "
+                 "customer identifiers, 1 listings' attachments matched again") != std::string::npos,
+      r.err);
+  CHECK(f.db.query_value(
+            "SELECT string_agg(customer_id || ' ' || p.url, ',' ORDER BY customer_id) FROM exposures e"
+            " JOIN pages p ON p.id = e.page_id WHERE e.last_seen > now() - interval '1 hour'") ==
+        "c1 http://shop.onion/0,c2 http://shop.onion/new,c3 http://shop.onion/5");
+  // And then nothing is new again.
+  r = cli({"match"});
+  CHECK_MESSAGE(r.err.find("match: 0 new exposures, 0 updated, 32 in all; 0 listings matched again") !=
+                    std::string::npos,
+                r.err);
+}

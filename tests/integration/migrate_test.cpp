@@ -33,6 +33,23 @@ TEST_CASE("db migrate: applies every migration once, and a second run changes no
   CHECK(status.out.find("pending") == std::string::npos);
 }
 
+TEST_CASE("a command on a database not migrated, or migrated only in part, names the pending migration") {
+  TestDatabase db;
+  auto r = run_cli({"--database", db.url(), "match"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("database schema is not up to date (0001_create_customer_identifiers is pending): "
+                           "run `leakwatch db migrate`") != std::string::npos,
+                r.err);
+  REQUIRE(run_cli({"--database", db.url(), "db", "migrate"}).exit_code == 0);
+  REQUIRE(run_cli({"--database", db.url(), "match"}).exit_code == 0);
+  // The last migration forgotten, as if this binary were newer than the database.
+  const std::string last = db.query_value("SELECT name FROM schema_migrations ORDER BY version DESC LIMIT 1");
+  db.query_value("DELETE FROM schema_migrations WHERE name = '" + last + "' RETURNING 1");
+  r = run_cli({"--database", db.url(), "match"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("(" + last + " is pending)") != std::string::npos, r.err);
+}
+
 TEST_CASE("db migrate: two migrators at once both succeed and apply each migration once") {
   TestDatabase db;
   std::vector<std::future<CliResult>> runs;
