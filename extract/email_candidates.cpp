@@ -139,14 +139,14 @@ std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::siz
     if (non_ascii(at + 1) || end) {
       auto idn_end = match_end(idn_domain_.get());
       if (idn_end && idn_end != end && right_boundary_ok(text, *idn_end)) {
-        auto email = identity::detail::validate_email(text.substr(*begin, *idn_end - *begin));
+        auto email = identity::detail::email_if_valid(text.substr(*begin, *idn_end - *begin));
         if (email) return EmailHit{*begin, *idn_end, std::move(*email)};
       }
     }
   }
   if (!end || !right_boundary_ok(text, *end)) return std::nullopt;
   std::string_view candidate = text.substr(*begin, *end - *begin);
-  auto email = identity::detail::validate_email(candidate);
+  auto email = identity::detail::email_if_valid(candidate);
   if (!email) return std::nullopt;
   return EmailHit{*begin, *end, std::move(*email)};
 }
@@ -172,7 +172,7 @@ std::optional<EmailHit> EmailCandidates::obfuscated(std::string_view text, std::
   std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
   if (!right_boundary_ok(text, end)) return std::nullopt;
   std::string deobfuscated = identity::detail::deobfuscate_email(text.substr(*begin, end - *begin));
-  auto email = identity::detail::validate_email(deobfuscated);
+  auto email = identity::detail::email_if_valid(deobfuscated);
   if (!email) return std::nullopt;
   return EmailHit{*begin, end, std::move(*email)};
 }

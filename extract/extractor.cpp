@@ -301,4 +301,19 @@ void Extractor::scan(std::string_view text, const IdentifierSink& sink, ScanCont
   }
 }
 
+void Extractor::scan(std::string_view text, std::span<const std::size_t> newlines, const IdentifierSink& sink,
+                     ScanContext* context, std::size_t first_record) const {
+  ScanContext local;
+  if (context == nullptr) context = &local;
+  std::size_t pos = 0;
+  std::size_t record = first_record;
+  for (const std::size_t nl : newlines) {
+    if (nl >= text.size()) break;
+    scan_line(text.substr(pos, nl - pos), pos, record, context, sink);
+    pos = nl + 1;
+    ++record;
+  }
+  if (pos < text.size()) scan_line(text.substr(pos), pos, record, context, sink);
+}
+
 }  // namespace leakwatch::extract

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -93,6 +94,11 @@ class Extractor {
   // `first_record` is added to record numbers.
   void scan(std::string_view text, const IdentifierSink& sink, ScanContext* context,
             std::size_t first_record = 0) const;
+  // As above, with the offsets of every '\n' in `text` given, ascending (a
+  // reader that counted lines already found them): lines are not searched
+  // for a second time. Offsets at or past text.size() are ignored.
+  void scan(std::string_view text, std::span<const std::size_t> newlines, const IdentifierSink& sink,
+            ScanContext* context, std::size_t first_record = 0) const;
 
   const ExtractorOptions& options() const { return options_; }
 

@@ -12,6 +12,7 @@
 #include "identity/calling_codes.h"
 #include "identity/identity.h"
 #include "identity/identity_text.h"
+#include "identity/phone_screen.h"
 
 namespace leakwatch::extract {
 
@@ -116,11 +117,19 @@ PhoneCandidates::PhoneCandidates(std::string_view default_regions, std::size_t c
                                   "\" (expected ISO 3166 alpha-2, e.g. CN)");
     }
     bare_read_alone_.push_back(identity::CallingCodes::shared().national_prefix_never_required(code));
+    plans_.push_back(screen_.region(region));
   }
 }
 
 std::optional<std::string> PhoneCandidates::parse_cached(const std::string& digits,
                                                          const std::string& region) const {
+  // Most digit runs of a dump are no number of the region: the metadata's
+  // patterns say so without Parse, without the cache and its lock.
+  const identity::PhoneScreen::Plan* plan = region == "CN" ? cn_plan_ : nullptr;
+  for (std::size_t r = 0; plan == nullptr && r < regions_.size(); ++r) {
+    if (regions_[r] == region) plan = plans_[r];
+  }
+  if (plan != nullptr && !screen_.may_be_valid(digits, *plan)) return std::nullopt;
   // An international number reads the same in every region.
   const std::string key = digits.front() == '+' ? digits : region + digits;
   Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];

@@ -22,6 +22,7 @@
 
 #include "extract/phone_chain.h"
 #include "identity/cn_mobile_prefixes.h"
+#include "identity/phone_screen.h"
 
 namespace leakwatch::extract {
 
@@ -86,6 +87,11 @@ class PhoneCandidates {
   // the matcher (identity::CallingCodes::national_prefix_never_required).
   std::vector<bool> bare_read_alone_;
   const identity::CnMobilePrefixes& cn_mobiles_ = identity::CnMobilePrefixes::shared();
+  // libphonenumber's metadata as a screen before Parse, and each region's
+  // plan in it (nullptr: not screened).
+  const identity::PhoneScreen& screen_ = identity::PhoneScreen::shared();
+  std::vector<const identity::PhoneScreen::Plan*> plans_;
+  const identity::PhoneScreen::Plan* cn_plan_ = screen_.region("CN");
   std::size_t shard_capacity_;
   static constexpr std::size_t kShards = 16;
   struct Shard {

@@ -17,9 +17,10 @@ namespace {
 
 struct Chunk {
   std::string text;
-  std::size_t offset = 0;        // of text[0] in the stream
-  std::size_t first_record = 0;  // line number of text's first line
-  std::size_t lines = 0;         // '\n' in text
+  std::size_t offset = 0;             // of text[0] in the stream
+  std::size_t first_record = 0;       // line number of text's first line
+  std::size_t lines = 0;              // '\n' in text
+  std::vector<std::size_t> newlines;  // their offsets in text (the reader's one pass over it)
   // The part of text this chunk reports identifiers from; before it, the
   // lead (left context of a line cut into windows), after it, lookahead.
   std::size_t own_begin = 0;
@@ -51,7 +52,7 @@ template <typename Take>
 void scan_text(const Extractor& extractor, const Chunk& chunk, std::string_view text, ScanContext* context,
                Take&& take) {
   extractor.scan(
-      text,
+      text, chunk.newlines,
       [&](FoundIdentifier&& f) {
         if (f.offset < chunk.own_begin || f.offset >= chunk.own_end) return;  // another window's
         f.offset += chunk.offset;
@@ -91,10 +92,8 @@ void rescan_prefix(const Extractor& extractor, const IdentifierRenderer* render,
     scan_chunk(extractor, render, chunk);
     return;
   }
-  std::size_t bytes = 0;
-  for (std::size_t line = chunk->first_record; line < header; ++line) {
-    bytes = chunk->text.find('\n', bytes) + 1;
-  }
+  const std::size_t bytes =
+      header == chunk->first_record ? 0 : chunk->newlines[header - chunk->first_record - 1] + 1;
   const std::string_view prefix_text = std::string_view(chunk->text).substr(0, bytes);
   ScanContext context = actual;
   if (render == nullptr) {
@@ -132,17 +131,17 @@ void rescan_prefix(const Extractor& extractor, const IdentifierRenderer* render,
   chunk->records = std::move(records);
 }
 
-// '\n' in text: memchr is vectorized, std::count at -O2 is not (this runs
-// on the reading thread, ahead of the workers).
-std::size_t count_lines(std::string_view text) {
-  std::size_t lines = 0;
+// The offsets of the '\n's in text, found once, on the reading thread
+// (ahead of the workers, which split lines at them): memchr is vectorized.
+void find_newlines(std::string_view text, std::vector<std::size_t>* newlines) {
+  newlines->clear();
   const char* p = text.data();
   const char* end = p + text.size();
   while (const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p))) {
-    ++lines;
-    p = static_cast<const char*>(nl) + 1;
+    p = static_cast<const char*>(nl);
+    newlines->push_back(static_cast<std::size_t>(p - text.data()));
+    ++p;
   }
-  return lines;
 }
 
 // Reads the next chunk: about `chunk_bytes` past its lead, ending after a
@@ -181,7 +180,8 @@ bool read_chunk(std::istream& in, const StreamScanOptions& options, std::string*
     *lead = std::min(options.overlap_bytes, chunk->own_end);
     carry->assign(text, chunk->own_end - *lead, std::string::npos);
   }
-  chunk->lines = count_lines(text);
+  find_newlines(text, &chunk->newlines);
+  chunk->lines = chunk->newlines.size();
   return chunk->own_end > chunk->own_begin;
 }
 

@@ -1,21 +1,12 @@
 #include "identity/calling_codes.h"
 
-#include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
 #include <string>
 #include <string_view>
 
-// libphonenumber 8.12 exports its compiled-in metadata (a serialized
-// PhoneMetadataCollection, the one its PhoneNumberUtil loads) without
-// installing the header that declares it: declared here exactly as in its
-// cpp/src/phonenumbers/metadata.h (v8.12.57, Debian 12). Later versions
-// renamed it (GetMetadata), which fails at link time, not silently.
-namespace i18n::phonenumbers {
-int metadata_size();
-const void* metadata_get();
-}  // namespace i18n::phonenumbers
+#include "identity/phone_metadata.h"
 
 namespace leakwatch::identity {
 
@@ -45,8 +36,7 @@ CallingCodes::CallingCodes() {
   PhoneMetadataCollection collection;
   // Unreadable metadata leaves the table empty: no code known (no shortcut),
   // every rule kUnknown (always parse again).
-  if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
-    return;
+  if (!detail::read_phone_metadata(&collection)) return;
   for (const auto& region : collection.metadata()) {
     const int code = region.country_code();
     if (code <= 0 || code >= kCodes) continue;

@@ -10,6 +10,8 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "core/checked_regex.h"
@@ -84,10 +86,12 @@ const std::array<std::string_view, 3> kExampleDomains = {"example.com", "example
 // is asked for every byte of every address found.
 constexpr std::array<bool, 256> kAtext = detail::alnum_and("!#$%&'*+-/=?^_`{|}~");
 
-std::optional<Rejection> check_local(std::string_view local) {
-  if (local.empty()) return Rejection{"empty local part"};
-  if (local.size() > 64) return Rejection{"local part longer than 64 bytes"};
-  if (local.front() == '.' || local.back() == '.') return Rejection{"local part starts or ends with a dot"};
+// Why `local` is no local part, or nullptr. Static text: nothing allocates
+// for a rejected candidate (scan rejects many and reads no reason).
+const char* check_local(std::string_view local) {
+  if (local.empty()) return "empty local part";
+  if (local.size() > 64) return "local part longer than 64 bytes";
+  if (local.front() == '.' || local.back() == '.') return "local part starts or ends with a dot";
   // One pass; the reasons keep their order (two dots before a bad character).
   bool double_dot = false;
   const char* bad = nullptr;
@@ -101,19 +105,18 @@ std::optional<Rejection> check_local(std::string_view local) {
     }
     previous = c;
   }
-  if (double_dot) return Rejection{"local part has two dots in a row"};
-  if (bad != nullptr) return Rejection{bad};
-  return std::nullopt;
+  if (double_dot) return "local part has two dots in a row";
+  return bad;
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-std::optional<Rejection> check_domain(std::string_view domain) {
-  if (domain.empty()) return Rejection{"empty domain"};
-  if (domain.size() > 253) return Rejection{"domain longer than 253 bytes"};
-  if (domain.front() == '[') return Rejection{"IP-literal domain"};
+const char* check_domain(std::string_view domain) {
+  if (domain.empty()) return "empty domain";
+  if (domain.size() > 253) return "domain longer than 253 bytes";
+  if (domain.front() == '[') return "IP-literal domain";
   size_t labels = 0;
   std::string_view tld;
   std::string_view rest = domain;
@@ -121,13 +124,12 @@ std::optional<Rejection> check_domain(std::string_view domain) {
   while (true) {
     size_t dot = rest.find('.');
     std::string_view label = rest.substr(0, dot);
-    if (label.empty()) return Rejection{"domain has an empty label"};
-    if (label.size() > 63) return Rejection{"domain label longer than 63 bytes"};
-    if (label.front() == '-' || label.back() == '-')
-      return Rejection{"domain label starts or ends with a hyphen"};
+    if (label.empty()) return "domain has an empty label";
+    if (label.size() > 63) return "domain label longer than 63 bytes";
+    if (label.front() == '-' || label.back() == '-') return "domain label starts or ends with a hyphen";
     for (char c : label) {
       bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-      if (!ok) return Rejection{"domain has a character not allowed in a host name"};
+      if (!ok) return "domain has a character not allowed in a host name";
       if (!(c >= '0' && c <= '9')) all_numeric = false;
     }
     ++labels;
@@ -135,38 +137,38 @@ std::optional<Rejection> check_domain(std::string_view domain) {
     if (dot == std::string_view::npos) break;
     rest.remove_prefix(dot + 1);
   }
-  if (all_numeric) return Rejection{"IP-address domain"};
-  if (domain == "localhost" || ends_with(domain, ".localhost")) return Rejection{"localhost domain"};
-  if (labels < 2) return Rejection{"domain has no top-level domain"};
+  if (all_numeric) return "IP-address domain";
+  if (domain == "localhost" || ends_with(domain, ".localhost")) return "localhost domain";
+  if (labels < 2) return "domain has no top-level domain";
   bool punycode_tld = tld.size() > 4 && tld.substr(0, 4) == "xn--";
   if (!punycode_tld) {
-    if (tld.size() < 2) return Rejection{"top-level domain shorter than 2 letters"};
+    if (tld.size() < 2) return "top-level domain shorter than 2 letters";
     for (char c : tld) {
-      if (!(c >= 'a' && c <= 'z')) return Rejection{"top-level domain is not letters"};
+      if (!(c >= 'a' && c <= 'z')) return "top-level domain is not letters";
     }
   }
   if (std::find(kReservedTlds.begin(), kReservedTlds.end(), tld) != kReservedTlds.end()) {
-    return Rejection{"reserved top-level domain"};  // the list holds "onion": check this first
+    return "reserved top-level domain";  // the list holds "onion": check this first
   }
   if (!known_tld(tld)) {
     // No file extension here is a TLD; the list only names the reason.
     if (std::find(kFileExtensions.begin(), kFileExtensions.end(), tld) != kFileExtensions.end()) {
-      return Rejection{"top-level domain is a file extension"};
+      return "top-level domain is a file extension";
     }
-    return Rejection{"top-level domain does not exist"};
+    return "top-level domain does not exist";
   }
   for (std::string_view example : kExampleDomains) {
     if (domain == example ||
         (ends_with(domain, example) && domain[domain.size() - example.size() - 1] == '.')) {
-      return Rejection{"reserved example domain"};
+      return "reserved example domain";
     }
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 // UTS #46 (ICU's uidna, nontransitional, as browsers and registries do):
-// the domain's ASCII form, lowercase, or why it has none.
-tl::expected<std::string, Rejection> domain_to_ascii(std::string_view domain) {
+// the domain's ASCII form, lowercase, in `*out`; or why it has none.
+const char* domain_to_ascii(std::string_view domain, std::string* out) {
   struct Closer {
     void operator()(UIDNA* p) const noexcept { uidna_close(p); }
   };
@@ -178,17 +180,81 @@ tl::expected<std::string, Rejection> domain_to_ascii(std::string_view domain) {
     if (U_FAILURE(status)) std::abort();  // ICU's own data is linked in
     return p;
   }();
-  if (domain.size() > 1024) return reject("domain longer than 253 bytes");
-  std::array<char, 1024> out{};
+  if (domain.size() > 1024) return "domain longer than 253 bytes";
+  std::array<char, 1024> ascii{};
   UIDNAInfo info = UIDNA_INFO_INITIALIZER;
   UErrorCode status = U_ZERO_ERROR;
   const int32_t length =
-      uidna_nameToASCII_UTF8(idna.get(), domain.data(), static_cast<int32_t>(domain.size()), out.data(),
-                             static_cast<int32_t>(out.size()), &info, &status);
+      uidna_nameToASCII_UTF8(idna.get(), domain.data(), static_cast<int32_t>(domain.size()), ascii.data(),
+                             static_cast<int32_t>(ascii.size()), &info, &status);
   if (U_FAILURE(status) || info.errors != 0 || length <= 0) {
-    return reject("domain is not a valid internationalized domain name");
+    return "domain is not a valid internationalized domain name";
   }
-  return std::string(out.data(), static_cast<std::size_t>(length));
+  out->assign(ascii.data(), static_cast<std::size_t>(length));
+  return nullptr;
+}
+
+// validate_email's work: the address in `*s` (given the de-obfuscated text,
+// left lowercased and its domain in ASCII form), or why it is none (static
+// text: a rejected candidate costs no allocation for its reason).
+const char* email_rejection(std::string_view deobfuscated, std::string* out) {
+  // One pass: lowercase ASCII, find the '@'s, note whitespace or control
+  // characters (this runs for every address found in a dump).
+  if (deobfuscated.empty()) return "empty address";
+  bool ascii = true;
+  bool blank = false;
+  size_t at = std::string::npos;
+  size_t ats = 0;
+  for (size_t i = 0; i < deobfuscated.size(); ++i) {
+    const char c = deobfuscated[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      ascii = false;
+    } else if (c == '@') {
+      if (ats++ == 0) at = i;
+    } else if (u <= 0x20 || u == 0x7f) {
+      blank = true;  // ASCII whitespace is control characters and ' '
+    }
+  }
+  if (ats == 0) return "no '@' in address";
+  if (ats > 1) return "more than one '@' in address";
+  if (blank) return "address contains whitespace or control characters";
+  std::string& s = *out;
+  if (ascii) {
+    // ASCII lowercasing changes no verdict of check_local: an ASCII local
+    // part is checked before anything is copied.
+    if (const char* r = check_local(deobfuscated.substr(0, at))) return r;
+    s.assign(deobfuscated);
+    for (char& c : s) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+  } else {
+    // Non-ASCII letters lowercase by Unicode rules (some to ASCII, some to
+    // more bytes), then the local part is checked; a Unicode domain gets a
+    // chance to be reported with the right reason.
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(deobfuscated.data(), static_cast<int32_t>(deobfuscated.size())));
+    u.toLower(icu::Locale::getRoot());
+    s.clear();
+    u.toUTF8String(s);
+    at = s.find('@');
+    if (const char* r = check_local(std::string_view(s).substr(0, at))) return r;
+  }
+  std::string_view view(s);
+  std::string_view domain = view.substr(at + 1);
+  // An internationalized domain is kept in its ASCII (punycode) form, so
+  // "jeff@臺網中心.tw" and "jeff@xn--fiqz9s.tw" are one address, one hash.
+  std::string ascii_domain;
+  if (!ascii || domain.find("xn--") != std::string_view::npos) {
+    if (const char* r = domain_to_ascii(domain, &ascii_domain)) return r;
+    domain = ascii_domain;
+  }
+  if (const char* r = check_domain(domain)) return r;
+  // RFC 5321's limit on a forward path, less its angle brackets.
+  if (at + 1 + domain.size() > 254) return "address longer than 254 bytes";
+  // An ASCII domain is s's own tail: s is the address (no second copy).
+  if (!ascii_domain.empty()) s.resize(at + 1), s.append(ascii_domain);
+  return nullptr;
 }
 
 }  // namespace
@@ -211,59 +277,15 @@ std::string deobfuscate_email(std::string_view nfkc_text) {
 }
 
 tl::expected<std::string, Rejection> validate_email(std::string_view deobfuscated) {
-  // One pass: lowercase ASCII, find the '@'s, note whitespace or control
-  // characters (this runs for every address found in a dump).
-  std::string s(deobfuscated);
-  bool ascii = true;
-  bool blank = false;
-  size_t at = std::string::npos;
-  size_t ats = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char& c = s[i];
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) {
-      ascii = false;
-    } else if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    } else if (c == '@') {
-      if (ats++ == 0) at = i;
-    } else if (u <= 0x20 || u == 0x7f) {
-      blank = true;  // ASCII whitespace is control characters and ' '
-    }
-  }
-  if (!ascii) {
-    // Non-ASCII letters lowercase by Unicode rules; the local-part check below
-    // rejects them anyway, but a Unicode domain gets a chance to be reported
-    // with the right reason. (Lowercasing moves no ASCII byte.)
-    icu::UnicodeString u =
-        icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-    u.toLower(icu::Locale::getRoot());
-    s.clear();
-    u.toUTF8String(s);
-    at = s.find('@');
-  }
-  if (s.empty()) return reject("empty address");
-  if (ats == 0) return reject("no '@' in address");
-  if (ats > 1) return reject("more than one '@' in address");
-  if (blank) return reject("address contains whitespace or control characters");
-  std::string_view view(s);
-  if (auto r = check_local(view.substr(0, at))) return tl::unexpected(*r);
-  std::string_view domain = view.substr(at + 1);
-  // An internationalized domain is kept in its ASCII (punycode) form, so
-  // "jeff@臺網中心.tw" and "jeff@xn--fiqz9s.tw" are one address, one hash.
-  std::string ascii_domain;
-  if (!ascii || domain.find("xn--") != std::string_view::npos) {
-    auto converted = domain_to_ascii(domain);
-    if (!converted) return tl::unexpected(converted.error());
-    ascii_domain = std::move(*converted);
-    domain = ascii_domain;
-  }
-  if (auto r = check_domain(domain)) return tl::unexpected(*r);
-  // RFC 5321's limit on a forward path, less its angle brackets.
-  if (at + 1 + domain.size() > 254) return reject("address longer than 254 bytes");
-  // An ASCII domain is s's own tail: s is the address (no second copy).
-  if (ascii_domain.empty()) return s;
-  return std::string(view.substr(0, at + 1)).append(domain);
+  std::string address;
+  if (const char* reason = email_rejection(deobfuscated, &address)) return reject(reason);
+  return address;
+}
+
+std::optional<std::string> email_if_valid(std::string_view deobfuscated) {
+  std::string address;
+  if (email_rejection(deobfuscated, &address) != nullptr) return std::nullopt;
+  return address;
 }
 }  // namespace detail
 

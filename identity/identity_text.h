@@ -34,6 +34,9 @@ std::optional<std::string> nfkc_utf8(std::string_view text);
 std::string deobfuscate_email(std::string_view nfkc_text);
 // Lowercases and validates a de-obfuscated address (see normalize_email).
 tl::expected<std::string, Rejection> validate_email(std::string_view deobfuscated);
+// As validate_email, without the reason (none is built): for callers that
+// try many candidates and only keep addresses (the extractor).
+std::optional<std::string> email_if_valid(std::string_view deobfuscated);
 // Strips "tel:", separators and invisible characters; returns the digits with
 // an optional leading '+'. Rejects letters and other characters.
 tl::expected<std::string, Rejection> phone_digits(std::string_view nfkc_text);
