@@ -33,22 +33,15 @@ namespace {
 
 constexpr int kPages = 80;
 
-// A folder of its own for each market's files.
-std::filesystem::path subdir(const TempDir& dir, const char* name) {
-  auto path = dir.path() / name;
-  std::filesystem::create_directories(path);
-  return path;
-}
-
 struct TwoMachines {
   TestDatabase db;
   TempDir dir;
   std::filesystem::path key = write_key_file(dir);
-  FixtureMarket market_a{subdir(dir, "a"),
+  FixtureMarket market_a{dir.subdir("a"),
                          MarketOptions{.pages = kPages, .latency_ms = 50, .rate_limit = 0, .variants = true}};
   // Slow: worker B is stopped while it waits for its first answers.
   FixtureMarket market_b{
-      subdir(dir, "b"), MarketOptions{.pages = kPages, .latency_ms = 500, .rate_limit = 0, .variants = true}};
+      dir.subdir("b"), MarketOptions{.pages = kPages, .latency_ms = 500, .rate_limit = 0, .variants = true}};
 
   TwoMachines() {
     auto r = run_cli({"db", "migrate"}, "", env(market_a, ""));

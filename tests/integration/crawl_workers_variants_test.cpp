@@ -29,20 +29,13 @@ constexpr int kPages = 20;  // the shop's listings, all on its first index page
 const std::string kPlain = "/listing/1";
 const std::string kVariant = "/listing/1?sort=price";
 
-std::filesystem::path subdir(const TempDir& dir, const char* name) {
-  auto path = dir.path() / name;
-  std::filesystem::create_directories(path);
-  return path;
-}
-
 struct TwoMachines {
   TestDatabase db;
   TempDir dir;
   std::filesystem::path key = write_key_file(dir);
-  FixtureMarket market_a{subdir(dir, "a"), MarketOptions{.pages = kPages, .latency_ms = 0, .rate_limit = 0}};
+  FixtureMarket market_a{dir.subdir("a"), MarketOptions{.pages = kPages, .latency_ms = 0, .rate_limit = 0}};
   // Slow: worker B is stopped while it waits for its first answer.
-  FixtureMarket market_b{subdir(dir, "b"),
-                         MarketOptions{.pages = kPages, .latency_ms = 500, .rate_limit = 0}};
+  FixtureMarket market_b{dir.subdir("b"), MarketOptions{.pages = kPages, .latency_ms = 500, .rate_limit = 0}};
 
   TwoMachines() {
     auto r = run_cli({"db", "migrate"}, "", env(market_a, "a.toml", "", ""));

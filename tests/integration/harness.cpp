@@ -74,6 +74,12 @@ TempDir::TempDir() {
   path_ = pattern;
 }
 
+std::filesystem::path TempDir::subdir(const std::string& name) const {
+  auto path = path_ / name;
+  std::filesystem::create_directories(path);
+  return path;
+}
+
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);

@@ -37,6 +37,8 @@ class TempDir {
   ~TempDir();
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path write(const std::string& name, const std::string& content) const;
+  // A folder of its own inside this one (one per fixture market, say), made.
+  std::filesystem::path subdir(const std::string& name) const;
 
  private:
   std::filesystem::path path_;
