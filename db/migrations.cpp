@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 #include <map>
-#include <set>
 
 #include "core/errors.h"
 #include "db/connection.h"
@@ -20,15 +19,19 @@ constexpr const char* kCreateTable =
 constexpr const char* kSelectApplied =
     "SELECT version, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     " FROM schema_migrations";
-constexpr const char* kTableExists = "SELECT to_regclass('schema_migrations') IS NOT NULL";
 
 int version_of(std::string_view name) { return std::atoi(std::string(name.substr(0, 4)).c_str()); }
 
+// One statement and no transaction: every command pays this round trip
+// (require_current_schema; a match with nothing new is two more). A missing
+// table is nothing applied.
 std::map<int, std::string> applied_versions(pqxx::connection& conn) {
-  pqxx::read_transaction tx(conn);
   std::map<int, std::string> applied;
-  if (!tx.exec1(kTableExists)[0].as<bool>()) return applied;
-  for (const auto& row : tx.exec(kSelectApplied)) applied[row[0].as<int>()] = row[1].as<std::string>();
+  try {
+    pqxx::nontransaction tx(conn);
+    for (const auto& row : tx.exec(kSelectApplied)) applied[row[0].as<int>()] = row[1].as<std::string>();
+  } catch (const pqxx::undefined_table&) {
+  }
   return applied;
 }
 
@@ -78,18 +81,7 @@ int migrate(pqxx::connection& conn, const std::function<void(const MigrationStat
 }
 
 void require_current_schema(pqxx::connection& conn) {
-  // One statement and no transaction: every command pays this round trip
-  // (a match with nothing new is two more). A missing table is nothing applied.
-  auto applied = store_call("reading the applied migrations", [&] {
-    std::set<int> versions;
-    try {
-      pqxx::nontransaction tx(conn);
-      for (const auto& row : tx.exec("SELECT version FROM schema_migrations"))
-        versions.insert(row[0].as<int>());
-    } catch (const pqxx::undefined_table&) {
-    }
-    return versions;
-  });
+  auto applied = store_call("reading the applied migrations", [&] { return applied_versions(conn); });
   for (const auto& file : schema_files()) {
     if (!applied.count(version_of(file.name))) {
       throw RuntimeError("database schema is not up to date (" + std::string(file.name) +
