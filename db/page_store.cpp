@@ -66,6 +66,15 @@ constexpr const char* kUpsertPageUrls =
 
 #undef LW_BATCH
 
+// Two workers committing pages of one source at once would each find no
+// listing with their records (neither sees the other's uncommitted row) and
+// store two listings of one paste. Storing takes the source's lock for the
+// transaction, sources in name order; each statement after it sees the
+// batches committed before.
+constexpr const char* kLockSources =
+    "SELECT pg_advisory_xact_lock(hashtext('leakwatch.pages'), hashtext(s))"
+    " FROM (SELECT DISTINCT s FROM unnest($1::text[]) s ORDER BY s) d";
+
 constexpr const char* kUpsertLoginWall =
     "INSERT INTO login_walls (source, url, reason) VALUES ($1, $2, $3)"
     " ON CONFLICT (source) DO UPDATE SET hits = login_walls.hits + 1, last_seen = now()"
@@ -142,6 +151,7 @@ StoredPages insert_pages(pqxx::work& tx, const ListingPrivacy& privacy,
                                    to_pg_array(titles),    to_pg_array(listing_titles), to_pg_array(prices),
                                    to_pg_array(sellers),   to_pg_array(texts),          to_pg_array(sizes),
                                    to_pg_array(truncated), to_pg_array(hashes),         to_pg_array(keys)};
+  tx.exec_params(kLockSources, a[2]);
   int changed = 0;
   for (const auto& row : tx.exec_params(kUpdateListings, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8],
                                         a[9], a[10], a[11], a[12], a[13], a[14])) {

@@ -5,7 +5,9 @@
 // one listing.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -139,6 +141,53 @@ TEST_CASE(
   store_listing(f.db.url(), f.key, l);
   CHECK(notified().empty());
   CHECK(std::stol(f.db.query_value("SELECT count(*) FROM pages")) == 1);
+}
+
+TEST_CASE("exposures: two crawl workers storing the same records at once make one listing, not two") {
+  // Worker 1 has stored /dup-a and not yet committed when worker 2 stores
+  // /dup-b with the same records: worker 2 must find worker 1's listing
+  // (it waits for it), or the customer is reported twice.
+  CliFixture f;
+  f.ok({"customers", "import", "-"}, "customer_id,email\na,li.na@qq.com\n");
+  const auto privacy = privacy_for(f.key);
+  Listing a, b;
+  a.url = "http://shop.onion/dup-a";
+  b.url = "http://shop.onion/dup-b";
+  a.text = "fresh dump\nLi Na | li.na@qq.com\n";
+  b.text = "same dump, other page\nLi Na | li.na@qq.com\n";
+  pqxx::connection first_conn(f.db.url()), second_conn(f.db.url());
+  {
+    pqxx::work tx(first_conn);
+    tx.exec0("INSERT INTO crawl_sources (name) VALUES ('shop') ON CONFLICT DO NOTHING");
+    tx.commit();
+  }
+  pqxx::work first(first_conn);
+  store_listing(first, privacy, a);
+  const int second_pid = second_conn.backendpid();
+  std::thread second([&] {
+    pqxx::work tx(second_conn);
+    store_listing(tx, privacy, b);
+    tx.commit();
+  });
+  // Give the second worker time to store (or to wait for the first) before
+  // the first commits: up to 10 s until it waits on a lock.
+  for (int i = 0; i < 100; ++i) {
+    if (f.db.query_value("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(second_pid) +
+                         " AND wait_event_type = 'Lock'") == "1") {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  first.commit();
+  second.join();
+
+  CHECK(f.db.query_value("SELECT count(*) FROM pages") == "1");
+  CHECK(f.db.query_value("SELECT count(DISTINCT page_id) FROM page_urls") == "1");
+  f.ok({"extract"});
+  f.ok({"match"});
+  auto reported = nlohmann::json::parse(f.ok({"report", "--all", "--format", "json"}).out);
+  REQUIRE(reported.size() == 1);
+  CHECK(reported[0]["url"] == a.url);
 }
 
 TEST_CASE("exposures: a paste and its raw copy are one listing, reported once") {

@@ -21,8 +21,7 @@ db::ListingPrivacy privacy_for(const std::filesystem::path& key_file) {
                             [](std::string_view text) { return extract::mask_identifiers(extractor, text); });
 }
 
-void store_listing(const std::string& db_url, const std::filesystem::path& key_file, const Listing& listing) {
-  auto privacy = privacy_for(key_file);
+void store_listing(pqxx::work& tx, const db::ListingPrivacy& privacy, const Listing& listing) {
   db::FetchedPage page;
   page.url = listing.url;
   page.final_url = listing.url;
@@ -34,10 +33,14 @@ void store_listing(const std::string& db_url, const std::filesystem::path& key_f
   page.text = listing.text;
   page.content_hash = privacy.tag(listing.title + "\n" + listing.text);
   page.bytes = static_cast<int64_t>(listing.text.size());
+  db::store_pages(tx, privacy, {db::PageToStore{&listing.source, &page}});
+}
+
+void store_listing(const std::string& db_url, const std::filesystem::path& key_file, const Listing& listing) {
   pqxx::connection conn(db_url);
   pqxx::work tx(conn);
   tx.exec_params0("INSERT INTO crawl_sources (name) VALUES ($1) ON CONFLICT DO NOTHING", listing.source);
-  db::store_pages(tx, privacy, {db::PageToStore{&listing.source, &page}});
+  store_listing(tx, privacy_for(key_file), listing);
   tx.commit();
 }
 

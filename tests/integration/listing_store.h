@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include <pqxx/pqxx>
+
 #include "db/listing_privacy.h"
 
 namespace leakwatch::testing {
@@ -27,6 +29,8 @@ db::ListingPrivacy privacy_for(const std::filesystem::path& key_file);
 // Stores `listing` in the database at `db_url` (its source recorded first),
 // as a crawl that fetched it now would.
 void store_listing(const std::string& db_url, const std::filesystem::path& key_file, const Listing& listing);
+// The same in `tx`, left to the caller to commit (its source must be recorded).
+void store_listing(pqxx::work& tx, const db::ListingPrivacy& privacy, const Listing& listing);
 
 // Stores `text` as the file at `file_url` that the stored listing at
 // `listing_url` links, downloaded and scanned now as the crawl scans a
