@@ -129,16 +129,18 @@ void ParamLearner::observe(std::string_view canonical_url, std::string_view cont
   const std::string pattern = pattern_of(url);
   // Fetched URLs that are this one with parameters added.
   if (auto it = reduced_.find(url); it != reduced_.end()) {
-    for (const auto& [removed, other] : it->second) credit(pattern, removed, other == hash);
+    for (const auto& variant : it->second) credit(pattern, variant.removed, variant.hash == hash);
   }
-  if (parts.params.size() <= kMaxLearnedParams) remember(pattern, parts.base, parts.params, hash);
+  if (parts.params.size() <= kMaxLearnedParams) {
+    remember(pattern, parts.base, parts.params, hash, probe_urls_.count(url) > 0);
+  }
   fetched_[std::move(url)] = std::move(hash);
 }
 
 // This URL with each non-empty subset of its parameters removed: compared
 // with those already fetched, and noted for those fetched later.
 void ParamLearner::remember(const std::string& pattern, const std::string& base, const Params& params,
-                            const std::string& hash) {
+                            const std::string& hash, bool probe) {
   const size_t k = params.size();
   for (uint32_t mask = 1; mask < (1u << k); ++mask) {
     Params removed, rest;
@@ -149,13 +151,13 @@ void ParamLearner::remember(const std::string& pattern, const std::string& base,
     // is all the two have in common (their added parameters are disjoint),
     // so that each pair of URLs is compared once.
     auto& variants = reduced_[sub];
-    for (const auto& [other, other_hash] : variants) {
-      if (!disjoint(other, removed)) continue;
-      Params both = other;
+    for (const auto& other : variants) {
+      if (!disjoint(other.removed, removed)) continue;
+      Params both = other.removed;
       both.insert(both.end(), removed.begin(), removed.end());
-      credit(pattern, both, other_hash == hash);
+      credit(pattern, both, other.hash == hash);
     }
-    if (variants.size() < kMaxVariantsPerBase) variants.emplace_back(std::move(removed), hash);
+    if (variants.size() < kMaxVariantsPerBase) variants.push_back({std::move(removed), hash, probe});
   }
 }
 
@@ -231,7 +233,8 @@ bool ParamLearner::fetched_as_variant(std::string_view canonical_url) const {
   auto it = reduced_.find(std::string(canonical_url));
   if (it == reduced_.end()) return false;
   const std::string pattern = pattern_of(canonical_url);
-  for (const auto& [removed, hash] : it->second) {
+  for (const auto& [removed, hash, probe] : it->second) {
+    if (probe) continue;
     if (std::all_of(removed.begin(), removed.end(),
                     [&](const std::string& param) { return drops(pattern, name_of(param)); })) {
       return true;

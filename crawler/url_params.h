@@ -92,7 +92,8 @@ class ParamLearner {
   // True when the page at `canonical_url` (as apply() left it) was fetched
   // in this run (by any worker observed) under another URL that differs
   // only in dropped parameters: a link to it now would fetch the same page
-  // again.
+  // again. This learner's probe does not count: the probe is there to be
+  // compared with the plain URL's page.
   bool fetched_as_variant(std::string_view canonical_url) const;
 
   // Rules whose counts changed since the last call, to be stored.
@@ -109,7 +110,7 @@ class ParamLearner {
   bool drops(const std::string& pattern, const std::string& name) const;
   bool host_drops(const std::string& pattern, const std::string& name) const;
   void remember(const std::string& pattern, const std::string& base, const Params& params,
-                const std::string& hash);
+                const std::string& hash, bool probe);
 
   std::set<std::string> keep_, drop_;
   bool learn_;
@@ -119,8 +120,13 @@ class ParamLearner {
   std::set<std::string> probe_urls_;  // stay as they are, however often asked
   // URL -> content hash of every page fetched in this run (bounded).
   std::unordered_map<std::string, std::string> fetched_;
-  // URL -> (parameters removed, hash) of fetched URLs that reduce to it.
-  std::unordered_map<std::string, std::vector<std::pair<Params, std::string>>> reduced_;
+  // A fetched URL as seen from a URL it reduces to.
+  struct Variant {
+    Params removed;  // the parameters it has more
+    std::string hash;
+    bool probe;  // this run's probe of a stored rule
+  };
+  std::unordered_map<std::string, std::vector<Variant>> reduced_;
   int64_t dropped_links_ = 0;
 };
 

@@ -142,6 +142,24 @@ TEST_CASE("url params: a stored rule is re-checked once per run, and flips when 
   CHECK(changed[0].differs == 1);
   CHECK_FALSE(changed[0].drop());
 
+  // The probe fetched before its plain URL: the plain URL is still fetched
+  // (not left out as "fetched under a variant"), or the probe would compare
+  // with nothing and the rule would never be re-checked.
+  ParamLearner first({}, {});
+  first.load({stored});
+  CHECK(first.apply(kListing + "5?sort=price") == kListing + "5?sort=price");
+  first.observe(kListing + "5?sort=price", "by price");
+  CHECK_FALSE(first.fetched_as_variant(kListing + "5"));
+  first.observe(kListing + "5", "by date");
+  CHECK(first.apply(kListing + "6?sort=price") == kListing + "6?sort=price");
+  // A variant that is not the probe still spares its plain URL.
+  ParamLearner spared({}, {});
+  spared.load({stored});
+  CHECK(spared.apply(kListing + "5?sort=price") == kListing + "5?sort=price");
+  spared.observe(kListing + "5?sort=price", "same");
+  spared.observe(kListing + "6?sort=name", "six");
+  CHECK(spared.fetched_as_variant(kListing + "6"));
+
   // A stored rule that still holds keeps dropping after its probe.
   ParamLearner steady({}, {});
   steady.load({stored});
