@@ -164,10 +164,15 @@ TEST_CASE("exposures: two crawl workers storing the same records at once make on
   pqxx::work first(first_conn);
   store_listing(first, privacy, a);
   const int second_pid = second_conn.backendpid();
+  std::string second_error;  // an exception may not leave its thread
   std::thread second([&] {
-    pqxx::work tx(second_conn);
-    store_listing(tx, privacy, b);
-    tx.commit();
+    try {
+      pqxx::work tx(second_conn);
+      store_listing(tx, privacy, b);
+      tx.commit();
+    } catch (const std::exception& e) {
+      second_error = e.what();
+    }
   });
   // Give the second worker time to store (or to wait for the first) before
   // the first commits: up to 10 s until it waits on a lock.
@@ -180,6 +185,7 @@ TEST_CASE("exposures: two crawl workers storing the same records at once make on
   }
   first.commit();
   second.join();
+  REQUIRE_MESSAGE(second_error.empty(), second_error);
 
   CHECK(f.db.query_value("SELECT count(*) FROM pages") == "1");
   CHECK(f.db.query_value("SELECT count(DISTINCT page_id) FROM page_urls") == "1");
