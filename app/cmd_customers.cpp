@@ -1,7 +1,10 @@
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "app/command.h"
+#include "app/terminal_progress.h"
 #include "core/errors.h"
 #include "db/key_fingerprints.h"
 #include "db/migrations.h"
@@ -15,6 +18,36 @@ struct ImportArgs {
   bool hashed = false;
   bool strict = false;
 };
+
+// What the progress line says while rows are read (with the share of a
+// file read, when it is a file) and while a re-import merges them.
+std::function<void(const matcher::ImportProgress&)> import_progress_text(TerminalProgress& progress,
+                                                                         std::ifstream& file,
+                                                                         const std::string& name) {
+  std::error_code ec;
+  const auto size = file.is_open() ? std::filesystem::file_size(name, ec) : 0;
+  const bool sized = file.is_open() && !ec && size > 0;
+  const auto start = std::chrono::steady_clock::now();
+  return [&progress, &file, sized, size, start](const matcher::ImportProgress& p) {
+    std::string text = "customers import: ";
+    if (p.identifiers_to_merge > 0) {
+      text += "merging " + with_thousands(p.identifiers_to_merge) + " identifiers with those stored";
+      if (p.identifiers_merged > 0) text += " (" + with_thousands(p.identifiers_merged) + " done)";
+    } else if (p.read_all) {
+      text += with_thousands(p.rows_read) + " rows read; storing " + with_thousands(p.identifiers) +
+              " identifiers";
+    } else {
+      text += with_thousands(p.rows_read) + " rows read";
+      if (sized) {
+        auto at = file.tellg();
+        if (at >= 0) text += " (" + std::to_string(static_cast<long long>(at) * 100 / size) + " %)";
+      }
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (s > 0) text += ", " + with_thousands(static_cast<long long>(p.rows_read / s)) + " rows/s";
+    }
+    progress.set(std::move(text), p.read_all);  // the phases at once, the counts at the next tick
+  };
+}
 
 void run_import(Context& ctx, const ImportArgs& args) {
   matcher::ImportOptions options;
@@ -54,9 +87,14 @@ void run_import(Context& ctx, const ImportArgs& args) {
           "checks this)");
     }
   }
-  auto summary = matcher::import_customers(db, *in, key, options, [&](const matcher::RowRejection& r) {
-    std::cerr << "leakwatch: " << args.file << ":" << r.line << ": rejected: " << r.reason << "\n";
-  });
+  matcher::ImportSummary summary;
+  {
+    TerminalProgress progress("customers import: reading " + args.file);  // cleared before the summary
+    if (progress.on()) options.progress = import_progress_text(progress, file, args.file);
+    summary = matcher::import_customers(db, *in, key, options, [&](const matcher::RowRejection& r) {
+      progress.print("leakwatch: " + args.file + ":" + std::to_string(r.line) + ": rejected: " + r.reason);
+    });
+  }
   std::cout << "customers import " << args.file << ": " << summary.rows << " rows: " << summary.rows_imported
             << " imported, " << summary.rows_skipped << " skipped (already present), "
             << summary.rows_rejected << " rejected; " << summary.identifiers_new << " new identifiers\n";

@@ -2,10 +2,12 @@
 // current extractor version and stores them as sightings (hash + masked
 // form). Several `extract` processes may run at once; see
 // matcher/extract_stage.h.
+#include <chrono>
 #include <iostream>
 
 #include "app/command.h"
 #include "app/stages.h"
+#include "app/terminal_progress.h"
 #include "core/errors.h"
 #include "db/migrations.h"
 #include "matcher/extract_stage.h"
@@ -29,7 +31,19 @@ matcher::ExtractStats run_extract_stage(Context& ctx) {
   std::unique_ptr<extract::Extractor> extractor = make_pipeline_extractor(ctx);
   auto& db = ctx.database();
   db::require_current_schema(db);
-  auto st = matcher::run_extract(db, *extractor, key, ctx.listing_privacy());
+  matcher::ExtractStats st;
+  {
+    TerminalProgress progress("extract: reading the pages not yet extracted");
+    const auto start = std::chrono::steady_clock::now();
+    auto show = [&progress, start](const matcher::ExtractStats& now) {
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      progress.set("extract: " + with_thousands(now.pages) + " pages, " + with_thousands(now.identifiers) +
+                   " identifiers" +
+                   (s > 0 ? ", " + with_thousands(static_cast<long long>(now.pages / s)) + " pages/s" : ""));
+    };
+    st = matcher::run_extract(db, *extractor, key, ctx.listing_privacy(), {},
+                              progress.on() ? show : std::function<void(const matcher::ExtractStats&)>());
+  }
   std::cerr << "extract: " << st.pages << " pages, " << st.identifiers << " identifiers and " << st.names
             << " names found, " << st.sightings_new << " new sightings\n";
   if (st.unreadable > 0) {

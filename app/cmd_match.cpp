@@ -8,6 +8,7 @@
 
 #include "app/command.h"
 #include "app/stages.h"
+#include "app/terminal_progress.h"
 #include "db/migrations.h"
 #include "matcher/match_stage.h"
 
@@ -17,7 +18,15 @@ namespace leakwatch::app {
 matcher::MatchStats run_match_stage(Context& ctx, matcher::MatchMode mode) {
   auto& db = ctx.database();
   db::require_current_schema(db);
-  auto st = matcher::run_match(db, mode);
+  matcher::MatchStats st;
+  {
+    // The join is a few statements, each as long as it is: the line says
+    // which and shows the time passing.
+    TerminalProgress progress(mode == matcher::MatchMode::kFull
+                                  ? "match: joining every sighting with every customer"
+                                  : "match: joining what is new with the other side");
+    st = matcher::run_match(db, mode);
+  }
   std::cerr << "match: " << st.exposures_new << " new exposures, " << st.exposures_updated << " updated, "
             << st.exposures_total << " in all; "
             << (st.full ? std::string("full join")

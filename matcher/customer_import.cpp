@@ -175,20 +175,23 @@ const std::vector<std::string> kTableColumns{"hash", "kind", "customer_id", "key
 
 // The slow path: replays the spooled rows into a staging table and merges
 // them in with ON CONFLICT DO NOTHING, in batches.
-void merge_through_staging(pqxx::work& tx, Spool& spool, int key_version, long valid_rows,
-                           ImportSummary* summary) {
+void merge_through_staging(pqxx::work& tx, Spool& spool, const ImportOptions& options, long valid_rows,
+                           long identifiers, ImportSummary* summary) {
   tx.exec0(kCreateStaging);
   spool.rewind();
   SpooledRow row;
   bool more = true;
   long rows_with_new_total = 0;
+  ImportProgress progress{summary->rows, identifiers, true, 0, identifiers};
   while (more) {
+    if (options.progress) options.progress(progress);
     long staged = 0;
     {
       pqxx::stream_to stream(tx, "import_staging", kStagingColumns);
       while (staged < kBatchRows && (more = spool.next(&row))) {
         stream << std::make_tuple(row.line, identity::to_hex(row.hash),
-                                  std::string(identity::kind_name(row.kind)), row.customer_id, key_version);
+                                  std::string(identity::kind_name(row.kind)), row.customer_id,
+                                  options.key_version);
         ++staged;
       }
       stream.complete();
@@ -198,6 +201,7 @@ void merge_through_staging(pqxx::work& tx, Spool& spool, int key_version, long v
     summary->identifiers_present += r[2].as<long>() - r[0].as<long>();
     rows_with_new_total += r[1].as<long>();
     tx.exec0("TRUNCATE import_staging");
+    progress.identifiers_merged += staged;
   }
   // A row split across two batches could be counted twice; never report more
   // imported rows than there were.
@@ -244,7 +248,9 @@ ImportSummary import_rows(pqxx::work& tx, CsvReader& reader, const Header& heade
   std::vector<Staged> staged;
   SpooledRow spooled;
   while (reader.next(&record)) {
-    ++summary.rows;
+    if (++summary.rows % kProgressRows == 0 && options.progress) {
+      options.progress({.rows_read = summary.rows, .identifiers = staged_rows});
+    }
     staged.clear();
     if (std::optional<std::string> reason = rejection_of(header, record, key, options, &staged)) {
       ++summary.rows_rejected;
@@ -274,6 +280,7 @@ ImportSummary import_rows(pqxx::work& tx, CsvReader& reader, const Header& heade
     }
   }
 
+  if (options.progress) options.progress({.rows_read = summary.rows, .identifiers = staged_rows, .read_all = true});
   bool fast_ok = stream != nullptr;
   try {
     if (fast_ok) {
@@ -290,7 +297,7 @@ ImportSummary import_rows(pqxx::work& tx, CsvReader& reader, const Header& heade
     summary.identifiers_new = staged_rows;
     summary.rows_imported = valid_rows;
   } else {
-    merge_through_staging(tx, spool, options.key_version, valid_rows, &summary);
+    merge_through_staging(tx, spool, options, valid_rows, staged_rows, &summary);
   }
   return summary;
 }

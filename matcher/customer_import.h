@@ -20,13 +20,27 @@
 
 namespace leakwatch::matcher {
 
+// Where an import stands, for a progress line.
+struct ImportProgress {
+  long rows_read = 0;             // data rows read so far
+  long identifiers = 0;           // identifiers found in them
+  bool read_all = false;          // every row is read: the identifiers are being stored
+  long identifiers_merged = 0;    // a re-import: identifiers merged with the stored ones so far
+  long identifiers_to_merge = 0;  // ... of these; 0 unless merging
+};
+
 struct ImportOptions {
   bool hashed = false;                // customer_id,kind,hash rows
   bool strict = false;                // any bad row aborts the import, nothing is kept
   std::string default_region = "CN";  // for phones without a country code
   std::string input_name = "-";       // for messages: the file name, or "-" for stdin
   int key_version = 1;                // stored next to each hash
+  // Called every kProgressRows rows read, when all are read, and around each
+  // merge batch.
+  std::function<void(const ImportProgress&)> progress;
 };
+
+inline constexpr long kProgressRows = 4096;
 
 struct RowRejection {
   long line;           // 1-based line where the row starts

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <pty.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
 #include <pqxx/pqxx>
 
@@ -213,6 +215,49 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
   std::vector<std::string> argv{LEAKWATCH_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(argv, stdin_text, env, cwd);
+}
+
+CliResult run_cli_on_terminal(const std::vector<std::string>& args,
+                              const std::map<std::string, std::string>& env) {
+  int master = -1, terminal = -1;
+  if (::openpty(&master, &terminal, nullptr, nullptr, nullptr) != 0) {
+    throw std::runtime_error(std::string("openpty: ") + std::strerror(errno));
+  }
+  std::string terminal_path = ::ttyname(terminal);
+  // Read while the child writes: a full terminal buffer would stop it.
+  std::string received;
+  std::thread reader([master, &received] {
+    char buf[4096];
+    ssize_t n;
+    // EIO once every copy of the terminal side is closed: the child ended.
+    while ((n = ::read(master, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+      if (n > 0) received.append(buf, static_cast<size_t>(n));
+    }
+  });
+  TempDir io;
+  auto in_path = io.write("stdin", "");
+  auto out_path = io.path() / "stdout";
+  std::vector<std::string> argv{LEAKWATCH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = -1;
+  try {
+    pid = start_child(argv, env, in_path, out_path, terminal_path);
+  } catch (...) {
+    ::close(terminal);
+    reader.join();
+    ::close(master);
+    throw;
+  }
+  ::close(terminal);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  reader.join();
+  ::close(master);
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_file(out_path);
+  r.err = std::move(received);
+  return r;
 }
 
 std::filesystem::path write_key_file(const TempDir& dir, const std::string& name) {

@@ -73,6 +73,13 @@ CliResult run_program(const std::vector<std::string>& argv, const std::string& s
                       const std::map<std::string, std::string>& env = {},
                       const std::filesystem::path& cwd = {});
 
+// Runs the leakwatch binary as run_cli does, but with its stderr on a
+// terminal (a pseudo-terminal this process reads), as when a user types the
+// command: `err` is what the terminal received (its line discipline turns
+// "\n" into "\r\n"); stdout still goes to a file.
+CliResult run_cli_on_terminal(const std::vector<std::string>& args,
+                              const std::map<std::string, std::string>& env = {});
+
 // A fresh 32-byte key as hex, written to `dir/name` with mode 0600.
 std::filesystem::path write_key_file(const TempDir& dir, const std::string& name = "leakwatch.key");
 
