@@ -46,7 +46,17 @@ db::Connection& Context::database() {
     db::set_default_session_limits({.lock_timeout_ms = int64_t{config().lock_timeout_s} * 1000,
                                     .statement_timeout_ms = int64_t{config().statement_timeout_s} * 1000,
                                     .application_name = application_name_});
-    database_ = db::connect(url_, database_origin());
+    try {
+      database_ = db::connect(url_, database_origin());
+    } catch (const RuntimeError& e) {
+      // Nothing said where the database is: libpq's defaults were tried. Say
+      // why, before the user goes looking at the server.
+      if (!url_.empty() || !config().file.empty()) throw;
+      throw RuntimeError(std::string(e.what()) +
+                         "; no config file was found (--config FILE, $LEAKWATCH_CONFIG or ./leakwatch.toml) "
+                         "and no --database or $LEAKWATCH_DATABASE_URL was given, so libpq's defaults were "
+                         "tried (`leakwatch doctor` checks the set-up)");
+    }
     server_ = db::server_address(*database_);
   }
   return *database_;

@@ -119,3 +119,21 @@ TEST_CASE("config: an explicit --config that does not exist is an error naming i
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("/nonexistent/leakwatch.toml") != std::string::npos);
 }
+
+TEST_CASE("cli: with no config and no database given, the connection error says that no config was found") {
+  TempDir dir;  // the working directory: no ./leakwatch.toml
+  // libpq's defaults, aimed at a socket directory where no server runs.
+  std::map<std::string, std::string> env{{"PGHOST", dir.path().string()}, {"PGPORT", "5"}};
+  auto r = run_cli({"report"}, "", env, dir.path());
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.starts_with("leakwatch: error: cannot connect to database (from PG* environment): "));
+  CHECK(r.err.find("no config file was found (--config FILE, $LEAKWATCH_CONFIG or ./leakwatch.toml)") !=
+        std::string::npos);
+  CHECK(r.err.find("`leakwatch doctor`") != std::string::npos);
+
+  // A database named on the command line: its own error, no word of configs.
+  auto named = run_cli({"--database", "postgresql://127.0.0.1:5/x", "report"}, "", env, dir.path());
+  CHECK(named.exit_code == 1);
+  CHECK(named.err.find("cannot connect to database postgresql://127.0.0.1:5/x") != std::string::npos);
+  CHECK(named.err.find("no config file") == std::string::npos);
+}
