@@ -67,9 +67,10 @@ class MatchBatcher {
 // Scans one stream of text (a file, or a member of an archive); returns "" or
 // why it stopped.
 std::string scan_text(const ScanPlace& place, std::istream& in, const extract::Extractor& extractor,
-                      MatchBatcher* batcher, const ScanPrinter& printer, ScanTotals* totals) {
+                      MatchBatcher* batcher, const ScanPrinter& printer, bool count_skips, ScanTotals* totals) {
   extract::StreamScanOptions options;
   options.threads = std::max(1u, std::thread::hardware_concurrency());
+  options.count_skips = count_skips;  // --stats only: plain scans do no extra work
   std::atomic<std::uint64_t> emails{0};  // counted on the scanning threads under --all
   tl::expected<extract::StreamScanStats, std::string> result;
   if (batcher != nullptr) {
@@ -97,6 +98,7 @@ std::string scan_text(const ScanPlace& place, std::istream& in, const extract::E
   totals->identifiers += result->identifiers;
   totals->emails += emails.load();
   totals->phones += result->identifiers - emails.load();
+  totals->skipped += result->skipped;
   return {};
 }
 
@@ -164,7 +166,7 @@ void run_scan(Context& ctx, const ScanArgs& args) {
         file,
         [&](const std::string& member, std::istream& in) {
           const ScanPlace place(file, member);
-          return scan_text(place, in, extractor, batcher.get(), printer, &totals);
+          return scan_text(place, in, extractor, batcher.get(), printer, args.stats, &totals);
         },
         [&](const extract::ArchiveNotice& notice) { print_notice(file, notice, &totals); }, &read_stats);
     if (read_stats.archive) {
@@ -193,8 +195,8 @@ void add_scan_command(CLI::App& root, Context& ctx, const Command& self) {
   scan->add_flag("--no-filename", args->no_filename,
                  "text lines without the file name (member, line, kind, ...); JSON always names the file");
   scan->add_flag("--stats", args->stats,
-                 "print bytes, lines, identifiers and matches to stderr at the end (a terminal gets a "
-                 "one-line summary anyway)");
+                 "print bytes, lines, identifiers, matches and what was skipped on purpose (by why) to "
+                 "stderr at the end (a terminal gets a one-line summary anyway)");
   scan->add_option("--password", args->passwords,
                    "a password to try on encrypted archive entries (repeatable; leak posts give them as "
                    "\"pass: ...\")")
@@ -219,7 +221,7 @@ void add_scan_command(CLI::App& root, Context& ctx, const Command& self) {
       "a "
       "password opens them. An input that hits a cap ends with an error naming where it stopped.\n"
       "Skipped on purpose: reserved documentation domains (example.com, .example, .test, .invalid), image "
-      "names (logo@2x.png), numbers that are not valid phone numbers.\n"
+      "names (logo@2x.png), numbers that are not valid phone numbers; --stats counts them by why.\n"
       "Exit status: 0 something found (printed), 1 nothing found, 2 an error (a file or member left unread, "
       "the database, bad usage).");
   scan->callback([&ctx, args] { run_scan(ctx, *args); });

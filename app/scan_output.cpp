@@ -138,9 +138,16 @@ std::string describe_totals(const ScanTotals& t, bool all, double seconds, bool 
           (all ? "  (--all: every identifier is printed)" : "  (lines printed: customer, identifier)");
   line += "\n  unread       " + std::to_string(t.errors) + " error(s), " + std::to_string(t.warnings) +
           " warning(s) (encrypted entries and the like)";
-  line +=
-      "\n  skipped on purpose, not counted: reserved documentation domains (example.com, .example, .test, "
-      ".invalid, .localhost), image names (logo@2x.png), numbers that are not valid phone numbers";
+  const extract::SkipCounts& k = t.skipped;
+  line += "\n  skipped      " + std::to_string(k.reserved_domains + k.file_names + k.invalid_numbers) +
+          " on purpose (neither printed nor counted above):";
+  line += "\n    reserved domains  " + std::to_string(k.reserved_domains) +
+          "  (addresses at example.com, .example, .test, .invalid, .localhost, .onion: documentation and "
+          "special-use names)";
+  line += "\n    file names        " + std::to_string(k.file_names) + "  (logo@2x.png: no address)";
+  line += "\n    invalid numbers   " + std::to_string(k.invalid_numbers) +
+          "  (7 to 17 digits that no default region reads as a valid phone number: dates, order numbers, "
+          "numbers out of service)";
   return line;
 }
 

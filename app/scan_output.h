@@ -59,6 +59,7 @@ struct ScanTotals {
   std::uint64_t matches = 0;  // lines printed
   std::uint64_t errors = 0;   // inputs or members left unread
   std::uint64_t warnings = 0;
+  extract::SkipCounts skipped;  // counted with --stats only
 };
 
 // Formats output lines. format() is const and keeps no state of its own (its

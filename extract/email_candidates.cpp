@@ -103,6 +103,15 @@ bool right_boundary_ok(std::string_view text, std::size_t end) {
   return true;
 }
 
+// email_if_valid, noting in `*skip` (when given) a deliberate refusal.
+std::optional<std::string> valid_address(std::string_view candidate, identity::detail::EmailSkip* skip) {
+  if (skip == nullptr) return identity::detail::email_if_valid(candidate);
+  identity::detail::EmailSkip why = identity::detail::EmailSkip::kNone;
+  auto email = identity::detail::email_if_valid(candidate, &why);
+  if (!email && why != identity::detail::EmailSkip::kOther) *skip = why;
+  return email;
+}
+
 }  // namespace
 
 EmailCandidates::EmailCandidates()
@@ -111,7 +120,8 @@ EmailCandidates::EmailCandidates()
       bracketed_(kBracketedPattern, "email bracketed"),
       spelled_(kSpelledPattern, "email spelled") {}
 
-std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::size_t at) const {
+std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::size_t at,
+                                                 identity::detail::EmailSkip* skip) const {
   auto begin = local_begin(text, at);
   if (!begin || in_url_authority(text, *begin) || after_closing_quote(text, *begin)) return std::nullopt;
   // "a%40b@qq.com": normalize_email reads %40 as a second '@' and rejects the
@@ -139,19 +149,20 @@ std::optional<EmailHit> EmailCandidates::at_sign(std::string_view text, std::siz
     if (non_ascii(at + 1) || end) {
       auto idn_end = match_end(idn_domain_.get());
       if (idn_end && idn_end != end && right_boundary_ok(text, *idn_end)) {
-        auto email = identity::detail::email_if_valid(text.substr(*begin, *idn_end - *begin));
+        auto email = valid_address(text.substr(*begin, *idn_end - *begin), skip);
         if (email) return EmailHit{*begin, *idn_end, std::move(*email)};
       }
     }
   }
   if (!end || !right_boundary_ok(text, *end)) return std::nullopt;
   std::string_view candidate = text.substr(*begin, *end - *begin);
-  auto email = identity::detail::email_if_valid(candidate);
+  auto email = valid_address(candidate, skip);
   if (!email) return std::nullopt;
   return EmailHit{*begin, *end, std::move(*email)};
 }
 
-std::optional<EmailHit> EmailCandidates::obfuscated(std::string_view text, std::size_t pos) const {
+std::optional<EmailHit> EmailCandidates::obfuscated(std::string_view text, std::size_t pos,
+                                                    identity::detail::EmailSkip* skip) const {
   const RE2* re = &bracketed_.get();
   std::size_t local_end = pos;
   if (text[pos] == 'a' || text[pos] == 'A') {
@@ -172,7 +183,7 @@ std::optional<EmailHit> EmailCandidates::obfuscated(std::string_view text, std::
   std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
   if (!right_boundary_ok(text, end)) return std::nullopt;
   std::string deobfuscated = identity::detail::deobfuscate_email(text.substr(*begin, end - *begin));
-  auto email = identity::detail::email_if_valid(deobfuscated);
+  auto email = valid_address(deobfuscated, skip);
   if (!email) return std::nullopt;
   return EmailHit{*begin, end, std::move(*email)};
 }

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "extract/re2_per_thread.h"
+#include "identity/identity_text.h"
 
 namespace leakwatch::extract {
 
@@ -28,11 +29,15 @@ class EmailCandidates {
   EmailCandidates(const EmailCandidates&) = delete;
   EmailCandidates& operator=(const EmailCandidates&) = delete;
 
-  // `at` is the position of an '@' in `text` (ASCII view).
-  std::optional<EmailHit> at_sign(std::string_view text, std::size_t at) const;
+  // `at` is the position of an '@' in `text` (ASCII view). When no address
+  // is found and `skip` is given, it says whether a well-formed address was
+  // refused on purpose (a reserved domain, a file name); else it is left alone.
+  std::optional<EmailHit> at_sign(std::string_view text, std::size_t at,
+                                  identity::detail::EmailSkip* skip = nullptr) const;
   // `pos` is the first byte of an obfuscated "at" token: '[', '(', '{', '<',
   // '&', '%', or the 'a' of " at ". Cheap to call on a false trigger.
-  std::optional<EmailHit> obfuscated(std::string_view text, std::size_t pos) const;
+  std::optional<EmailHit> obfuscated(std::string_view text, std::size_t pos,
+                                     identity::detail::EmailSkip* skip = nullptr) const;
 
  private:
   Re2PerThread domain_;      // after '@': labels and a TLD

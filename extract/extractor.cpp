@@ -22,6 +22,12 @@ struct Extractor::Hit {
   std::string value;
 };
 
+// A candidate refused on purpose, where it starts in the view.
+struct Extractor::Skip {
+  std::size_t at;
+  std::uint64_t SkipCounts::*count;  // which count it adds to
+};
+
 namespace {
 
 enum ByteClass : std::uint8_t {
@@ -155,15 +161,40 @@ Extractor::Extractor(const ExtractorOptions& options)
   }
 }
 
-bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits,
-                        bool* mentions_name) const {
+namespace {
+
+// Phone numbers are 7 to 17 digits long with a country code (and the chains
+// libphonenumber would read as one number hold no more).
+bool number_shaped(std::string_view chain) {
+  std::size_t digits = 0;
+  for (char c : chain) digits += c >= '0' && c <= '9';
+  return digits >= 7 && digits <= 17;
+}
+
+}  // namespace
+
+bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits, bool* mentions_name,
+                        std::vector<Skip>* skips) const {
   const std::size_t n = view.size();
   const auto* p = reinterpret_cast<const std::uint8_t*>(view.data());
   const FoldTables& tables = fold_tables();
   thread_local std::vector<PhoneHit> phone_hits;
+  // An address refused on purpose is noted where its '@' (or token) is.
+  identity::detail::EmailSkip email_skip = identity::detail::EmailSkip::kNone;
+  identity::detail::EmailSkip* const want_skip = skips != nullptr ? &email_skip : nullptr;
+  auto no_email = [&](std::size_t at) {
+    if (email_skip == identity::detail::EmailSkip::kReservedDomain) {
+      skips->push_back({at, &SkipCounts::reserved_domains});
+    } else if (email_skip == identity::detail::EmailSkip::kFileName) {
+      skips->push_back({at, &SkipCounts::file_names});
+    }
+    email_skip = identity::detail::EmailSkip::kNone;
+    return at + 1;
+  };
   auto add_email = [&](EmailHit&& e) {
     // An address swallows any number found inside it ("138...5678.x@qq.com").
     while (!hits->empty() && hits->back().end > e.begin) hits->pop_back();
+    while (skips != nullptr && !skips->empty() && skips->back().at >= e.begin) skips->pop_back();
     hits->push_back({e.begin, e.end, identity::Kind::kEmail, std::move(e.email)});
     return e.end;
   };
@@ -179,14 +210,17 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
         phone_hits.clear();
         const std::size_t floor = hits->empty() ? 0 : std::min(hits->back().end, i);
         std::size_t next = phones_.find(view, i, floor, &phone_hits);
+        if (skips != nullptr && phone_hits.empty() && number_shaped(view.substr(i, next - i))) {
+          skips->push_back({i, &SkipCounts::invalid_numbers});
+        }
         for (PhoneHit& h : phone_hits)
           hits->push_back({h.begin, h.end, identity::Kind::kPhone, std::move(h.e164)});
         i = next;
         break;
       }
       case kAtSign: {
-        auto e = emails_.at_sign(view, i);
-        i = e ? add_email(std::move(*e)) : i + 1;
+        auto e = emails_.at_sign(view, i, want_skip);
+        i = e ? add_email(std::move(*e)) : no_email(i);
         break;
       }
       case kOpenBracket:
@@ -200,8 +234,8 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
           plausible = j + 1 < n && lower(view[j]) == 'a' && lower(view[j + 1]) == 't';
         }
         std::optional<EmailHit> e;
-        if (plausible) e = emails_.obfuscated(view, i);
-        i = e ? add_email(std::move(*e)) : i + 1;
+        if (plausible) e = emails_.obfuscated(view, i, want_skip);
+        i = e ? add_email(std::move(*e)) : no_email(i);
         break;
       }
       case kLetterA: {
@@ -209,9 +243,9 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
         std::optional<EmailHit> e;
         if (i > 0 && is_space(view[i - 1]) && i + 2 < n && lower(view[i + 1]) == 't' &&
             is_space(view[i + 2])) {
-          e = emails_.obfuscated(view, i);
+          e = emails_.obfuscated(view, i, want_skip);
         }
-        i = e ? add_email(std::move(*e)) : i + 1;
+        i = e ? add_email(std::move(*e)) : no_email(i);
         break;
       }
       case kHanLead:
@@ -234,24 +268,35 @@ bool Extractor::find_in(std::string_view view, bool may_fold, std::vector<Hit>* 
 }
 
 void Extractor::scan_line(std::string_view line, std::size_t line_offset, std::size_t record,
-                          ScanContext* context, const IdentifierSink& sink) const {
+                          ScanContext* context, const IdentifierSink& sink, SkipTally* tally) const {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty()) return;
   // Reused across lines: most lines have a hit or two, and a fresh vector per
   // line was a malloc and a free each.
   thread_local std::vector<Hit> hits;
+  thread_local std::vector<Skip> skips;
   hits.clear();
+  skips.clear();
+  std::vector<Skip>* const want_skips = tally != nullptr ? &skips : nullptr;
   bool mentions_name = false;
-  if (!find_in(line, true, &hits, &mentions_name)) {
+  if (!find_in(line, true, &hits, &mentions_name, want_skips)) {
     hits.clear();
+    skips.clear();  // the folded line is searched again from its start
     mentions_name = false;
     std::string folded;
     std::vector<std::size_t> map;
     fold_line(line, &folded, &map);
-    find_in(folded, false, &hits, &mentions_name);
+    find_in(folded, false, &hits, &mentions_name, want_skips);
     for (Hit& h : hits) {
       h.begin = map[h.begin];
       h.end = map[h.end];
+    }
+    for (Skip& k : skips) k.at = map[k.at];
+  }
+  if (tally != nullptr) {
+    for (const Skip& k : skips) {
+      const std::size_t at = line_offset + k.at;
+      if (at >= tally->begin && at < tally->end) ++(tally->counts.*k.count);
     }
   }
   if (hits.empty()) {
@@ -302,18 +347,18 @@ void Extractor::scan(std::string_view text, const IdentifierSink& sink, ScanCont
 }
 
 void Extractor::scan(std::string_view text, std::span<const std::size_t> newlines, const IdentifierSink& sink,
-                     ScanContext* context, std::size_t first_record) const {
+                     ScanContext* context, std::size_t first_record, SkipTally* tally) const {
   ScanContext local;
   if (context == nullptr) context = &local;
   std::size_t pos = 0;
   std::size_t record = first_record;
   for (const std::size_t nl : newlines) {
     if (nl >= text.size()) break;
-    scan_line(text.substr(pos, nl - pos), pos, record, context, sink);
+    scan_line(text.substr(pos, nl - pos), pos, record, context, sink, tally);
     pos = nl + 1;
     ++record;
   }
-  if (pos < text.size()) scan_line(text.substr(pos), pos, record, context, sink);
+  if (pos < text.size()) scan_line(text.substr(pos), pos, record, context, sink, tally);
 }
 
 }  // namespace leakwatch::extract

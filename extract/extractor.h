@@ -73,6 +73,34 @@ struct ScanContext {
   std::size_t first_header_record = kNoHeader;
 };
 
+// What the extractor passed over on purpose, by why (`scan --stats`).
+struct SkipCounts {
+  // Well-formed addresses under a reserved or documentation domain
+  // (example.com, .example, .test, .invalid, .localhost, .onion, ...).
+  std::uint64_t reserved_domains = 0;
+  // A file name where an address's top-level domain would be (logo@2x.png).
+  std::uint64_t file_names = 0;
+  // Runs of 7 to 17 digits (with their separators: a phone number's length)
+  // that no default region reads as a valid number: dates, order numbers,
+  // numbers out of service.
+  std::uint64_t invalid_numbers = 0;
+
+  SkipCounts& operator+=(const SkipCounts& o) {
+    reserved_domains += o.reserved_domains;
+    file_names += o.file_names;
+    invalid_numbers += o.invalid_numbers;
+    return *this;
+  }
+};
+
+// Skips counted by a scan: those whose candidate starts in [begin, end) of
+// the scanned text (a window of a long line counts only its own part).
+struct SkipTally {
+  SkipCounts counts;
+  std::size_t begin = 0;
+  std::size_t end = static_cast<std::size_t>(-1);
+};
+
 // Finds Apple IDs and phone numbers in text and returns them normalized.
 // Thread-safe: one Extractor is shared by all workers; patterns compile and
 // the phone prefix table is built once, in the constructor.
@@ -97,20 +125,25 @@ class Extractor {
   // As above, with the offsets of every '\n' in `text` given, ascending (a
   // reader that counted lines already found them): lines are not searched
   // for a second time. Offsets at or past text.size() are ignored.
+  // `tally`, when given, also counts what is skipped on purpose (SkipCounts;
+  // a little extra work for each candidate refused).
   void scan(std::string_view text, std::span<const std::size_t> newlines, const IdentifierSink& sink,
-            ScanContext* context, std::size_t first_record = 0) const;
+            ScanContext* context, std::size_t first_record = 0, SkipTally* tally = nullptr) const;
 
   const ExtractorOptions& options() const { return options_; }
 
  private:
   struct Hit;
+  struct Skip;
   void scan_line(std::string_view line, std::size_t line_offset, std::size_t record, ScanContext* context,
-                 const IdentifierSink& sink) const;
+                 const IdentifierSink& sink, SkipTally* tally = nullptr) const;
   // Appends hits found in `view` (ASCII-folded or original) to `hits`; returns
   // false if it met a character that needs folding first (full-width forms,
   // invisible separators) and `may_fold` is set. Sets `*mentions_name` when
   // it passes a name-field key (NameFields::mentions_name).
-  bool find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits, bool* mentions_name) const;
+  // Notes in `skips` (when given) where a candidate was refused on purpose.
+  bool find_in(std::string_view view, bool may_fold, std::vector<Hit>* hits, bool* mentions_name,
+               std::vector<Skip>* skips = nullptr) const;
 
   ExtractorOptions options_;
   // Byte classes of find_in's loop: the shared table, less the triggers

@@ -34,6 +34,7 @@ struct Chunk {
   std::vector<std::size_t> ends;     // ends[i]: end of identifier i's text in rendered
   std::vector<std::size_t> records;  // records[i]: its record
   ScanContext end;
+  SkipTally skipped;  // what its own part skipped on purpose (when counted)
   bool done = false;
 };
 
@@ -50,7 +51,7 @@ std::size_t identifiers(const Chunk& chunk, const IdentifierRenderer* render) {
 // handing each identifier, its offset made absolute, to `take`.
 template <typename Take>
 void scan_text(const Extractor& extractor, const Chunk& chunk, std::string_view text, ScanContext* context,
-               Take&& take) {
+               SkipTally* tally, Take&& take) {
   extractor.scan(
       text, chunk.newlines,
       [&](FoundIdentifier&& f) {
@@ -58,22 +59,24 @@ void scan_text(const Extractor& extractor, const Chunk& chunk, std::string_view 
         f.offset += chunk.offset;
         take(std::move(f));
       },
-      context, chunk.first_record);
+      context, chunk.first_record, tally);
 }
 
-void scan_chunk(const Extractor& extractor, const IdentifierRenderer* render, Chunk* chunk) {
+void scan_chunk(const Extractor& extractor, const IdentifierRenderer* render, bool count_skips, Chunk* chunk) {
   chunk->found.clear();
   chunk->rendered.clear();
   chunk->ends.clear();
   chunk->records.clear();
   chunk->end = chunk->start;
   chunk->end.first_header_record = ScanContext::kNoHeader;
+  chunk->skipped = SkipTally{{}, chunk->own_begin, chunk->own_end};
+  SkipTally* tally = count_skips ? &chunk->skipped : nullptr;
   if (render == nullptr) {
-    scan_text(extractor, *chunk, chunk->text, &chunk->end,
+    scan_text(extractor, *chunk, chunk->text, &chunk->end, tally,
               [&](FoundIdentifier&& f) { chunk->found.push_back(std::move(f)); });
     return;
   }
-  scan_text(extractor, *chunk, chunk->text, &chunk->end, [&](FoundIdentifier&& f) {
+  scan_text(extractor, *chunk, chunk->text, &chunk->end, tally, [&](FoundIdentifier&& f) {
     (*render)(f, &chunk->rendered);
     chunk->ends.push_back(chunk->rendered.size());
     chunk->records.push_back(f.record);
@@ -83,13 +86,14 @@ void scan_chunk(const Extractor& extractor, const IdentifierRenderer* render, Ch
 // The worker scanned `chunk` with a stale header state. Only the lines before
 // the chunk's own first header line depend on it: scan those again with
 // `actual` and replace what they gave. Without a header line in the chunk,
-// the whole chunk is scanned again.
-void rescan_prefix(const Extractor& extractor, const IdentifierRenderer* render, const ScanContext& actual,
-                   Chunk* chunk) {
+// the whole chunk is scanned again. (What is skipped does not depend on the
+// header: the prefix's skips, counted the first time, stand.)
+void rescan_prefix(const Extractor& extractor, const IdentifierRenderer* render, bool count_skips,
+                   const ScanContext& actual, Chunk* chunk) {
   const std::size_t header = chunk->end.first_header_record;
   chunk->start = actual;
   if (header == ScanContext::kNoHeader) {
-    scan_chunk(extractor, render, chunk);
+    scan_chunk(extractor, render, count_skips, chunk);
     return;
   }
   const std::size_t bytes =
@@ -98,7 +102,7 @@ void rescan_prefix(const Extractor& extractor, const IdentifierRenderer* render,
   ScanContext context = actual;
   if (render == nullptr) {
     std::vector<FoundIdentifier> prefix;
-    scan_text(extractor, *chunk, prefix_text, &context,
+    scan_text(extractor, *chunk, prefix_text, &context, nullptr,
               [&](FoundIdentifier&& f) { prefix.push_back(std::move(f)); });
     auto rest = std::find_if(chunk->found.begin(), chunk->found.end(),
                              [&](const FoundIdentifier& f) { return f.record >= header; });
@@ -111,7 +115,7 @@ void rescan_prefix(const Extractor& extractor, const IdentifierRenderer* render,
   std::string text;
   std::vector<std::size_t> ends;
   std::vector<std::size_t> records;
-  scan_text(extractor, *chunk, prefix_text, &context, [&](FoundIdentifier&& f) {
+  scan_text(extractor, *chunk, prefix_text, &context, nullptr, [&](FoundIdentifier&& f) {
     (*render)(f, &text);
     ends.push_back(text.size());
     records.push_back(f.record);
@@ -242,6 +246,7 @@ class OrderedScan {
   // Written by the delivering thread under mutex_, read by the reader under it.
   ScanContext emitted_context_;
   std::size_t identifiers_ = 0;  // delivered (the delivering thread's)
+  SkipCounts skipped_;           // in the chunks delivered (the delivering thread's)
   // The reader's own: where the stream stands.
   std::string carry_;
   std::size_t lead_ = 0;
@@ -261,7 +266,7 @@ void OrderedScan::work() {
       chunk = queue_.front();
       queue_.pop_front();
     }
-    scan_chunk(extractor_, render_, chunk);
+    scan_chunk(extractor_, render_, options_.count_skips, chunk);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       chunk->done = true;
@@ -339,9 +344,10 @@ void OrderedScan::emit(std::unique_ptr<Chunk> chunk) {
   if (!same(chunk->start, emitted_context_)) {
     // The guess was stale (a header line in an earlier chunk): scan again
     // with the real state, here, in order, as far as it matters.
-    rescan_prefix(extractor_, render_, emitted_context_, chunk.get());
+    rescan_prefix(extractor_, render_, options_.count_skips, emitted_context_, chunk.get());
   }
   identifiers_ += identifiers(*chunk, render_);
+  skipped_ += chunk->skipped.counts;
   if (write_ != nullptr) {
     (*write_)(chunk->rendered);
   } else {
@@ -358,7 +364,7 @@ void OrderedScan::run_alone(std::istream& in) {
     std::unique_ptr<Chunk> chunk = fresh_chunk();
     if (!read_next(in, chunk.get())) return;
     chunk->start = emitted_context_;
-    scan_chunk(extractor_, render_, chunk.get());
+    scan_chunk(extractor_, render_, options_.count_skips, chunk.get());
     emit(std::move(chunk));
     if (failed_) return;
   }
@@ -398,6 +404,7 @@ tl::expected<StreamScanStats, std::string> OrderedScan::run(std::istream& in) {
   stats.bytes = offset_;
   stats.records = record_ + (last_byte_ != '\n' ? 1 : 0);
   stats.identifiers = identifiers_;
+  stats.skipped = skipped_;
   if (failed_)
     return tl::unexpected(std::string("read error after ") + std::to_string(stats.bytes) + " bytes");
   return stats;

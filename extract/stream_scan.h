@@ -34,12 +34,14 @@ struct StreamScanOptions {
   unsigned threads = 2;               // workers; 0 or 1 scans on the calling thread
   std::size_t chunk_bytes = 1 << 20;  // target chunk size
   std::size_t overlap_bytes = 4096;   // context shared by the windows of a long line
+  bool count_skips = false;           // fill StreamScanStats::skipped
 };
 
 struct StreamScanStats {
   std::size_t bytes = 0;        // bytes read
   std::size_t records = 0;      // lines seen (a last line without '\n' counts)
   std::size_t identifiers = 0;  // sink calls
+  SkipCounts skipped;           // with StreamScanOptions::count_skips: what was skipped on purpose
 };
 
 // Reads `in` to its end and calls `sink` once per identifier, in input order,

@@ -80,6 +80,13 @@ bool known_tld(std::string_view tld) {
   return entry.known;
 }
 
+// The reasons email_if_valid tells apart (EmailSkip), by address: each is
+// one object, returned wherever the reason applies.
+constexpr char kLocalhostDomain[] = "localhost domain";
+constexpr char kReservedTld[] = "reserved top-level domain";
+constexpr char kExampleDomain[] = "reserved example domain";
+constexpr char kFileExtensionTld[] = "top-level domain is a file extension";
+
 const std::array<std::string_view, 3> kExampleDomains = {"example.com", "example.org", "example.net"};
 
 // RFC 5322 atext (the local part's characters besides '.'), as a table: it
@@ -138,7 +145,7 @@ const char* check_domain(std::string_view domain) {
     rest.remove_prefix(dot + 1);
   }
   if (all_numeric) return "IP-address domain";
-  if (domain == "localhost" || ends_with(domain, ".localhost")) return "localhost domain";
+  if (domain == "localhost" || ends_with(domain, ".localhost")) return kLocalhostDomain;
   if (labels < 2) return "domain has no top-level domain";
   bool punycode_tld = tld.size() > 4 && tld.substr(0, 4) == "xn--";
   if (!punycode_tld) {
@@ -148,19 +155,19 @@ const char* check_domain(std::string_view domain) {
     }
   }
   if (std::find(kReservedTlds.begin(), kReservedTlds.end(), tld) != kReservedTlds.end()) {
-    return "reserved top-level domain";  // the list holds "onion": check this first
+    return kReservedTld;  // the list holds "onion": check this first
   }
   if (!known_tld(tld)) {
     // No file extension here is a TLD; the list only names the reason.
     if (std::find(kFileExtensions.begin(), kFileExtensions.end(), tld) != kFileExtensions.end()) {
-      return "top-level domain is a file extension";
+      return kFileExtensionTld;
     }
     return "top-level domain does not exist";
   }
   for (std::string_view example : kExampleDomains) {
     if (domain == example ||
         (ends_with(domain, example) && domain[domain.size() - example.size() - 1] == '.')) {
-      return "reserved example domain";
+      return kExampleDomain;
     }
   }
   return nullptr;
@@ -282,9 +289,18 @@ tl::expected<std::string, Rejection> validate_email(std::string_view deobfuscate
   return address;
 }
 
-std::optional<std::string> email_if_valid(std::string_view deobfuscated) {
+std::optional<std::string> email_if_valid(std::string_view deobfuscated, EmailSkip* skip) {
   std::string address;
-  if (email_rejection(deobfuscated, &address) != nullptr) return std::nullopt;
+  if (const char* reason = email_rejection(deobfuscated, &address)) {
+    if (skip != nullptr) {
+      *skip = reason == kLocalhostDomain || reason == kReservedTld || reason == kExampleDomain
+                  ? EmailSkip::kReservedDomain
+              : reason == kFileExtensionTld ? EmailSkip::kFileName
+                                            : EmailSkip::kOther;
+    }
+    return std::nullopt;
+  }
+  if (skip != nullptr) *skip = EmailSkip::kNone;
   return address;
 }
 }  // namespace detail

@@ -34,9 +34,15 @@ std::optional<std::string> nfkc_utf8(std::string_view text);
 std::string deobfuscate_email(std::string_view nfkc_text);
 // Lowercases and validates a de-obfuscated address (see normalize_email).
 tl::expected<std::string, Rejection> validate_email(std::string_view deobfuscated);
+// Which of the deliberate refusals an address met (`scan --stats` counts
+// them): a reserved or documentation domain (example.com, .test, .invalid,
+// .localhost, .onion, ...), or a file name where the top-level domain would
+// be (logo@2x.png); kOther for every other reason.
+enum class EmailSkip { kNone, kReservedDomain, kFileName, kOther };
 // As validate_email, without the reason (none is built): for callers that
-// try many candidates and only keep addresses (the extractor).
-std::optional<std::string> email_if_valid(std::string_view deobfuscated);
+// try many candidates and only keep addresses (the extractor). `skip`, when
+// given, says which class of refusal it was.
+std::optional<std::string> email_if_valid(std::string_view deobfuscated, EmailSkip* skip = nullptr);
 // Strips "tel:", separators and invisible characters; returns the digits with
 // an optional leading '+'. Rejects letters and other characters.
 tl::expected<std::string, Rejection> phone_digits(std::string_view nfkc_text);

@@ -163,7 +163,19 @@ TEST_CASE("scan: exit 1 when nothing is found, 0 when something is; --stats coun
   CHECK(stats.exit_code == 0);
   CHECK(stats.err.rfind("leakwatch scan: 2 identifiers; 36 bytes, 2 lines in 1 input(s);", 0) == 0);
   CHECK(stats.err.find("\n  identifiers  2  (1 email, 1 phone)\n") != std::string::npos);
-  CHECK(stats.err.find("skipped on purpose") != std::string::npos);
+  CHECK(stats.err.find("\n  skipped      0 on purpose") != std::string::npos);
+
+  // What README and `scan --help` say is skipped on purpose is counted, by why.
+  auto skipped = run_cli({"scan", "--all", "--stats"},
+                         "contact: Li.Na@Example.COM, qa@shop.test\n<img src=logo@2x.png>\n"
+                         "order 20120102 08:00, ref 1234567\n",
+                         kNoDatabase);
+  CHECK(skipped.exit_code == 1);  // nothing found
+  CHECK(skipped.out.empty());
+  CHECK(skipped.err.find("\n  skipped      5 on purpose") != std::string::npos);
+  CHECK(skipped.err.find("\n    reserved domains  2  (") != std::string::npos);
+  CHECK(skipped.err.find("\n    file names        1  (") != std::string::npos);
+  CHECK(skipped.err.find("\n    invalid numbers   2  (") != std::string::npos);
 }
 
 TEST_CASE("scan: one 40 MB line finds what the same records find on lines of their own") {

@@ -97,3 +97,43 @@ TEST_CASE("extractor: deliberate email policies stay (reserved domains, -- separ
   CHECK(ids("account----zhang@qq.com----pass") == V{"email:zhang@qq.com"});
   CHECK(ids("user=li@163.com&pwd=1") == V{"email:li@163.com"});
 }
+
+namespace {
+
+// "reserved/files/numbers" that a scan of `text` skipped on purpose, counting
+// those that start in [begin, end).
+std::string skips(std::string_view text, std::size_t begin = 0, std::size_t end = std::string_view::npos) {
+  std::vector<std::size_t> newlines;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') newlines.push_back(i);
+  }
+  leakwatch::extract::SkipTally tally;
+  tally.begin = begin;
+  tally.end = end;
+  extractor().scan(text, newlines, [](FoundIdentifier&&) {}, nullptr, 0, &tally);
+  const auto& k = tally.counts;
+  return std::to_string(k.reserved_domains) + "/" + std::to_string(k.file_names) + "/" +
+         std::to_string(k.invalid_numbers);
+}
+
+}  // namespace
+
+TEST_CASE("extractor: what it skips on purpose is counted by why, each once") {
+  // Reserved and documentation domains, whatever the spelling of the address.
+  CHECK(skips("contact: Li.Na@Example.COM") == "1/0/0");
+  CHECK(skips("a@b.test, c@d.invalid, e@f.example, g@localhost.localhost, h@x.onion, i [at] j.test") ==
+        "6/0/0");
+  CHECK(skips("ｌｉ＠ｅｘａｍｐｌｅ．ｃｏｍ") == "1/0/0");  // full-width: the line is folded and read again, once
+  // File names where a top-level domain would be.
+  CHECK(skips("<img src=logo@2x.png> icon@3x.jpg") == "0/2/0");
+  // Phone-length digit runs that are no valid number; shorter or longer
+  // runs are no phone's shape, and digits inside a found address are its own.
+  CHECK(skips("on 20120102 08:00, order 1234567, price 12345, card 12345678901234567890") == "0/0/2");
+  CHECK(skips("user12345678@qq.com") == "0/0/0");
+  // What is found is not skipped; other refusals (no such TLD) are not counted.
+  CHECK(skips("li.na@qq.com 13812345678 a@b.con") == "0/0/0");
+  // Only the candidates that start inside the window count.
+  const std::string two = "a@b.test\nc@d.test\n";
+  CHECK(skips(two, 0, 9) == "1/0/0");
+  CHECK(skips(two, 9) == "1/0/0");
+}
