@@ -7,6 +7,7 @@
 #include "core/errors.h"
 #include "db/connection.h"
 #include "db/store_error.h"
+#include "db/table_definition.h"
 
 namespace leakwatch::db {
 namespace {
@@ -23,27 +24,6 @@ constexpr const char* kPlaces =
     " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
     " LEFT JOIN pg_foreign_table f ON f.ftrelid = c.oid LEFT JOIN pg_foreign_server s ON s.oid = f.ftserver"
     " WHERE i.inhparent = 'customer_identifiers'::regclass ORDER BY 1";
-
-// A shard's own tables for bucket {b}: what schema/0070 and 0090 give a
-// local partition (primary key, indexes, statistics targets), as plain tables.
-constexpr const char* kShardTables =
-    "CREATE TABLE IF NOT EXISTS customer_identifiers_b{b} ("
-    " hash uuid NOT NULL, kind text NOT NULL CHECK (kind IN ('email', 'phone', 'name')),"
-    " customer_id text NOT NULL CHECK (customer_id <> ''), key_version smallint NOT NULL DEFAULT 1,"
-    " imported_at timestamptz NOT NULL DEFAULT now(), bucket smallint NOT NULL CHECK (bucket = {b}),"
-    " PRIMARY KEY (hash, customer_id, key_version));"
-    "CREATE INDEX IF NOT EXISTS customer_identifiers_b{b}_imported_at"
-    " ON customer_identifiers_b{b} USING brin (imported_at);"
-    "CREATE TABLE IF NOT EXISTS sightings_b{b} ("
-    " location_id integer NOT NULL, bucket smallint NOT NULL CHECK (bucket = {b}),"
-    " key_version smallint NOT NULL, seen_at timestamptz NOT NULL, hashes uuid[] NOT NULL,"
-    " codes integer[] NOT NULL, masked text NOT NULL, keys integer[] NOT NULL,"
-    " PRIMARY KEY (location_id, key_version));"
-    "CREATE INDEX IF NOT EXISTS sightings_b{b}_keys ON sightings_b{b} USING gin (keys);"
-    // schema/0090: small statistics of the arrays, so that planning a
-    // bucket's join in a new session reads little.
-    "ALTER TABLE sightings_b{b} ALTER COLUMN hashes SET STATISTICS 1, ALTER COLUMN keys SET STATISTICS 1,"
-    " ALTER COLUMN codes SET STATISTICS 1, ALTER COLUMN masked SET STATISTICS 1;";
 
 // One table of bucket {b} swapped for a foreign table on server {s}, its
 // rows copied over in the same transaction (the shard's copy emptied first,
@@ -154,10 +134,18 @@ void place_buckets(pqxx::connection& coordinator, const std::vector<std::string>
     if (!place.server.empty()) continue;  // on a shard already
     const Shard& shard = shards[static_cast<size_t>(place.bucket) % shards.size()];
     const std::string b = std::to_string(place.bucket);
+    // The shard's tables are the coordinator's partitions as the migrations
+    // left them (primary key, indexes, statistics targets), plus their bound.
+    const std::string tables = store_call([&] { return "reading bucket " + b + "'s tables"; }, [&] {
+      pqxx::read_transaction tx(coordinator);
+      const std::string bound = "CHECK (bucket = " + b + ")";
+      return table_definition(tx, "customer_identifiers_b" + b, bound) +
+             table_definition(tx, "sightings_b" + b, bound);
+    });
     store_call([&] { return "creating bucket " + b + "'s tables on " + shard.where; },
                [&] {
                  pqxx::work remote(*shard.conn, "db shard");
-                 remote.exec0(fill(kShardTables, {{"b", b}}));
+                 remote.exec0(tables);
                  remote.commit();
                });
     const long rows = store_call([&] { return "moving bucket " + b + " to " + shard.where; },

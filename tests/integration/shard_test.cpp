@@ -103,6 +103,23 @@ TEST_CASE(
   CHECK(on1 == std::stol(single.query_value("SELECT count(*) FROM customer_identifiers WHERE bucket = 0")));
   CHECK(shard1.query("SELECT count(*) FROM pg_class WHERE relname = 'customer_identifiers_b1'") == "0");
   CHECK(shard2.query("SELECT count(*) FROM pg_class WHERE relname = 'customer_identifiers_b1'") == "1");
+  // A shard's tables are what the migrations made the single server's
+  // partitions: the same indexes (definitions and names) and statistics
+  // targets (schema/0090), read from the coordinator's catalog when moved.
+  for (const char* table : {"customer_identifiers_b1", "sightings_b1"}) {
+    CAPTURE(table);
+    const std::string indexes = std::string("SELECT string_agg(indexdef, '; ' ORDER BY indexname) FROM "
+                                            "pg_indexes WHERE tablename = '") +
+                                table + "'";
+    CHECK(shard2.query(indexes) == single.query_value(indexes));
+    const std::string columns =
+        std::string("SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull"
+                    " || ' ' || attstattarget, ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = '") +
+        table + "'::regclass AND attnum > 0 AND NOT attisdropped";
+    CHECK(shard2.query(columns) == single.query_value(columns));
+  }
+  CHECK(shard2.query("SELECT attstattarget FROM pg_attribute WHERE attrelid = 'sightings_b1'::regclass"
+                     " AND attname = 'hashes'") == "1");
   // Placing again moves nothing.
   CHECK(count_matches(cli_on(coordinator, {"db", "shard", shard1.url(), shard2.url()}).err, "moved bucket") ==
         0);
