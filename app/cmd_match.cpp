@@ -20,8 +20,8 @@ matcher::MatchStats run_match_stage(Context& ctx, matcher::MatchMode mode) {
   db::require_current_schema(db);
   matcher::MatchStats st;
   {
-    // The join is a few statements, each as long as it is: the line says
-    // which and shows the time passing.
+    // The join is a few long statements with nothing to count between
+    // them: the line says which join runs and shows the time passing.
     TerminalProgress progress(mode == matcher::MatchMode::kFull
                                   ? "match: joining every sighting with every customer"
                                   : "match: joining what is new with the other side");
