@@ -52,7 +52,9 @@ run_match() {
     "${bin[$side]}" match "$@" 2>"$work/match.err"
   wall=$(cut -d' ' -f1 "$work/time")
   cpu=$(awk '{printf "%.3f", $2 + $3}' "$work/time")
-  server=$(tail -n +$((n + 1)) "$log" | awk '/s user, .* s system/ {u += $2; s += $5} END {printf "%.3f", u + s}')
+  # Each statement's own line ends in "elapsed"; the next line, "[... s user,
+  # ... s system total]", is the session's running total and is not summed.
+  server=$(tail -n +$((n + 1)) "$log" | awk '/s user, .* s system, .* s elapsed/ {u += $2; s += $5} END {printf "%.3f", u + s}')
   stage=$(grep -o '[0-9.]* s$' "$work/match.err" | cut -d' ' -f1)
   last=$(cat "$work/match.err")
 }
