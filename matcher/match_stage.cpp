@@ -28,11 +28,12 @@ constexpr const char* kPlanForHashJoin =
 // What the choice of plan past max_probed_pages needs: whether some
 // customer_identifiers partition lives on a shard, the customers' row count
 // as last analysed, and the sightings of the listings ($1::bigint[]).
-#define LW_CUSTOMERS_SHARDED                                                    \
+#define LW_CUSTOMERS_SHARDED                                                  \
   "EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid" \
   "  WHERE i.inhparent = 'customer_identifiers'::regclass AND c.relkind = 'f')"
 constexpr const char* kPlanInputs =
-    "SELECT " LW_CUSTOMERS_SHARDED ","
+    "SELECT " LW_CUSTOMERS_SHARDED
+    ","
     " (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint FROM pg_inherits i JOIN pg_class c"
     "  ON c.oid = i.inhrelid WHERE i.inhparent = 'customer_identifiers'::regclass),"
     " (SELECT coalesce(sum(cardinality(g.hashes)), 0) FROM sightings g WHERE g.location_id = ANY("
@@ -110,7 +111,8 @@ constexpr const char* kPlanPartitionWise = "SELECT set_config('enable_partitionw
   "   LATERAL unnest(array_positions(m.hashes, m.hash)) AS p(i)"                                         \
   "), names AS MATERIALIZED ("                                                                           \
   "  SELECT g.location_id, g.bucket, g.key_version, u.hash, u.code >> 2 AS record"                       \
-  "  FROM sightings g, LATERAL unnest(g.hashes, g.codes) AS u(hash, code)" WHERE " AND u.code & 3 = 2"   \
+  "  FROM sightings g, LATERAL unnest(g.hashes, g.codes) AS u(hash, code)" WHERE                         \
+  " AND u.code & 3 = 2"                                                                                  \
   "), s AS ("                                                                                            \
   "  SELECT * FROM ids UNION ALL"                                                                        \
   "  SELECT NULL, r.location_id, r.record, 2, NULL, NULL, NULL, NULL, r.customer_id"                     \
@@ -243,7 +245,8 @@ pqxx::row match_pages(pqxx::work& tx, const std::string& pages, int64_t count, i
     }
   }
   const std::string literal = tx.quote(pages) + "::bigint[]";
-  for (auto at = sql.find(kPagesHere); at != std::string::npos; at = sql.find(kPagesHere, at + literal.size())) {
+  for (auto at = sql.find(kPagesHere); at != std::string::npos;
+       at = sql.find(kPagesHere, at + literal.size())) {
     sql.replace(at, kPagesHere.size(), literal);
   }
   return tx.exec(plan + sql).at(0);
