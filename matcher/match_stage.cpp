@@ -28,13 +28,20 @@ constexpr const char* kPlanForHashJoin =
 // What the choice of plan past max_probed_pages needs: whether some
 // customer_identifiers partition lives on a shard, the customers' row count
 // as last analysed, and the sightings of the listings ($1::bigint[]).
+#define LW_CUSTOMERS_SHARDED                                                  \
+  "EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid" \
+  "  WHERE i.inhparent = 'customer_identifiers'::regclass AND c.relkind = 'f')"
 constexpr const char* kPlanInputs =
-    "SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-    "  WHERE i.inhparent = 'customer_identifiers'::regclass AND c.relkind = 'f'),"
+    "SELECT " LW_CUSTOMERS_SHARDED
+    ","
     " (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint FROM pg_inherits i JOIN pg_class c"
     "  ON c.oid = i.inhrelid WHERE i.inhparent = 'customer_identifiers'::regclass),"
     " (SELECT coalesce(sum(cardinality(g.hashes)), 0) FROM sightings g WHERE g.location_id = ANY("
     "  (SELECT array_agg(id) FROM sighting_locations WHERE page_id = ANY($1::bigint[]))::integer[]))";
+// Whether some customer_identifiers partition lives on a shard (db/shard.h),
+// for the few listings' join (match_pages).
+constexpr const char* kCustomersSharded = "SELECT " LW_CUSTOMERS_SHARDED;
+#undef LW_CUSTOMERS_SHARDED
 // Hashing every customer identifier pays when they are fewer than this many
 // times the new sightings: at 200k customers and 1M new sightings the hash
 // join is 2x faster than the planner's own plan; at 10M and 1M the planner's
@@ -80,6 +87,40 @@ constexpr const char* kPlanPartitionWise = "SELECT set_config('enable_partitionw
   "   LATERAL unnest(g.hashes, g.codes, string_to_array(g.masked, E'\\n')) AS u(hash, code, masked)"     \
   "  JOIN customer_identifiers c ON c.bucket = g.bucket AND c.key_version = g.key_version"               \
   "   AND c.hash = u.hash" WHERE ")," LW_MATCH_HITS
+// The same rows for a few listings on one server, probing the customers'
+// key with the hashes of identifiers only (kinds 0 and 1): a name (kind 2)
+// only ever raises the confidence of a customer's identifier in the same
+// record, so names are looked up afterwards as (name hash, customer) pairs,
+// for the records and customers the identifiers found. Probing every name
+// on the page instead fetches every customer who shares it, and common
+// names are shared by more customers the more customers there are: the
+// one-page join grew with the customer set (BENCHMARKS.md). A name row here
+// stands for every sighting of that name of that customer in the record
+// (hits reads only its location, record, customer and kind). The ARRAY
+// subquery is not shippable to postgres_fdw, so sharded layouts keep LW_MATCH.
+#define LW_MATCH_PROBED(WHERE)                                                                           \
+  "WITH m AS MATERIALIZED ("                                                                             \
+  "  SELECT g.location_id, g.key_version, g.seen_at, g.hashes, g.codes, g.masked, c.hash, c.customer_id" \
+  "  FROM sightings g JOIN customer_identifiers c"                                                       \
+  "   ON c.bucket = g.bucket AND c.key_version = g.key_version AND c.hash = ANY(ARRAY("                  \
+  "    SELECT u.hash FROM unnest(g.hashes, g.codes) AS u(hash, code) WHERE u.code & 3 <> 2))" WHERE      \
+  "), ids AS ("                                                                                          \
+  "  SELECT l.page_id, m.location_id, m.codes[p.i] >> 2 AS record, m.codes[p.i] & 3 AS kind, m.hash,"    \
+  "   m.key_version, (string_to_array(m.masked, E'\\n'))[p.i] AS masked, m.seen_at, m.customer_id"       \
+  "  FROM m JOIN sighting_locations l ON l.id = m.location_id,"                                          \
+  "   LATERAL unnest(array_positions(m.hashes, m.hash)) AS p(i)"                                         \
+  "), names AS MATERIALIZED ("                                                                           \
+  "  SELECT g.location_id, g.bucket, g.key_version, u.hash, u.code >> 2 AS record"                       \
+  "  FROM sightings g, LATERAL unnest(g.hashes, g.codes) AS u(hash, code)" WHERE                         \
+  " AND u.code & 3 = 2"                                                                                  \
+  "), s AS ("                                                                                            \
+  "  SELECT * FROM ids UNION ALL"                                                                        \
+  "  SELECT NULL, r.location_id, r.record, 2, NULL, NULL, NULL, NULL, r.customer_id"                     \
+  "  FROM (SELECT DISTINCT location_id, record, customer_id FROM ids) r"                                 \
+  "  WHERE EXISTS (SELECT 1 FROM names n JOIN customer_identifiers c ON c.bucket = n.bucket"             \
+  "   AND c.key_version = n.key_version AND c.hash = n.hash AND c.customer_id = r.customer_id"           \
+  "   WHERE n.location_id = r.location_id AND n.record = r.record)"                                      \
+  ")," LW_MATCH_HITS
 #define LW_MATCH_HITS                                                                                      \
   " hits AS ("                                                                                             \
   "  SELECT s.page_id, s.hash, s.key_version, s.kind, s.masked, s.seen_at, s.customer_id,"                 \
@@ -108,16 +149,18 @@ constexpr const char* kPlanPartitionWise = "SELECT set_config('enable_partitionw
   " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upsert"
 
 constexpr const char* kMatchAll = LW_MATCH("");
-// kPagesHere is replaced by the pages, a quoted array literal.
+// kPagesHere is replaced by the pages, a quoted array literal (everywhere).
 #define LW_OF_PAGES                                                                           \
   " WHERE g.location_id = ANY((SELECT array_agg(id) FROM sighting_locations WHERE page_id = " \
   "ANY(:pages))::integer[])"
 constexpr const char* kMatchPages = LW_MATCH(LW_OF_PAGES);
 constexpr const char* kMatchPagesUnnested = LW_MATCH_UNNESTED(LW_OF_PAGES);
+constexpr const char* kMatchPagesProbed = LW_MATCH_PROBED(LW_OF_PAGES);
 constexpr std::string_view kPagesHere = ":pages";
 #undef LW_OF_PAGES
 #undef LW_MATCH
 #undef LW_MATCH_UNNESTED
+#undef LW_MATCH_PROBED
 #undef LW_MATCH_HITS
 
 // Everything a match takes, in one round trip: the state and the three
@@ -175,7 +218,9 @@ constexpr const char* kAddPagesOfNewIdentifiers =
 // The join of the listings in `pages` (a bigint[] literal, `count` of
 // them), in one round trip with its planner settings:
 // - up to `max_probed`, the partition-wise join, its rows probed in the
-//   customers' primary key (milliseconds for one listing);
+//   customers' primary key (milliseconds for one listing): on one server
+//   with the identifiers' hashes only, then the names of the customers found
+//   (LW_MATCH_PROBED); on shards with every hash (LW_MATCH, run by each shard);
 // - past that, on one server, when the customers are few for the new
 //   sightings (kHashJoinCustomersPerSighting), one sighting per row (unnest)
 //   hash-joined with customer_identifiers on (bucket, key_version, hash), as
@@ -189,6 +234,7 @@ pqxx::row match_pages(pqxx::work& tx, const std::string& pages, int64_t count, i
   std::string sql = kMatchPages;
   if (count <= max_probed) {
     plan += kPlanForProbes;
+    if (!tx.exec1(kCustomersSharded)[0].as<bool>()) sql = kMatchPagesProbed;
   } else {
     pqxx::row in = tx.exec_params1(kPlanInputs, pages);
     const bool sharded = in[0].as<bool>();
@@ -198,7 +244,11 @@ pqxx::row match_pages(pqxx::work& tx, const std::string& pages, int64_t count, i
       sql = kMatchPagesUnnested;
     }
   }
-  sql.replace(sql.find(kPagesHere), kPagesHere.size(), tx.quote(pages) + "::bigint[]");
+  const std::string literal = tx.quote(pages) + "::bigint[]";
+  for (auto at = sql.find(kPagesHere); at != std::string::npos;
+       at = sql.find(kPagesHere, at + literal.size())) {
+    sql.replace(at, kPagesHere.size(), literal);
+  }
   return tx.exec(plan + sql).at(0);
 }
 

@@ -16,6 +16,9 @@
 # Usage: BASELINE_BIN=old LEAKWATCH_BIN=new scripts/bench/match_incremental.sh [S] [C] [REPS]
 # LOG_STATEMENTS=1 also prints, for one match of each kind, the server's
 # log of every statement with its duration (log_min_duration_statement=0).
+# CUSTOMER_NAMES=1 also gives each customer a name, from the 50,000 names the
+# sightings hold (so each name is shared by C / 100,000 customers, as common
+# names are).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sightings=${1:-200000}
@@ -52,7 +55,9 @@ run_match() {
     "${bin[$side]}" match "$@" 2>"$work/match.err"
   wall=$(cut -d' ' -f1 "$work/time")
   cpu=$(awk '{printf "%.3f", $2 + $3}' "$work/time")
-  server=$(tail -n +$((n + 1)) "$log" | awk '/s user, .* s system/ {u += $2; s += $5} END {printf "%.3f", u + s}')
+  # Each statement's own line ends in "elapsed"; the next line, "[... s user,
+  # ... s system total]", is the session's running total and is not summed.
+  server=$(tail -n +$((n + 1)) "$log" | awk '/s user, .* s system, .* s elapsed/ {u += $2; s += $5} END {printf "%.3f", u + s}')
   stage=$(grep -o '[0-9.]* s$' "$work/match.err" | cut -d' ' -f1)
   last=$(cat "$work/match.err")
 }
@@ -69,6 +74,11 @@ for side in before after; do
   q $side -c "INSERT INTO customer_identifiers (hash, kind, customer_id, key_version, bucket)
     SELECT h, CASE WHEN i % 2 = 0 THEN 'email' ELSE 'phone' END, 'C' || (i / 2), 1, sighting_bucket(h)
     FROM generate_series(1, $customers) i, LATERAL (SELECT md5('c' || i)::uuid AS h) x"
+  if [ -n "${CUSTOMER_NAMES:-}" ]; then
+    q $side -c "INSERT INTO customer_identifiers (hash, kind, customer_id, key_version, bucket)
+      SELECT h, 'name', 'C' || k, 1, sighting_bucket(h)
+      FROM generate_series(0, $customers / 2 - 1) k, LATERAL (SELECT md5('name' || (k % 50000))::uuid AS h) x"
+  fi
   q $side -c "INSERT INTO crawl_sources (name) VALUES ('bench')"
   sightings_sql 0 $((pages - 1)) | q $side
   q $side -c "DELETE FROM match_queue_pages; DELETE FROM match_queue_imports"

@@ -397,3 +397,36 @@ TEST_CASE("match: after many listings, a new one, a revisit and a new file are m
                     std::string::npos,
                 r.err);
 }
+
+TEST_CASE("match: on a new listing, a name confirms only its own customer's identifier in the same record") {
+  CliFixture f;
+  auto cli = [&](const std::vector<std::string>& args, const std::string& in = "") { return f.ok(args, in); };
+  // c1 and c2 share a name; c3's name stands next to c2's address; c4's
+  // name stands alone.
+  cli({"customers", "import", "-"},
+      "customer_id,email,phone,name\n"
+      "c1,a.li@qq.com,,Wang Wei\nc2,b.wu@qq.com,,Wang Wei\nc3,,+86 139 1000 5000,Li Na\n"
+      "c4,d.he@qq.com,,Zhang Fang\n");
+  cli({"match"});
+  Listing l;
+  l.url = "http://shop.onion/names";
+  l.text =
+      "fresh records\nname | email | phone\n"
+      "Wang Wei | a.li@qq.com | -\n"
+      "Li Na | b.wu@qq.com | -\n"
+      "anon | - | +86 139 1000 5000\n"
+      "Zhang Fang | - | -\n";
+  store_listing(f.db.url(), f.key, l);
+  cli({"extract"});
+  // The listing alone, through the probes of match_stage.cpp's
+  // LW_MATCH_PROBED: identifiers first, then the names of their customers.
+  auto r = cli({"match"});
+  CHECK_MESSAGE(r.err.find("match: 3 new exposures, 0 updated, 3 in all; 1 listings matched again") !=
+                    std::string::npos,
+                r.err);
+  CHECK(f.db.query_value("SELECT string_agg(customer_id || ' ' || confidence, ',' ORDER BY customer_id)"
+                         " FROM exposures") == "c1 confirmed,c2 single,c3 single");
+  // The full join finds the same: nothing to insert or raise.
+  r = cli({"match", "--full"});
+  CHECK_MESSAGE(r.err.find("match: 0 new exposures, 0 updated, 3 in all") != std::string::npos, r.err);
+}
